@@ -1,0 +1,124 @@
+"""The one place that answers "which places, households and residents may this user see or change".
+
+Every view, API and export asks this module; nothing else decides scope. Outside scope the answer is
+the same as for a missing row (404), so nobody can probe which records exist.
+
+Scope is geographic and inherited downwards (SPEC §3):
+
+- member, team leader: their village — see and change households and residents;
+- commune officer: the commune — see and change, manage villages, teams and registry;
+- commune leader: the commune — read only;
+- province officer: the province — places and aggregates, no resident-level data;
+- admin: everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from binhdan.accounts.models import RoleKind, User
+from binhdan.places.models import Level, Place
+
+M = TypeVar("M", bound=Model)
+
+PERSONAL_DATA_READERS = {
+    RoleKind.MEMBER,
+    RoleKind.TEAM_LEADER,
+    RoleKind.COMMUNE_OFFICER,
+    RoleKind.COMMUNE_LEADER,
+}
+PERSONAL_DATA_WRITERS = {RoleKind.MEMBER, RoleKind.TEAM_LEADER, RoleKind.COMMUNE_OFFICER}
+PLACE_MANAGERS = {RoleKind.COMMUNE_OFFICER}
+TEAM_MANAGERS = {RoleKind.TEAM_LEADER, RoleKind.COMMUNE_OFFICER}
+BULK_EXPORTERS = {RoleKind.COMMUNE_OFFICER, RoleKind.COMMUNE_LEADER}
+
+_NOTHING = Q(pk__in=[])
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_admin(user: Any) -> bool:
+    return _active(user) and (user.is_superuser or user.has_role(RoleKind.ADMIN))
+
+
+def _scope_q(user: Any, kinds: set[str], path: str) -> Q:
+    """A Q over `path` (a lookup that leads to a Place) covering the places held with one of `kinds`."""
+    if not _active(user):
+        return _NOTHING
+    if is_admin(user):
+        return Q()
+    prefix = f"{path}__" if path else ""
+    condition = _NOTHING
+    for role in user.current_roles():
+        if role.kind not in kinds or role.place is None:
+            continue
+        place = role.place
+        condition |= Q(**{f"{prefix}pk": place.pk})
+        if place.level <= Level.COMMUNE:
+            condition |= Q(**{f"{prefix}parent_id": place.pk})
+        if place.level == Level.PROVINCE:
+            condition |= Q(**{f"{prefix}parent__parent_id": place.pk})
+    return condition
+
+
+def places_visible_to(user: Any) -> QuerySet[Place]:
+    """Every place in any of the user's scopes (province officers included)."""
+    return Place.objects.filter(_scope_q(user, set(RoleKind), ""))
+
+
+def villages_with_personal_data(user: Any, *, for_change: bool = False) -> Q:
+    """Q on Place: the villages whose households and residents the user may see (or change)."""
+    return _scope_q(user, PERSONAL_DATA_WRITERS if for_change else PERSONAL_DATA_READERS, "") & Q(
+        level=Level.VILLAGE
+    )
+
+
+def village_scope(user: Any, path: str, *, for_change: bool = False) -> Q:
+    """Q over `path` (e.g. "village" or "household__village") limiting rows to villages in scope."""
+    kinds = PERSONAL_DATA_WRITERS if for_change else PERSONAL_DATA_READERS
+    return _scope_q(user, kinds, path)
+
+
+def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """The object from an already scoped queryset, or 404 — the same answer for forbidden and missing."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def place_or_404(user: Any, pk: Any) -> Place:
+    return get_visible_or_404(places_visible_to(user), pk=pk)
+
+
+def can_see_personal_data(user: Any, place: Place) -> bool:
+    return Place.objects.filter(pk=place.pk).filter(_scope_q(user, PERSONAL_DATA_READERS, "")).exists()
+
+
+def can_change_personal_data(user: Any, place: Place) -> bool:
+    return Place.objects.filter(pk=place.pk).filter(_scope_q(user, PERSONAL_DATA_WRITERS, "")).exists()
+
+
+def can_manage_place(user: Any, place: Place) -> bool:
+    """Add villages, edit teams and targets: commune officers over their commune, and admins."""
+    return Place.objects.filter(pk=place.pk).filter(_scope_q(user, PLACE_MANAGERS, "")).exists()
+
+
+def can_manage_team(user: Any, village: Place) -> bool:
+    """Team members and household assignments: the village's team leader, commune officers, admins."""
+    return Place.objects.filter(pk=village.pk).filter(_scope_q(user, TEAM_MANAGERS, "")).exists()
+
+
+def can_bulk_export(user: Any, place: Place) -> bool:
+    """Members and team leaders never bulk-export; officers do within their commune."""
+    return Place.objects.filter(pk=place.pk).filter(_scope_q(user, BULK_EXPORTERS, "")).exists()
+
+
+def home_places(user: User) -> list[Place]:
+    """The places named by the user's roles, for their home page."""
+    return [role.place for role in user.current_roles() if role.place is not None]

@@ -1,0 +1,174 @@
+"""Home pages per role, and the pages of communes, villages and teams."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from binhdan.accounts import access
+from binhdan.accounts.models import RoleKind
+from binhdan.fieldwork.models import Team
+from binhdan.places import services as place_services
+from binhdan.places.forms import VillageForm
+from binhdan.places.models import Level, Place
+from binhdan.registry.models import Household, Resident
+
+
+def _village_summaries(villages: list[Place], *, personal: bool) -> list[dict[str, object]]:
+    """Households, residents and team size per village, in three grouped queries."""
+    ids = [v.pk for v in villages]
+    households = dict(
+        Household.objects.filter(village_id__in=ids).values_list("village_id").annotate(n=Count("pk"))
+    )
+    residents = dict(
+        Resident.objects.active()
+        .filter(household__village_id__in=ids)
+        .values_list("household__village_id")
+        .annotate(n=Count("pk"))
+    )
+    teams = {
+        team.village_id: team
+        for team in Team.objects.filter(village_id__in=ids).annotate(
+            size=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+        )
+    }
+    return [
+        {
+            "village": v,
+            "households": households.get(v.pk, 0),
+            "residents": residents.get(v.pk, 0),
+            "team": teams.get(v.pk),
+            "personal": personal,
+        }
+        for v in villages
+    ]
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    sections = []
+    for role in user.current_roles():
+        place = role.place
+        section: dict[str, object] = {"role": role}
+        if role.kind in (RoleKind.MEMBER, RoleKind.TEAM_LEADER) and place is not None:
+            mine = Household.objects.visible_to(user).filter(assigned_member=user)
+            section["assigned_count"] = mine.count()
+            section["assigned"] = mine.select_related("village").vietnamese_order()[:10]
+            section["villages"] = _village_summaries([place], personal=True)
+            team = Team.objects.filter(village=place).first()
+            section["team"] = team
+            if role.kind == RoleKind.TEAM_LEADER and team is not None:
+                section["unassigned_count"] = Household.objects.filter(village=place, assigned_member=None).count()
+                section["members"] = (
+                    team.current_memberships()
+                    .annotate(
+                        assigned=Count(
+                            "user__assigned_households",
+                            filter=Q(user__assigned_households__village=place),
+                        )
+                    )
+                    .order_by("role", "user__full_name")
+                )
+        elif role.kind in (RoleKind.COMMUNE_OFFICER, RoleKind.COMMUNE_LEADER) and place is not None:
+            villages = list(Place.objects.villages().current().filter(parent=place).vietnamese_order())
+            section["villages"] = _village_summaries(villages, personal=True)
+            section["commune"] = place
+        elif role.kind == RoleKind.PROVINCE_OFFICER and place is not None:
+            communes = (
+                Place.objects.communes()
+                .filter(parent=place)
+                .annotate(
+                    village_count=Count("children", distinct=True),
+                    household_count=Count("children__households", distinct=True),
+                )
+                .filter(village_count__gt=0)
+                .vietnamese_order()
+            )
+            section["communes"] = communes
+            section["commune_total"] = Place.objects.communes().filter(parent=place).count()
+        elif role.kind == RoleKind.ADMIN:
+            section["counts"] = {
+                "provinces": Place.objects.provinces().count(),
+                "communes": Place.objects.communes().count(),
+                "villages": Place.objects.villages().count(),
+                "households": Household.objects.count(),
+            }
+        sections.append(section)
+    return render(request, "fieldwork/home.html", {"sections": sections, "today": timezone.localdate()})
+
+
+@require_GET
+@login_required
+def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
+    villages = list(Place.objects.villages().filter(parent=commune).current().vietnamese_order())
+    personal = access.can_see_personal_data(request.user, commune)
+    return render(
+        request,
+        "fieldwork/commune_detail.html",
+        {
+            "commune": commune,
+            "villages": _village_summaries(villages, personal=personal),
+            "can_manage": access.can_manage_place(request.user, commune),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def village_create(request: HttpRequest, pk: int) -> HttpResponse:
+    commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
+    if not access.can_manage_place(request.user, commune):
+        raise Http404
+    form = VillageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            village = place_services.add_village(commune=commune, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, f"Đã thêm {village.name}.")
+            return redirect("fieldwork:village_detail", pk=village.pk)
+    return render(request, "fieldwork/village_form.html", {"form": form, "commune": commune})
+
+
+@require_GET
+@login_required
+def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    village = access.get_visible_or_404(
+        access.places_visible_to(request.user).filter(level=Level.VILLAGE).select_related("parent"), pk=pk
+    )
+    personal = access.can_see_personal_data(request.user, village)
+    summary = _village_summaries([village], personal=personal)[0]
+    return render(request, "fieldwork/village_detail.html", {"village": village, "summary": summary})
+
+
+@require_GET
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = access.get_visible_or_404(Team.objects.visible_to(request.user).select_related("village__parent"), pk=pk)
+    memberships = team.memberships.select_related("user").order_by("left_on", "role", "joined_on")
+    current = [m for m in memberships if m.left_on is None]
+    size = len(current)
+    return render(
+        request,
+        "fieldwork/team_detail.html",
+        {
+            "team": team,
+            "current": current,
+            "past": [m for m in memberships if m.left_on is not None],
+            "size_ok": 7 <= size <= 12,
+            "size": size,
+            "can_see_contacts": access.can_see_personal_data(request.user, team.village),
+        },
+    )

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from binhdan.places.models import Place
+from binhdan.registry.models import Consent, Evidence, Household, Resident, StatusField
+
+DATE_HELP = "Viết theo dạng ngày/tháng/năm, ví dụ 05/09/1958."
+
+
+class VietDateField(forms.DateField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"])
+        kwargs.setdefault("error_messages", {"invalid": "Ngày không đúng. Hãy viết theo dạng ngày/tháng/năm, ví dụ 05/09/1958."})
+        kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = [
+            "village", "number", "head_name", "address", "phone", "declared_size", "is_poor", "is_near_poor",
+            "has_elderly", "has_disabled", "no_smart_device", "ethnic_minority",
+        ]  # fmt: skip
+        error_messages = {
+            "head_name": {"required": "Vui lòng nhập họ tên chủ hộ."},
+            "village": {"required": "Vui lòng chọn thôn, tổ dân phố.", "invalid_choice": "Thôn này không thuộc phạm vi của bạn."},
+            "declared_size": {"invalid": "Số nhân khẩu phải là số nguyên.", "min_value": "Số nhân khẩu không được âm."},
+        }
+
+    def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages if villages is not None else Place.objects.none()
+        self.fields["village"].empty_label = "— Chọn thôn —"
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("is_poor") and data.get("is_near_poor"):
+            self.add_error("is_near_poor", "Một hộ không thể vừa là hộ nghèo vừa là hộ cận nghèo.")
+        if data.get("declared_size") is not None and data["declared_size"] > 50:
+            self.add_error("declared_size", "Số nhân khẩu quá lớn; hãy kiểm tra lại.")
+        return data
+
+
+def clean_phone(raw: str) -> str:
+    """Vietnamese phone numbers: +84 / 84 / 0 prefixes and spaces accepted, stored as 0xxxxxxxxx."""
+    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
+    if not digits:
+        return ""
+    if digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if len(digits) != 10 or not digits.startswith("0"):
+        raise forms.ValidationError("Số điện thoại phải có 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
+    return digits
+
+
+class ResidentForm(forms.ModelForm):
+    birth_date = VietDateField(label="Ngày sinh", required=False, help_text=DATE_HELP)
+    citizen_id = forms.CharField(
+        label="Số định danh cá nhân (CCCD)",
+        required=False,
+        max_length=20,
+        help_text="Không bắt buộc. Chỉ lưu dạng mã hoá và dạng che, ví dụ 0791******23.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "full_name", "birth_date", "birth_year", "gender", "relation", "phone", "is_disabled", "is_trader",
+            "is_worker", "is_pupil", "ethnic_minority",
+        ]  # fmt: skip
+        error_messages = {
+            "full_name": {"required": "Vui lòng nhập họ và tên."},
+            "birth_year": {"invalid": "Năm sinh phải là số, ví dụ 1958."},
+        }
+
+    def __init__(self, *args: Any, allow_citizen_id: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_citizen_id:
+            del self.fields["citizen_id"]
+        self.fields["birth_year"].widget.attrs.update({"inputmode": "numeric"})
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        birth_date, birth_year = data.get("birth_date"), data.get("birth_year")
+        today = timezone.localdate()
+        if birth_date and birth_year and birth_date.year != birth_year:
+            self.add_error("birth_year", "Năm sinh không khớp với ngày sinh.")
+        if birth_year and not 1890 <= birth_year <= today.year:
+            self.add_error("birth_year", f"Năm sinh phải từ 1890 đến {today.year}.")
+        if birth_date and birth_date > today:
+            self.add_error("birth_date", "Ngày sinh không được ở tương lai.")
+        if not birth_date and not birth_year and "birth_year" not in self.errors and "birth_date" not in self.errors:
+            self.add_error("birth_year", "Vui lòng nhập ngày sinh hoặc ít nhất năm sinh.")
+        return data
+
+
+class StatusObservationForm(forms.Form):
+    field = forms.ChoiceField(label="Thông tin", choices=StatusField.choices)
+    value = forms.TypedChoiceField(
+        label="Giá trị",
+        coerce=int,
+        choices=[(1, "Có"), (0, "Không / chưa"), (2, "Mức 2 (chỉ dùng cho VNeID)")],
+        help_text="Với VNeID: 0 = chưa có tài khoản, 1 = mức 1, 2 = mức 2.",
+    )
+    evidence = forms.ChoiceField(label="Cách biết", choices=Evidence.choices, initial=Evidence.SEEN)
+    observed_on = VietDateField(label="Ngày ghi nhận", initial=timezone.localdate)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        field, value = data.get("field"), data.get("value")
+        if field and value == 2 and field != StatusField.VNEID_LEVEL:
+            self.add_error("value", "Giá trị “Mức 2” chỉ dùng cho tài khoản VNeID.")
+        if data.get("observed_on") and data["observed_on"] > timezone.localdate():
+            self.add_error("observed_on", "Ngày ghi nhận không được ở tương lai.")
+        return data
+
+
+class StatusAsOfForm(forms.Form):
+    ngay = VietDateField(label="Xem trạng thái tại ngày", required=False)
+
+
+class ConsentForm(forms.Form):
+    given = forms.TypedChoiceField(
+        label="Người dân", coerce=lambda v: v == "1", choices=[("1", "Đồng ý"), ("0", "Rút lại / không đồng ý")]
+    )
+    method = forms.ChoiceField(label="Hình thức", choices=Consent.Method.choices)
+    note = forms.CharField(label="Ghi chú", required=False, max_length=200)
+
+
+class HouseholdSearchForm(forms.Form):
+    q = forms.CharField(label="Tìm theo tên chủ hộ, địa chỉ, số hộ", required=False, max_length=100)
+    thon = forms.ModelChoiceField(label="Thôn", required=False, queryset=Place.objects.none(), empty_label="Tất cả thôn")
+
+    def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
+        self.fields["thon"].queryset = villages if villages is not None else Place.objects.none()

@@ -1,0 +1,440 @@
+"""Households, residents, consent, the skills catalogue and residents' digital status history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from binhdan.common.models import AppendOnlyModel, TimeStampedModel
+from binhdan.common.text import name_sort_key, nfc, search_text
+from binhdan.places.models import Place
+
+
+class Gender(models.TextChoices):
+    MALE = "nam", "Nam"
+    FEMALE = "nu", "Nữ"
+    OTHER = "khac", "Khác"
+    UNKNOWN = "", "Chưa rõ"
+
+
+class Relation(models.TextChoices):
+    HEAD = "chu_ho", "Chủ hộ"
+    SPOUSE = "vo_chong", "Vợ/chồng"
+    CHILD = "con", "Con"
+    CHILD_IN_LAW = "con_dau_re", "Con dâu/con rể"
+    GRANDCHILD = "chau", "Cháu"
+    PARENT = "bo_me", "Bố/mẹ"
+    GRANDPARENT = "ong_ba", "Ông/bà"
+    SIBLING = "anh_chi_em", "Anh/chị/em"
+    OTHER = "khac", "Khác"
+
+
+class CommuneSettings(models.Model):
+    """Choices each commune makes about its own registry."""
+
+    commune = models.OneToOneField(Place, on_delete=models.CASCADE, related_name="registry_settings")
+    store_citizen_ids = models.BooleanField(
+        "lưu số định danh (dạng mã hoá)",
+        default=False,
+        help_text="Chỉ lưu mã băm có khoá và dạng che (0791******23) để chống trùng; không bao giờ lưu ảnh thẻ.",
+    )
+
+    class Meta:
+        verbose_name = "thiết lập sổ hộ của xã"
+        verbose_name_plural = "thiết lập sổ hộ của xã"
+
+    def __str__(self) -> str:
+        return f"Thiết lập {self.commune}"
+
+    @classmethod
+    def for_commune(cls, commune: Place | None) -> CommuneSettings:
+        if commune is None:
+            return cls(store_citizen_ids=False)
+        return cls.objects.get_or_create(commune=commune)[0]
+
+
+class HouseholdQuerySet(models.QuerySet["Household"]):
+    def visible_to(self, user: Any) -> HouseholdQuerySet:
+        from binhdan.accounts.access import village_scope
+
+        return self.filter(village_scope(user, "village"))
+
+    def changeable_by(self, user: Any) -> HouseholdQuerySet:
+        from binhdan.accounts.access import village_scope
+
+        return self.filter(village_scope(user, "village", for_change=True))
+
+    def search(self, query: str) -> HouseholdQuerySet:
+        """Accent-insensitive search on the head's name, the address and the household number."""
+        folded = search_text(query)
+        if not folded:
+            return self
+        condition = Q()
+        for word in folded.split():
+            condition &= Q(search_text__contains=word)
+        return self.filter(condition)
+
+    def vietnamese_order(self) -> HouseholdQuerySet:
+        return self.order_by("sort_name", "pk")
+
+
+class Household(TimeStampedModel):
+    """Hộ gia đình."""
+
+    village = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="households", verbose_name="thôn")
+    number = models.CharField("số hộ / mã hộ", max_length=30, blank=True)
+    address = models.CharField("địa chỉ", max_length=200, blank=True)
+    head_name = models.CharField("họ tên chủ hộ", max_length=120)
+    phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    declared_size = models.PositiveSmallIntegerField("số nhân khẩu theo danh sách", null=True, blank=True)
+    is_poor = models.BooleanField("hộ nghèo", default=False)
+    is_near_poor = models.BooleanField("hộ cận nghèo", default=False)
+    has_elderly = models.BooleanField("có người cao tuổi", default=False)
+    has_disabled = models.BooleanField("có người khuyết tật", default=False)
+    no_smart_device = models.BooleanField("chưa có thiết bị số", default=False)
+    ethnic_minority = models.BooleanField("dân tộc thiểu số", default=False)
+    assigned_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_households",
+        verbose_name="tổ viên phụ trách",
+    )
+    search_text = models.CharField(max_length=400, editable=False)
+    sort_name = models.CharField(max_length=400, editable=False, db_index=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "hộ gia đình"
+        verbose_name_plural = "hộ gia đình"
+        indexes = [models.Index(fields=["village", "sort_name"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(is_poor=True, is_near_poor=True), name="household_poor_xor_near_poor")
+        ]
+
+    def __str__(self) -> str:
+        return f"Hộ {self.head_name}" + (f" ({self.number})" if self.number else "")
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.head_name = nfc(self.head_name)
+        self.address = nfc(self.address)
+        self.number = nfc(self.number)
+        self.search_text = search_text(self.head_name, self.address, self.number)
+        self.sort_name = name_sort_key(self.head_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def priority_labels(self) -> list[str]:
+        flags = [
+            (self.is_poor, "Hộ nghèo"),
+            (self.is_near_poor, "Hộ cận nghèo"),
+            (self.has_elderly, "Có người cao tuổi"),
+            (self.has_disabled, "Có người khuyết tật"),
+            (self.no_smart_device, "Chưa có thiết bị số"),
+            (self.ethnic_minority, "Dân tộc thiểu số"),
+        ]
+        return [label for on, label in flags if on]
+
+
+class ResidentQuerySet(models.QuerySet["Resident"]):
+    def visible_to(self, user: Any) -> ResidentQuerySet:
+        from binhdan.accounts.access import village_scope
+
+        return self.filter(village_scope(user, "household__village"))
+
+    def changeable_by(self, user: Any) -> ResidentQuerySet:
+        from binhdan.accounts.access import village_scope
+
+        return self.filter(village_scope(user, "household__village", for_change=True))
+
+    def active(self) -> ResidentQuerySet:
+        return self.filter(erased_at__isnull=True, moved_out_on__isnull=True)
+
+    def search(self, query: str) -> ResidentQuerySet:
+        folded = search_text(query)
+        condition = Q()
+        for word in folded.split():
+            condition &= Q(search_name__contains=word)
+        return self.filter(condition)
+
+    def vietnamese_order(self) -> ResidentQuerySet:
+        return self.order_by("sort_name", "pk")
+
+    def aged_at_least(self, years: int, on: dt.date) -> ResidentQuerySet:
+        """Residents who are `years` or older on `on`.
+
+        With a birth year only, age is counted the way commune lists count it: year minus birth year.
+        """
+        day = 28 if (on.month, on.day) == (2, 29) else on.day
+        born_by = on.replace(year=on.year - years, day=day)
+        return self.filter(
+            Q(birth_date__isnull=False, birth_date__lte=born_by)
+            | Q(birth_date__isnull=True, birth_year__lte=on.year - years)
+        )
+
+
+class Resident(TimeStampedModel):
+    """Người dân / nhân khẩu."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents", verbose_name="hộ")
+    full_name = models.CharField("họ và tên", max_length=120)
+    birth_date = models.DateField("ngày sinh", null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField("năm sinh", null=True, blank=True)
+    gender = models.CharField("giới tính", max_length=4, choices=Gender.choices, blank=True)
+    phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    relation = models.CharField("quan hệ với chủ hộ", max_length=12, choices=Relation.choices, default=Relation.OTHER)
+    is_disabled = models.BooleanField("người khuyết tật", default=False)
+    is_trader = models.BooleanField("tiểu thương", default=False)
+    is_worker = models.BooleanField("công nhân", default=False)
+    is_pupil = models.BooleanField("học sinh", default=False)
+    ethnic_minority = models.BooleanField("dân tộc thiểu số", default=False)
+    citizen_id_hash = models.CharField(max_length=64, blank=True, editable=False)
+    citizen_id_masked = models.CharField("số định danh (che)", max_length=12, blank=True, editable=False)
+    learner_code = models.CharField("mã học viên", max_length=12, blank=True, editable=False)
+    moved_out_on = models.DateField("chuyển đi ngày", null=True, blank=True)
+    erased_at = models.DateTimeField("đã xoá theo yêu cầu lúc", null=True, blank=True, editable=False)
+    search_name = models.CharField(max_length=200, editable=False)
+    sort_name = models.CharField(max_length=400, editable=False, db_index=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "người dân"
+        verbose_name_plural = "người dân"
+        indexes = [models.Index(fields=["household", "sort_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1890, birth_year__lte=2100),
+                name="resident_birth_year_range",
+            ),
+            models.UniqueConstraint(
+                fields=["citizen_id_hash"], condition=~Q(citizen_id_hash=""), name="resident_citizen_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["learner_code"], condition=~Q(learner_code=""), name="resident_learner_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.full_name = nfc(self.full_name)
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        self.search_name = search_text(self.full_name)
+        self.sort_name = name_sort_key(self.full_name)
+        super().save(*args, **kwargs)
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.birth_date:
+            before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+            return day.year - self.birth_date.year - before_birthday
+        if self.birth_year:
+            return day.year - self.birth_year
+        return None
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def birth_display(self) -> str:
+        if self.birth_date:
+            return self.birth_date.strftime("%d/%m/%Y")
+        return str(self.birth_year or "")
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @staticmethod
+    def new_learner_code() -> str:
+        # No 0/O/1/I so the code reads aloud and copies by hand without mistakes.
+        alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+        return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class Consent(AppendOnlyModel):
+    """A resident's consent to the team keeping their data: who recorded it, when, how."""
+
+    class Method(models.TextChoices):
+        VERBAL = "verbal", "Đồng ý bằng lời, có tổ viên chứng kiến"
+        WRITTEN = "written", "Ký giấy đồng ý"
+        SELF = "self", "Người dân tự xác nhận trên ứng dụng"
+        GUARDIAN = "guardian", "Người giám hộ đồng ý (trẻ em, người mất năng lực)"
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="consents")
+    given = models.BooleanField("đồng ý", default=True)
+    method = models.CharField("hình thức", max_length=10, choices=Method.choices)
+    purpose = models.CharField(
+        "mục đích", max_length=200, default="Hỗ trợ kỹ năng số và thống kê của Tổ công nghệ số cộng đồng"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField("ghi nhận lúc", default=timezone.now)
+    note = models.CharField("ghi chú", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "sự đồng ý"
+        verbose_name_plural = "sự đồng ý"
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{'Đồng ý' if self.given else 'Rút lại đồng ý'} — {self.get_method_display()}"
+
+
+class SkillDomain(models.TextChoices):
+    DEVICE = "thiet-bi", "Sử dụng thiết bị"
+    GOVERNMENT = "chinh-quyen-so", "Chính quyền số"
+    ECONOMY = "kinh-te-so", "Kinh tế số"
+    SOCIETY = "xa-hoi-so", "Xã hội số"
+    SAFETY = "an-toan-so", "An toàn số"
+    AI = "tri-tue-nhan-tao", "Trí tuệ nhân tạo"
+
+
+class Skill(models.Model):
+    """A digital skill of the catalogue; editable by the commune, seeded from the plans."""
+
+    code = models.SlugField("mã", max_length=40, unique=True)
+    name = models.CharField("tên kỹ năng", max_length=160)
+    domain = models.CharField("lĩnh vực", max_length=20, choices=SkillDomain.choices)
+    description = models.CharField("mô tả", max_length=300, blank=True)
+    is_core = models.BooleanField(
+        "thuộc bộ kỹ năng số cơ bản", default=False, help_text="Thành thạo mọi kỹ năng cơ bản = có kỹ năng số cơ bản."
+    )
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "kỹ năng số"
+        verbose_name_plural = "danh mục kỹ năng số"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.name = nfc(self.name)
+        self.description = nfc(self.description)
+        super().save(*args, **kwargs)
+
+
+class Source(models.TextChoices):
+    VISIT = "visit", "Lượt hỗ trợ tại hộ"
+    CLASS = "class", "Buổi học cộng đồng"
+    IMPORT = "import", "Nhập từ danh sách"
+    SELF_REPORT = "self_report", "Người dân tự khai"
+    OFFICER = "officer", "Cán bộ cập nhật"
+
+
+class Evidence(models.TextChoices):
+    TOLD = "told", "Người dân kể lại"
+    SEEN = "seen", "Tổ viên đã xem trên điện thoại của người dân"
+    CONFIRMED = "confirmed", "Xác nhận chính thức / danh sách chính thức"
+
+
+TRUSTED_EVIDENCE = (Evidence.SEEN, Evidence.CONFIRMED)
+
+
+class StatusField(models.TextChoices):
+    """The digital-status facts kept per resident (SPEC §4)."""
+
+    SMARTPHONE = "smartphone", "Có điện thoại thông minh"
+    VNEID_LEVEL = "vneid_level", "Mức tài khoản VNeID"
+    VNEID_DOCUMENTS = "vneid_documents", "Đã tích hợp giấy tờ vào VNeID"
+    HEALTH_BOOK = "health_book", "Có sổ sức khỏe điện tử"
+    ONLINE_PUBLIC_SERVICE = "online_public_service", "Đã dùng dịch vụ công trực tuyến"
+    PAYMENT_ACCOUNT = "payment_account", "Có tài khoản ngân hàng / ví điện tử / Mobile Money"
+    CASHLESS_REGULAR = "cashless_regular", "Thường xuyên thanh toán không dùng tiền mặt"
+    DIGITAL_SIGNATURE = "digital_signature", "Có chữ ký số cá nhân"
+    SELLS_ONLINE = "sells_online", "Bán hàng trực tuyến"
+    USES_4G = "uses_4g", "Dùng điện thoại 4G"
+    PCKS_CONFIRMED = "pcks_confirmed", "Đã được xác nhận đạt phổ cập kỹ năng số"
+
+
+STATUS_VALUE_RANGE = {StatusField.VNEID_LEVEL: (0, 2)}
+
+
+def status_value_label(field: str, value: int) -> str:
+    if field == StatusField.VNEID_LEVEL:
+        return "Chưa có tài khoản" if value == 0 else f"Mức {value}"
+    return "Có" if value else "Không"
+
+
+class ObservationQuerySet(models.QuerySet[Any]):
+    def as_of(self, day: dt.date) -> ObservationQuerySet:
+        return self.filter(observed_on__lte=day)
+
+
+class StatusObservation(AppendOnlyModel):
+    """One fact about a resident's digital status, as seen on a day; never edited, only superseded."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="status_observations")
+    field = models.CharField("thông tin", max_length=30, choices=StatusField.choices)
+    value = models.PositiveSmallIntegerField("giá trị")
+    observed_on = models.DateField("ngày ghi nhận")
+    source = models.CharField("nguồn", max_length=12, choices=Source.choices)
+    evidence = models.CharField("cách biết", max_length=10, choices=Evidence.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    source_ref = models.CharField("tham chiếu", max_length=60, blank=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ghi nhận trạng thái số"
+        verbose_name_plural = "ghi nhận trạng thái số"
+        ordering = ["observed_on", "recorded_at", "pk"]
+        indexes = [models.Index(fields=["resident", "field", "observed_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__lte=2), name="status_value_small"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()}: {self.value_label} ({self.observed_on:%d/%m/%Y})"
+
+    @property
+    def value_label(self) -> str:
+        return status_value_label(self.field, self.value)
+
+    @property
+    def trusted(self) -> bool:
+        return self.evidence in TRUSTED_EVIDENCE
+
+
+class SkillLevel(models.IntegerChoices):
+    NOT_YET = 0, "Chưa biết"
+    GUIDED = 1, "Đã được hướng dẫn"
+    MASTERED = 2, "Tự làm được (thành thạo)"
+
+
+class SkillObservation(AppendOnlyModel):
+    """A resident's level in one skill as of a day; the latest observation is the current level."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="skill_observations")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField("mức", choices=SkillLevel.choices)
+    observed_on = models.DateField("ngày ghi nhận")
+    source = models.CharField("nguồn", max_length=12, choices=Source.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    source_ref = models.CharField("tham chiếu", max_length=60, blank=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ghi nhận kỹ năng"
+        verbose_name_plural = "ghi nhận kỹ năng"
+        ordering = ["observed_on", "recorded_at", "pk"]
+        indexes = [models.Index(fields=["resident", "skill", "observed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.skill}: {self.get_level_display()} ({self.observed_on:%d/%m/%Y})"

@@ -1,0 +1,212 @@
+"""Writes to the registry. Views, imports and the sync API all go through these functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from binhdan.places.models import Level, Place
+from binhdan.registry.citizen_id import hash_citizen_id, mask_citizen_id, normalise_citizen_id
+from binhdan.registry.models import (
+    STATUS_VALUE_RANGE,
+    CommuneSettings,
+    Consent,
+    Household,
+    Relation,
+    Resident,
+    Skill,
+    SkillObservation,
+    StatusField,
+    StatusObservation,
+)
+
+HOUSEHOLD_FIELDS = (
+    "number", "address", "head_name", "phone", "declared_size", "is_poor", "is_near_poor",
+    "has_elderly", "has_disabled", "no_smart_device", "ethnic_minority",
+)  # fmt: skip
+RESIDENT_FIELDS = (
+    "full_name", "birth_date", "birth_year", "gender", "phone", "relation", "is_disabled",
+    "is_trader", "is_worker", "is_pupil", "ethnic_minority", "moved_out_on",
+)  # fmt: skip
+
+
+def _validate(instance: Any, exclude: Iterable[str] = ()) -> None:
+    instance.full_clean(exclude=list(exclude), validate_constraints=True)
+
+
+@transaction.atomic
+def create_household(*, by: Any, village: Place, **fields: Any) -> Household:
+    """Create a household in a village; the caller has already checked the user may change it."""
+    if village.level != Level.VILLAGE:
+        raise ValidationError({"village": "Hộ gia đình phải thuộc một thôn, tổ dân phố."})
+    household = Household(village=village, **{k: v for k, v in fields.items() if k in HOUSEHOLD_FIELDS})
+    _validate(household, exclude=["search_text", "sort_name"])
+    household.save()
+    return household
+
+
+@transaction.atomic
+def update_household(*, by: Any, household: Household, **fields: Any) -> Household:
+    for name, value in fields.items():
+        if name in HOUSEHOLD_FIELDS or name == "village":
+            setattr(household, name, value)
+    _validate(household, exclude=["search_text", "sort_name"])
+    household.save()
+    return household
+
+
+def _apply_citizen_id(resident: Resident, citizen_id: str | None) -> None:
+    if not citizen_id:
+        return
+    commune = resident.household.village.parent
+    if not CommuneSettings.for_commune(commune).store_citizen_ids:
+        raise ValidationError({"citizen_id": "Xã chưa chọn lưu số định danh cá nhân; hãy để trống ô này."})
+    try:
+        digits = normalise_citizen_id(citizen_id)
+    except ValidationError as exc:
+        raise ValidationError({"citizen_id": exc.messages}) from exc
+    digest = hash_citizen_id(digits)
+    clash = Resident.objects.filter(citizen_id_hash=digest).exclude(pk=resident.pk).exists()
+    if clash:
+        raise ValidationError({"citizen_id": "Số định danh này đã có trong sổ (trùng với một người khác)."})
+    resident.citizen_id_hash = digest
+    resident.citizen_id_masked = mask_citizen_id(digits)
+
+
+def _check_birth(resident: Resident) -> None:
+    today = timezone.localdate()
+    if resident.birth_date and resident.birth_date > today:
+        raise ValidationError({"birth_date": "Ngày sinh không được ở tương lai."})
+    if resident.birth_year and resident.birth_year > today.year:
+        raise ValidationError({"birth_year": "Năm sinh không được ở tương lai."})
+    if resident.birth_date is None and resident.birth_year is None:
+        raise ValidationError({"birth_year": "Vui lòng nhập ngày sinh hoặc ít nhất năm sinh."})
+
+
+@transaction.atomic
+def add_resident(*, by: Any, household: Household, citizen_id: str | None = None, **fields: Any) -> Resident:
+    """Add a person to a household; a "chủ hộ" becomes the household's head name."""
+    resident = Resident(household=household, **{k: v for k, v in fields.items() if k in RESIDENT_FIELDS})
+    _check_birth(resident)
+    _apply_citizen_id(resident, citizen_id)
+    _validate(resident, exclude=["search_name", "sort_name", "citizen_id_hash", "learner_code"])
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as exc:
+        raise ValidationError({"citizen_id": "Số định danh này đã có trong sổ."}) from exc
+    if resident.relation == Relation.HEAD and household.head_name != resident.full_name:
+        household.head_name = resident.full_name
+        household.save()
+    return resident
+
+
+@transaction.atomic
+def update_resident(*, by: Any, resident: Resident, citizen_id: str | None = None, **fields: Any) -> Resident:
+    for name, value in fields.items():
+        if name in RESIDENT_FIELDS:
+            setattr(resident, name, value)
+    _check_birth(resident)
+    _apply_citizen_id(resident, citizen_id)
+    _validate(resident, exclude=["search_name", "sort_name", "citizen_id_hash", "learner_code"])
+    resident.save()
+    return resident
+
+
+def record_consent(*, by: Any, resident: Resident, given: bool, method: str, note: str = "") -> Consent:
+    """Append a consent (or its withdrawal) for a resident."""
+    consent = Consent(resident=resident, given=given, method=method, note=note, recorded_by=by)
+    _validate(consent, exclude=["recorded_by"])
+    consent.save()
+    return consent
+
+
+@dataclass(frozen=True)
+class StatusFact:
+    field: str
+    value: int
+    evidence: str
+
+
+def record_status(
+    *,
+    by: Any,
+    resident: Resident,
+    facts: Iterable[StatusFact],
+    observed_on: dt.date,
+    source: str,
+    source_ref: str = "",
+) -> list[StatusObservation]:
+    """Append status observations; values are checked against the field's range."""
+    if observed_on > timezone.localdate():
+        raise ValidationError({"observed_on": "Ngày ghi nhận không được ở tương lai."})
+    rows = []
+    for fact in facts:
+        if fact.field not in StatusField.values:
+            raise ValidationError({"field": f"Không có thông tin trạng thái “{fact.field}”."})
+        low, high = STATUS_VALUE_RANGE.get(StatusField(fact.field), (0, 1))
+        if not low <= fact.value <= high:
+            label = StatusField(fact.field).label
+            raise ValidationError({"value": f"Giá trị của “{label}” phải từ {low} đến {high}."})
+        row = StatusObservation(
+            resident=resident,
+            field=fact.field,
+            value=fact.value,
+            evidence=fact.evidence,
+            observed_on=observed_on,
+            source=source,
+            source_ref=source_ref,
+            recorded_by=by,
+        )
+        _validate(row, exclude=["recorded_by"])
+        rows.append(row)
+    return StatusObservation.objects.bulk_create(rows)
+
+
+def record_skill(
+    *, by: Any, resident: Resident, skill: Skill, level: int, observed_on: dt.date, source: str, source_ref: str = ""
+) -> SkillObservation:
+    row = SkillObservation(
+        resident=resident,
+        skill=skill,
+        level=level,
+        observed_on=observed_on,
+        source=source,
+        source_ref=source_ref,
+        recorded_by=by,
+    )
+    _validate(row, exclude=["recorded_by"])
+    row.save()
+    return row
+
+
+def status_as_of(resident_ids: Iterable[int], day: dt.date) -> dict[int, dict[str, StatusObservation]]:
+    """The latest observation of every status field for each resident on `day`, in one query."""
+    latest: dict[int, dict[str, StatusObservation]] = defaultdict(dict)
+    rows = StatusObservation.objects.filter(resident_id__in=list(resident_ids)).as_of(day).order_by(
+        "observed_on", "recorded_at", "pk"
+    )
+    for row in rows:
+        latest[row.resident_id][row.field] = row
+    return latest
+
+
+def skills_as_of(resident_ids: Iterable[int], day: dt.date) -> dict[int, dict[int, SkillObservation]]:
+    """The latest level of every skill for each resident on `day`, keyed by skill id."""
+    latest: dict[int, dict[int, SkillObservation]] = defaultdict(dict)
+    rows = (
+        SkillObservation.objects.filter(resident_id__in=list(resident_ids))
+        .as_of(day)
+        .select_related("skill")
+        .order_by("observed_on", "recorded_at", "pk")
+    )
+    for row in rows:
+        latest[row.resident_id][row.skill_id] = row
+    return latest

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from binhdan.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("ho/", views.household_list, name="household_list"),
+    path("ho/them/", views.household_create, name="household_create"),
+    path("ho/<int:pk>/", views.household_detail, name="household_detail"),
+    path("ho/<int:pk>/sua/", views.household_edit, name="household_edit"),
+    path("ho/<int:household_pk>/them-nguoi/", views.resident_create, name="resident_create"),
+    path("nguoi-dan/<int:pk>/", views.resident_detail, name="resident_detail"),
+    path("nguoi-dan/<int:pk>/sua/", views.resident_edit, name="resident_edit"),
+    path("nguoi-dan/<int:pk>/ghi-nhan/", views.resident_observe, name="resident_observe"),
+    path("nguoi-dan/<int:pk>/dong-y/", views.resident_consent, name="resident_consent"),
+]

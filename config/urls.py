@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from binhdan.fieldwork import views as fieldwork_views
+
+admin.site.site_header = "binhdan — quản trị"
+admin.site.site_title = "binhdan"
+admin.site.index_title = "Quản trị dữ liệu"
+
+urlpatterns = [
+    path("", fieldwork_views.home, name="home"),
+    path("tai-khoan/", include("binhdan.accounts.urls")),
+    path("", include("binhdan.registry.urls")),
+    path("", include("binhdan.fieldwork.urls")),
+    path("", include("binhdan.common.urls")),
+    path("quan-tri/", admin.site.urls),
+]
