@@ -16,3 +16,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA foreign_keys=ON;"}
+# Serve static files straight from the apps (no collectstatic in tests; browser tests need them).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

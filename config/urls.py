@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from binhdan.fieldwork import views as fieldwork_views
+from config.api import api
 
 admin.site.site_header = "binhdan — quản trị"
 admin.site.site_title = "binhdan"
@@ -14,4 +15,5 @@ urlpatterns = [
     path("", include("binhdan.fieldwork.urls")),
     path("", include("binhdan.common.urls")),
     path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

@@ -26,6 +26,18 @@ def _next_url(request: HttpRequest) -> str:
         return target
     return settings.LOGIN_REDIRECT_URL
 
+def _check_token(form: OTPForm, device: TOTPDevice) -> bool:
+    """Check a code; the device throttles guesses (a growing wait after each wrong code)."""
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        form.add_error("token", "Bạn đã nhập sai nhiều lần. Vui lòng đợi vài giây rồi nhập mã mới.")
+        return False
+    if device.verify_token(form.cleaned_data["token"]):
+        return True
+    form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn. Kiểm tra giờ trên điện thoại rồi nhập mã mới.")
+    return False
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_verify(request: HttpRequest) -> HttpResponse:
@@ -34,12 +46,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:otp_setup")
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # verify_is_allowed/verify_token throttle repeated wrong codes on the device itself.
-        allowed, _ = device.verify_is_allowed()
-        if allowed and device.verify_token(form.cleaned_data["token"]):
+        if _check_token(form, device):
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới trên ứng dụng.")
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 @login_required
@@ -52,12 +61,11 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     )
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if _check_token(form, device):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", "Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi nhập mã mới.")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="Mã QR thiết lập xác thực hai lớp")
     secret_b32 = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(

@@ -58,7 +58,7 @@ def _letters_and_tone(word: str) -> tuple[list[str], int]:
 
 def _word_key(word: str) -> tuple[str, str]:
     letters, tone = _letters_and_tone(word)
-    base = "".join(f"{_RANK.get(letter, 99):02d}" if letter.isalpha() else "" for letter in letters)
+    base = "".join(f"{_RANK.get(letter, 99):02d}" if letter[0].isalpha() else "" for letter in letters)
     digits = "".join(letter for letter in letters if letter.isdigit())
     return base + digits, str(tone)
 

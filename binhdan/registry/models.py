@@ -59,6 +59,13 @@ class CommuneSettings(models.Model):
         return cls.objects.get_or_create(commune=commune)[0]
 
 
+def _word_patterns(folded: str) -> list[str]:
+    """Whole words, except the last which may be a prefix still being typed: "nguyen thi ho" finds
+    "Nguyễn Thị Hoà" but "hoa" does not find "Hoàng" unless it is the last word."""
+    words = folded.split()
+    return [f" {w} " for w in words[:-1]] + [f" {words[-1]}"] if words else []
+
+
 class HouseholdQuerySet(models.QuerySet["Household"]):
     def visible_to(self, user: Any) -> HouseholdQuerySet:
         from binhdan.accounts.access import village_scope
@@ -71,14 +78,17 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         return self.filter(village_scope(user, "village", for_change=True))
 
     def search(self, query: str) -> HouseholdQuerySet:
-        """Accent-insensitive search on the head's name, the address and the household number."""
+        """Accent-insensitive: every word must appear in the head's name, address or number, or in
+        the name of someone living in the household."""
         folded = search_text(query)
         if not folded:
             return self
-        condition = Q()
-        for word in folded.split():
-            condition &= Q(search_text__contains=word)
-        return self.filter(condition)
+        own, member = Q(), Q()
+        for word in _word_patterns(folded):
+            own &= Q(search_text__contains=word)
+            member &= Q(search_name__contains=word)
+        by_member = Resident.objects.filter(member, erased_at__isnull=True).values("household_id")
+        return self.filter(own | Q(pk__in=by_member))
 
     def vietnamese_order(self) -> HouseholdQuerySet:
         return self.order_by("sort_name", "pk")
@@ -124,12 +134,16 @@ class Household(TimeStampedModel):
         return f"Hộ {self.head_name}" + (f" ({self.number})" if self.number else "")
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_derived()
+        super().save(*args, **kwargs)
+
+    def refresh_derived(self) -> None:
+        """NFC text and the search/sort columns; call before bulk_create, which skips save()."""
         self.head_name = nfc(self.head_name)
         self.address = nfc(self.address)
         self.number = nfc(self.number)
-        self.search_text = search_text(self.head_name, self.address, self.number)
+        self.search_text = f" {search_text(self.head_name, self.address, self.number)} "
         self.sort_name = name_sort_key(self.head_name)
-        super().save(*args, **kwargs)
 
     @property
     def priority_labels(self) -> list[str]:
@@ -159,9 +173,8 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         return self.filter(erased_at__isnull=True, moved_out_on__isnull=True)
 
     def search(self, query: str) -> ResidentQuerySet:
-        folded = search_text(query)
         condition = Q()
-        for word in folded.split():
+        for word in _word_patterns(search_text(query)):
             condition &= Q(search_name__contains=word)
         return self.filter(condition)
 
@@ -227,12 +240,16 @@ class Resident(TimeStampedModel):
         return self.full_name
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_derived()
+        super().save(*args, **kwargs)
+
+    def refresh_derived(self) -> None:
+        """NFC name, birth year from the date, search/sort columns; call before bulk_create."""
         self.full_name = nfc(self.full_name)
         if self.birth_date:
             self.birth_year = self.birth_date.year
-        self.search_name = search_text(self.full_name)
+        self.search_name = f" {search_text(self.full_name)} "
         self.sort_name = name_sort_key(self.full_name)
-        super().save(*args, **kwargs)
 
     def age_on(self, day: dt.date) -> int | None:
         if self.birth_date:

@@ -1,0 +1,79 @@
+# binhdan — the two commands are `make run` and `make test`; `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_TEST_URL ?= postgres://binhdan@127.0.0.1:5432/binhdan
+STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve test test-sqlite test-postgres browser-deps quality format bench bench-search demo
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP)  ## create .venv and install Python and npm packages (reuses what exists)
+
+browser-deps:  ## install Debian's chromium for the browser tests (apt-get, as root or with sudo)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	fi
+	@/usr/bin/chromium --version
+
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+
+# The local demo: embedded SQLite under var/, two-factor relaxed (the pages say so), a task worker beside the web server.
+DEMO_ENV = DEBUG=0 SECURE_COOKIES=0 TWO_FACTOR_RELAXED=1 SECRET_KEY="$$(cat var/secret_key)"
+
+demo: install var/secret_key  ## migrate, load the official places and the demo commune (idempotent)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py load_places
+	$(DEMO_ENV) $(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
+
+run: demo  ## set everything up and serve the demo at http://127.0.0.1:$(PORT)
+	@echo "binhdan: http://127.0.0.1:$(PORT)  (Ctrl+C để dừng)"
+	@$(DEMO_ENV) ./scripts/serve.sh $(PORT)
+
+test: install browser-deps  ## run the whole suite on SQLite, and on PostgreSQL when TEST_POSTGRES=1 or DATABASE_URL is PostgreSQL
+	@$(MAKE) --no-print-directory test-sqlite
+	@if [ "$${TEST_POSTGRES:-0}" = 1 ] || [[ "$${DATABASE_URL:-}" == postgres* ]]; then $(MAKE) --no-print-directory test-postgres; fi
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL $(PY) -m pytest -n 2 --dist loadgroup
+
+test-postgres:
+	@echo "== test suite on PostgreSQL =="
+	DATABASE_URL="$${DATABASE_URL:-$(PG_TEST_URL)}" $(PY) -m pytest -n 2 --dist loadgroup
+
+quality: install  ## ruff format --check, ruff check, mypy, makemigrations --check
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	DEBUG=1 $(VENV)/bin/mypy binhdan config
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: install  ## apply ruff format and safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install  ## run every benchmark in benchmarks/ and print its figures
+	@for script in benchmarks/bench_*.py; do echo "== $$script =="; DEBUG=1 $(PY) $$script || exit 1; done
+
+bench-search: install  ## household search on the demo commune (SQLite; PostgreSQL with DATABASE_URL)
+	DEBUG=1 $(PY) benchmarks/bench_search.py

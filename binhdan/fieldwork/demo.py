@@ -1,0 +1,323 @@
+"""A believable, deterministic demo commune: Xã Sơn Đông (Phú Thọ).
+
+Village names and every person are invented; the commune and province codes are the official ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from binhdan.accounts.models import Role, RoleKind, User
+from binhdan.fieldwork.models import Affiliation, Team, TeamRole
+from binhdan.fieldwork.services import add_team_member, create_team
+from binhdan.places.models import Kind, Place
+from binhdan.places.services import add_village
+from binhdan.registry.models import (
+    Evidence,
+    Gender,
+    Household,
+    Relation,
+    Resident,
+    Skill,
+    SkillLevel,
+    SkillObservation,
+    Source,
+    StatusField,
+    StatusObservation,
+)
+
+DEMO_COMMUNE_CODE = "08866"  # Xã Sơn Đông, tỉnh Phú Thọ (vietnam-provinces 2025)
+DEMO_PASSWORD = "SonDong@2025"
+SEED = 20251001
+
+VILLAGES = [
+    "Thôn Đông Thịnh", "Thôn Phú Hậu", "Thôn Đồng Giãn", "Thôn Yên Lập", "Thôn Hoàng Chung",
+    "Thôn Tam Sơn", "Thôn Phú Thứ",
+]  # fmt: skip
+VILLAGE_LOGIN = ["dongthinh", "phuhau", "donggian", "yenlap", "hoangchung", "tamson", "phuthu"]
+
+FAMILY = [
+    ("Nguyễn", 36), ("Trần", 10), ("Lê", 8), ("Phạm", 6), ("Hoàng", 5), ("Phan", 3), ("Vũ", 4), ("Đặng", 3),
+    ("Bùi", 4), ("Đỗ", 4), ("Hồ", 1), ("Ngô", 2), ("Dương", 2), ("Lý", 1), ("Đào", 3), ("Đinh", 2), ("Lưu", 1),
+    ("Tạ", 1), ("Khổng", 1), ("Kiều", 1), ("Chu", 1), ("Triệu", 1),
+]  # fmt: skip
+MIDDLE = {
+    Gender.MALE: ["Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Xuân", "Hữu", "Đình", "Công", "Tiến", "Thanh", "Ngọc"],
+    Gender.FEMALE: ["Thị", "Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Hồng", "Phương", "Kim", "Bích"],
+}
+GIVEN = {
+    Gender.MALE: [
+        "Hùng", "Dũng", "Tuấn", "Cường", "Thắng", "Hải", "Long", "Nam", "Sơn", "Tùng", "Đức", "Hiếu", "Phong",
+        "Quân", "Thành", "Bình", "Toàn", "Khánh", "Trung", "Hoà", "Lâm", "Việt", "Đạt", "Huy", "Kiên", "Mạnh",
+        "Nghĩa", "Phúc", "Quý", "Tâm", "Thịnh", "Vinh", "Bảo", "Đông", "Lợi", "Tài", "Chiến", "Khoa", "An",
+    ],
+    Gender.FEMALE: [
+        "Hoa", "Lan", "Hương", "Mai", "Hằng", "Thuỷ", "Nga", "Hạnh", "Liên", "Dung", "Huyền", "Trang", "Linh",
+        "Thảo", "Yến", "Nhung", "Loan", "Phượng", "Vân", "Hà", "Ngọc", "Oanh", "Thu", "Tuyết", "Hoà", "Duyên",
+        "Giang", "Hiền", "Lụa", "Mến", "Nhàn", "Quyên", "Thơm", "Uyên", "Xuân", "Đào", "Ánh", "Chi", "Diệp",
+    ],
+}  # fmt: skip
+AFFILIATIONS = [
+    Affiliation.YOUTH_UNION, Affiliation.YOUTH_UNION, Affiliation.YOUTH_UNION, Affiliation.WOMEN_UNION,
+    Affiliation.POLICE, Affiliation.VETERANS, Affiliation.FARMERS, Affiliation.TEACHER,
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    place: str
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
+    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+
+
+def _name(rng: random.Random, gender: str, family: str | None = None) -> str:
+    family = family or _weighted(rng, FAMILY)
+    return f"{family} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN[gender])}"
+
+
+def _user(username: str, full_name: str, *, password: str | None, staff: bool = False, superuser: bool = False) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"full_name": full_name, "is_staff": staff or superuser, "is_superuser": superuser}
+    )
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    return user
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin(f"tovien.{VILLAGE_LOGIN[0]}", "Tổ viên", VILLAGES[0]),
+        DemoLogin(f"totruong.{VILLAGE_LOGIN[0]}", "Tổ trưởng", VILLAGES[0]),
+        DemoLogin("canbo.sondong", "Công chức Văn hóa - Xã hội", "Xã Sơn Đông"),
+        DemoLogin("lanhdao.sondong", "Phó Chủ tịch UBND xã", "Xã Sơn Đông"),
+        DemoLogin("sokhcn.phutho", "Cán bộ Sở KH&CN", "Tỉnh Phú Thọ"),
+        DemoLogin("quantri", "Quản trị hệ thống", "Toàn hệ thống"),
+    ]
+
+
+def demo_exists() -> bool:
+    return Team.objects.filter(village__parent__code=DEMO_COMMUNE_CODE).exists()
+
+
+@transaction.atomic
+def build_demo(*, households_per_village: int = 160, today: dt.date | None = None) -> dict[str, int]:
+    """Create the demo commune once; a second call changes nothing and returns the same counts."""
+    # A fixed reference day keeps the demo identical from run to run (never in the future).
+    today = today or min(timezone.localdate(), dt.date(2026, 11, 1))
+    commune = Place.objects.get(code=DEMO_COMMUNE_CODE)
+    province = commune.parent
+    assert province is not None
+    if not demo_exists():
+        _build(commune, province, households_per_village, today)
+    return {
+        "villages": Place.objects.villages().filter(parent=commune).count(),
+        "households": Household.objects.filter(village__parent=commune).count(),
+        "residents": Resident.objects.filter(household__village__parent=commune).count(),
+        "members": Role.objects.filter(place__parent=commune).count(),
+    }
+
+
+def _build(commune: Place, province: Place, households_per_village: int, today: dt.date) -> None:
+    rng = random.Random(SEED)
+    officer = _user("canbo.sondong", "Nguyễn Thị Thu Hà", password=DEMO_PASSWORD, staff=True)
+    Role.objects.get_or_create(user=officer, kind=RoleKind.COMMUNE_OFFICER, place=commune)
+    leader = _user("lanhdao.sondong", "Trần Văn Quang", password=DEMO_PASSWORD, staff=True)
+    Role.objects.get_or_create(user=leader, kind=RoleKind.COMMUNE_LEADER, place=commune)
+    province_officer = _user("sokhcn.phutho", "Lê Minh Tuấn", password=DEMO_PASSWORD)
+    Role.objects.get_or_create(user=province_officer, kind=RoleKind.PROVINCE_OFFICER, place=province)
+    admin = _user("quantri", "Quản trị binhdan", password=DEMO_PASSWORD, superuser=True)
+    Role.objects.get_or_create(user=admin, kind=RoleKind.ADMIN, place=None)
+
+    skills = list(Skill.objects.filter(active=True))
+    formed = dt.date(2025, 3, 15)
+    for index, village_name in enumerate(VILLAGES):
+        village = Place.objects.filter(parent=commune, name=village_name).first() or add_village(
+            commune=commune, name=village_name, kind=Kind.THON
+        )
+        team = create_team(village=village, formed_on=formed)
+        members = _build_team(rng, team, VILLAGE_LOGIN[index], formed)
+        _build_households(rng, village, members, households_per_village, skills, today, index)
+
+
+def _build_team(rng: random.Random, team: Team, login: str, formed: dt.date) -> list[User]:
+    size = rng.randint(7, 12)
+    members: list[User] = []
+    for position in range(size):
+        gender = rng.choice([Gender.MALE, Gender.FEMALE])
+        if position == 0:
+            username, role, password, affiliation = f"totruong.{login}", TeamRole.LEADER, DEMO_PASSWORD, Affiliation.VILLAGE_CHIEF
+        elif position == 1:
+            username, role, password, affiliation = f"tovien.{login}", TeamRole.MEMBER, DEMO_PASSWORD, Affiliation.YOUTH_UNION
+        else:
+            role = TeamRole.DEPUTY if position == 2 else TeamRole.MEMBER
+            username, password, affiliation = f"{login}.{position:02d}", None, rng.choice(AFFILIATIONS)
+        user = _user(username, _name(rng, gender), password=password)
+        user.phone = f"09{rng.randint(10_000_000, 99_999_999)}"
+        user.save(update_fields=["phone"])
+        add_team_member(team=team, user=user, role=role, affiliation=affiliation, joined_on=formed)
+        members.append(user)
+    return members
+
+
+def _birth(rng: random.Random, age: int, today: dt.date) -> tuple[dt.date | None, int]:
+    year = today.year - age
+    if rng.random() < 0.25:  # lists often carry the year only
+        return None, year
+    day = dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+    return day, day.year
+
+
+def _build_households(
+    rng: random.Random, village: Place, members: list[User], count: int, skills: list[Skill], today: dt.date, v_index: int
+) -> None:
+    households: list[Household] = []
+    people: list[list[Resident]] = []
+    for number in range(1, count + 1):
+        head_gender = Gender.MALE if rng.random() < 0.78 else Gender.FEMALE
+        family = _weighted(rng, FAMILY)
+        head_age = rng.randint(26, 88)
+        residents: list[Resident] = []
+
+        def person(gender: str, age: int, relation: str, fam: str | None = family) -> Resident:
+            birth_date, birth_year = _birth(rng, age, today)
+            return Resident(
+                full_name=_name(rng, gender, fam),
+                gender=gender,
+                birth_date=birth_date,
+                birth_year=birth_year,
+                relation=relation,
+                is_disabled=rng.random() < 0.03,
+                is_trader=18 <= age <= 65 and rng.random() < 0.06,
+                is_worker=18 <= age <= 45 and rng.random() < 0.15,
+                is_pupil=6 <= age <= 18,
+            )
+
+        residents.append(person(head_gender, head_age, Relation.HEAD))
+        if head_age < 80 and rng.random() < 0.85:
+            spouse_gender = Gender.FEMALE if head_gender == Gender.MALE else Gender.MALE
+            residents.append(person(spouse_gender, max(20, head_age + rng.randint(-6, 3)), Relation.SPOUSE, None))
+        if head_age < 65:
+            for _ in range(rng.choice([0, 1, 1, 2, 2, 2, 3])):
+                child_age = rng.randint(0, max(0, min(40, head_age - 20)))
+                residents.append(person(rng.choice([Gender.MALE, Gender.FEMALE]), child_age, Relation.CHILD))
+            if head_age < 50 and rng.random() < 0.2:
+                residents.append(person(rng.choice([Gender.MALE, Gender.FEMALE]), head_age + rng.randint(22, 32), Relation.PARENT))
+        elif rng.random() < 0.35:
+            residents.append(person(rng.choice([Gender.MALE, Gender.FEMALE]), rng.randint(25, 45), Relation.CHILD))
+            residents.append(person(Gender.FEMALE, rng.randint(22, 42), Relation.CHILD_IN_LAW, None))
+            for _ in range(rng.randint(0, 2)):
+                residents.append(person(rng.choice([Gender.MALE, Gender.FEMALE]), rng.randint(0, 16), Relation.GRANDCHILD))
+        ages = [r.age_on(today) or 0 for r in residents]
+        poor = rng.random() < 0.05
+        household = Household(
+            village=village,
+            number=f"{v_index + 1:02d}{number:04d}",
+            head_name=residents[0].full_name,
+            address=f"Xóm {rng.randint(1, 6)}, {village.name}",
+            declared_size=len(residents),
+            is_poor=poor,
+            is_near_poor=not poor and rng.random() < 0.07,
+            has_elderly=any(a >= 60 for a in ages),
+            has_disabled=any(r.is_disabled for r in residents),
+            no_smart_device=rng.random() < 0.12,
+            phone=f"0{rng.choice([3, 8, 9])}{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.7 else "",
+        )
+        household.refresh_derived()
+        households.append(household)
+        people.append(residents)
+
+    # Assign about 85% of the households, at least 10 per member where the village allows.
+    assignable = [h for h in households if rng.random() < 0.85]
+    for position, household in enumerate(assignable):
+        household.assigned_member = members[position % len(members)]
+    Household.objects.bulk_create(households)
+
+    all_residents: list[Resident] = []
+    for household, residents in zip(households, people, strict=True):
+        for resident in residents:
+            resident.household = household
+            resident.refresh_derived()
+            all_residents.append(resident)
+    Resident.objects.bulk_create(all_residents, batch_size=500)
+    _build_history(rng, households, people, members, skills, today)
+
+
+def _build_history(
+    rng: random.Random,
+    households: list[Household],
+    people: list[list[Resident]],
+    members: list[User],
+    skills: list[Skill],
+    today: dt.date,
+) -> None:
+    """Some status history: imports in mid-2025, visits during the October campaign and since."""
+    start = dt.date(2025, 7, 1)
+    span = max(1, (today - start).days)
+    status_rows: list[StatusObservation] = []
+    skill_rows: list[SkillObservation] = []
+    for household, residents in zip(households, people, strict=True):
+        no_device = household.no_smart_device
+        for resident in residents:
+            age = resident.age_on(today) or 0
+            if age < 14:
+                continue
+            older = age >= 60
+            has_phone = not no_device and rng.random() < (0.55 if older else 0.93)
+            first = start + dt.timedelta(days=rng.randint(0, 40))
+            who = household.assigned_member or rng.choice(members)
+            status_rows.append(
+                StatusObservation(
+                    resident=resident, field=StatusField.SMARTPHONE, value=int(has_phone), observed_on=first,
+                    source=Source.IMPORT, evidence=Evidence.TOLD,
+                )
+            )
+            level = 2 if has_phone and rng.random() < 0.55 else (1 if has_phone and rng.random() < 0.5 else 0)
+            status_rows.append(
+                StatusObservation(
+                    resident=resident, field=StatusField.VNEID_LEVEL, value=level, observed_on=first,
+                    source=Source.IMPORT, evidence=Evidence.CONFIRMED,
+                )
+            )
+            if not has_phone or rng.random() > 0.6:
+                continue
+            visit_day = start + dt.timedelta(days=rng.randint(60, span))
+            ref = f"demo-{household.number}"
+            if level < 2 and rng.random() < 0.5:
+                status_rows.append(
+                    StatusObservation(
+                        resident=resident, field=StatusField.VNEID_LEVEL, value=2, observed_on=visit_day,
+                        source=Source.VISIT, evidence=Evidence.SEEN, recorded_by=who, source_ref=ref,
+                    )
+                )
+            for field in (StatusField.PAYMENT_ACCOUNT, StatusField.HEALTH_BOOK, StatusField.USES_4G):
+                if rng.random() < 0.6:
+                    status_rows.append(
+                        StatusObservation(
+                            resident=resident, field=field, value=int(rng.random() < 0.7), observed_on=visit_day,
+                            source=Source.VISIT, evidence=rng.choice([Evidence.SEEN, Evidence.TOLD]),
+                            recorded_by=who, source_ref=ref,
+                        )
+                    )
+            for skill in rng.sample(skills, k=rng.randint(1, 4)):
+                skill_rows.append(
+                    SkillObservation(
+                        resident=resident, skill=skill,
+                        level=SkillLevel.MASTERED if rng.random() < 0.45 else SkillLevel.GUIDED,
+                        observed_on=visit_day, source=Source.VISIT, recorded_by=who, source_ref=ref,
+                    )
+                )
+    StatusObservation.objects.bulk_create(status_rows, batch_size=1000)
+    SkillObservation.objects.bulk_create(skill_rows, batch_size=1000)

@@ -1,0 +1,14 @@
+"""The one JSON API under /api/v1/; each app adds its router here."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="binhdan API",
+    version="1",
+    urls_namespace="api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+    description="API của binhdan: đồng bộ ứng dụng hiện trường, trợ lý ảo.",
+)

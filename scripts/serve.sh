@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Serve binhdan with a task worker beside the web server; stopping one stops both.
+set -euo pipefail
+port="${1:-8000}"
+cd "$(dirname "$0")/.."
+.venv/bin/python manage.py db_worker --interval 1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+exec_server() {
+  .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:${port}" --workers 2 --threads 4 \
+    --access-logfile - --error-logfile - --graceful-timeout 5
+}
+exec_server
