@@ -87,7 +87,8 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")
 def assert_accessible(page: Any) -> None:
     violations = axe_violations(page)
     details = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
     ]
     assert not violations, "axe-core: " + "; ".join(details)
 

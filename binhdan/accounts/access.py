@@ -14,13 +14,15 @@ Scope is geographic and inherited downwards (SPEC §3):
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from binhdan.accounts.models import RoleKind, User
-from binhdan.places.models import Level, Place
+from binhdan.places.models import Level, Place, PlaceQuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -42,11 +44,16 @@ def _active(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def has_role(user: Any, *kinds: str) -> bool:
+    """Whether a signed-in user currently holds one of these roles anywhere."""
+    return _active(user) and bool(user.has_role(*kinds))
+
+
 def is_admin(user: Any) -> bool:
     return _active(user) and (user.is_superuser or user.has_role(RoleKind.ADMIN))
 
 
-def _scope_q(user: Any, kinds: set[str], path: str) -> Q:
+def _scope_q(user: Any, kinds: AbstractSet[str], path: str) -> Q:
     """A Q over `path` (a lookup that leads to a Place) covering the places held with one of `kinds`."""
     if not _active(user):
         return _NOTHING
@@ -66,7 +73,7 @@ def _scope_q(user: Any, kinds: set[str], path: str) -> Q:
     return condition
 
 
-def places_visible_to(user: Any) -> QuerySet[Place]:
+def places_visible_to(user: Any) -> PlaceQuerySet:
     """Every place in any of the user's scopes (province officers included)."""
     return Place.objects.filter(_scope_q(user, set(RoleKind), ""))
 
@@ -88,7 +95,7 @@ def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
     """The object from an already scoped queryset, or 404 — the same answer for forbidden and missing."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 

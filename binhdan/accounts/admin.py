@@ -19,12 +19,14 @@ class ScopedAdminMixin:
     scope_path = "village"
     officer_may_change = True
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest):
         queryset = super().get_queryset(request)  # type: ignore[misc]
         return queryset.filter(access.village_scope(request.user, self.scope_path))
 
     def _is_officer(self, request: HttpRequest) -> bool:
-        return access.is_admin(request.user) or request.user.has_role("commune_officer", "commune_leader")
+        return access.is_admin(request.user) or access.has_role(
+            request.user, "commune_officer", "commune_leader"
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_officer(request)
@@ -34,10 +36,10 @@ class ScopedAdminMixin:
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.officer_may_change and (
-            access.is_admin(request.user) or request.user.has_role("commune_officer")
+            access.is_admin(request.user) or access.has_role(request.user, "commune_officer")
         )
 
-    has_add_permission = has_change_permission  # type: ignore[assignment]
+    has_add_permission = has_change_permission
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.is_admin(request.user)
@@ -53,7 +55,7 @@ class AdminOnlyMixin:
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.is_admin(request.user)
 
-    has_add_permission = has_change_permission  # type: ignore[assignment]
+    has_add_permission = has_change_permission
     has_delete_permission = has_change_permission
 
 
@@ -68,7 +70,7 @@ class UserAdmin(AdminOnlyMixin, BaseUserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "full_name", "phone", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "phone"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Thông tin thêm", {"fields": ("full_name", "phone")}))  # type: ignore[operator]
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Thông tin thêm", {"fields": ("full_name", "phone")}))
 
 
 @admin.register(AuditEvent)
@@ -80,16 +82,16 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_path = "place"
     officer_may_change = False
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest):
         queryset = admin.ModelAdmin.get_queryset(self, request)
         if access.is_admin(request.user):
             return queryset
         return queryset.filter(access.village_scope(request.user, "place")).exclude(place__isnull=True)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return access.is_admin(request.user) or request.user.has_role("commune_officer")
+        return access.is_admin(request.user) or access.has_role(request.user, "commune_officer")
 
-    has_module_permission = has_view_permission  # type: ignore[assignment]
+    has_module_permission = has_view_permission
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

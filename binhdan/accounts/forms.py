@@ -8,7 +8,9 @@ class SignInForm(AuthenticationForm):
     username = forms.CharField(
         label="Tên đăng nhập",
         max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}
+        ),
         error_messages={"required": "Vui lòng nhập tên đăng nhập."},
     )
     password = forms.CharField(
@@ -29,7 +31,12 @@ class OTPForm(forms.Form):
         min_length=6,
         max_length=6,
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "autofocus": True}
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "autofocus": True,
+            }
         ),
         error_messages={
             "required": "Vui lòng nhập mã xác thực 6 số.",

@@ -9,7 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-_ALLOWED_PREFIXES = ("/static/", "/healthz", "/tai-khoan/dang-xuat/", "/tai-khoan/xac-thuc/", "/tai-khoan/thiet-lap-xac-thuc/")
+_ALLOWED_PREFIXES = (
+    "/static/",
+    "/healthz",
+    "/tai-khoan/dang-xuat/",
+    "/tai-khoan/xac-thuc/",
+    "/tai-khoan/thiet-lap-xac-thuc/",
+)
 
 
 class TwoFactorRequiredMiddleware:
@@ -28,6 +34,10 @@ class TwoFactorRequiredMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return HttpResponse(status=401)
-            target = "accounts:otp_verify" if user.totpdevice_set.filter(confirmed=True).exists() else "accounts:otp_setup"
+            target = (
+                "accounts:otp_verify"
+                if user.totpdevice_set.filter(confirmed=True).exists()
+                else "accounts:otp_setup"
+            )
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

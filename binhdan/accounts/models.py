@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -41,8 +41,6 @@ class User(AbstractUser):
     full_name = models.CharField("họ và tên", max_length=120, blank=True)
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
 
-    objects = UserManager()
-
     class Meta:
         verbose_name = "người dùng"
         verbose_name_plural = "người dùng"
@@ -50,7 +48,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.full_name = nfc(self.full_name)
         super().save(*args, **kwargs)
 
@@ -130,7 +128,9 @@ class AuditEvent(models.Model):
         SIGN_IN = "sign_in", "Đăng nhập"
 
     at = models.DateTimeField("lúc", default=timezone.now, db_index=True)
-    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="người dùng")
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="người dùng"
+    )
     action = models.CharField("hành động", max_length=20, choices=Action.choices)
     place = models.ForeignKey(Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     object_type = models.CharField("loại đối tượng", max_length=40, blank=True)

@@ -13,7 +13,7 @@ from binhdan.common.models import Job
 @login_required
 def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
     """Progress of one background job, visible only to the person who started it."""
-    job = Job.objects.filter(pk=job_id, created_by=request.user).first()
+    job = Job.objects.filter(pk=job_id, created_by_id=request.user.pk).first()
     if job is None:
         raise Http404
     if request.headers.get("Accept", "").startswith("application/json"):

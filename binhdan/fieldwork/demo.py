@@ -46,11 +46,38 @@ FAMILY = [
     ("Bùi", 4), ("Đỗ", 4), ("Hồ", 1), ("Ngô", 2), ("Dương", 2), ("Lý", 1), ("Đào", 3), ("Đinh", 2), ("Lưu", 1),
     ("Tạ", 1), ("Khổng", 1), ("Kiều", 1), ("Chu", 1), ("Triệu", 1),
 ]  # fmt: skip
-MIDDLE = {
-    Gender.MALE: ["Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Xuân", "Hữu", "Đình", "Công", "Tiến", "Thanh", "Ngọc"],
-    Gender.FEMALE: ["Thị", "Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Hồng", "Phương", "Kim", "Bích"],
+MIDDLE: dict[str, list[str]] = {
+    Gender.MALE: [
+        "Văn",
+        "Văn",
+        "Văn",
+        "Đức",
+        "Minh",
+        "Quang",
+        "Xuân",
+        "Hữu",
+        "Đình",
+        "Công",
+        "Tiến",
+        "Thanh",
+        "Ngọc",
+    ],
+    Gender.FEMALE: [
+        "Thị",
+        "Thị",
+        "Thị",
+        "Thị",
+        "Ngọc",
+        "Thu",
+        "Thanh",
+        "Minh",
+        "Hồng",
+        "Phương",
+        "Kim",
+        "Bích",
+    ],
 }
-GIVEN = {
+GIVEN: dict[str, list[str]] = {
     Gender.MALE: [
         "Hùng", "Dũng", "Tuấn", "Cường", "Thắng", "Hải", "Long", "Nam", "Sơn", "Tùng", "Đức", "Hiếu", "Phong",
         "Quân", "Thành", "Bình", "Toàn", "Khánh", "Trung", "Hoà", "Lâm", "Việt", "Đạt", "Huy", "Kiên", "Mạnh",
@@ -84,9 +111,12 @@ def _name(rng: random.Random, gender: str, family: str | None = None) -> str:
     return f"{family} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN[gender])}"
 
 
-def _user(username: str, full_name: str, *, password: str | None, staff: bool = False, superuser: bool = False) -> User:
+def _user(
+    username: str, full_name: str, *, password: str | None, staff: bool = False, superuser: bool = False
+) -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"full_name": full_name, "is_staff": staff or superuser, "is_superuser": superuser}
+        username=username,
+        defaults={"full_name": full_name, "is_staff": staff or superuser, "is_superuser": superuser},
     )
     if created:
         if password:
@@ -158,9 +188,19 @@ def _build_team(rng: random.Random, team: Team, login: str, formed: dt.date) -> 
     for position in range(size):
         gender = rng.choice([Gender.MALE, Gender.FEMALE])
         if position == 0:
-            username, role, password, affiliation = f"totruong.{login}", TeamRole.LEADER, DEMO_PASSWORD, Affiliation.VILLAGE_CHIEF
+            username, role, password, affiliation = (
+                f"totruong.{login}",
+                TeamRole.LEADER,
+                DEMO_PASSWORD,
+                Affiliation.VILLAGE_CHIEF,
+            )
         elif position == 1:
-            username, role, password, affiliation = f"tovien.{login}", TeamRole.MEMBER, DEMO_PASSWORD, Affiliation.YOUTH_UNION
+            username, role, password, affiliation = (
+                f"tovien.{login}",
+                TeamRole.MEMBER,
+                DEMO_PASSWORD,
+                Affiliation.YOUTH_UNION,
+            )
         else:
             role = TeamRole.DEPUTY if position == 2 else TeamRole.MEMBER
             username, password, affiliation = f"{login}.{position:02d}", None, rng.choice(AFFILIATIONS)
@@ -181,7 +221,13 @@ def _birth(rng: random.Random, age: int, today: dt.date) -> tuple[dt.date | None
 
 
 def _build_households(
-    rng: random.Random, village: Place, members: list[User], count: int, skills: list[Skill], today: dt.date, v_index: int
+    rng: random.Random,
+    village: Place,
+    members: list[User],
+    count: int,
+    skills: list[Skill],
+    today: dt.date,
+    v_index: int,
 ) -> None:
     households: list[Household] = []
     people: list[list[Resident]] = []
@@ -208,18 +254,30 @@ def _build_households(
         residents.append(person(head_gender, head_age, Relation.HEAD))
         if head_age < 80 and rng.random() < 0.85:
             spouse_gender = Gender.FEMALE if head_gender == Gender.MALE else Gender.MALE
-            residents.append(person(spouse_gender, max(20, head_age + rng.randint(-6, 3)), Relation.SPOUSE, None))
+            residents.append(
+                person(spouse_gender, max(20, head_age + rng.randint(-6, 3)), Relation.SPOUSE, None)
+            )
         if head_age < 65:
             for _ in range(rng.choice([0, 1, 1, 2, 2, 2, 3])):
                 child_age = rng.randint(0, max(0, min(40, head_age - 20)))
                 residents.append(person(rng.choice([Gender.MALE, Gender.FEMALE]), child_age, Relation.CHILD))
             if head_age < 50 and rng.random() < 0.2:
-                residents.append(person(rng.choice([Gender.MALE, Gender.FEMALE]), head_age + rng.randint(22, 32), Relation.PARENT))
+                residents.append(
+                    person(
+                        rng.choice([Gender.MALE, Gender.FEMALE]),
+                        head_age + rng.randint(22, 32),
+                        Relation.PARENT,
+                    )
+                )
         elif rng.random() < 0.35:
-            residents.append(person(rng.choice([Gender.MALE, Gender.FEMALE]), rng.randint(25, 45), Relation.CHILD))
+            residents.append(
+                person(rng.choice([Gender.MALE, Gender.FEMALE]), rng.randint(25, 45), Relation.CHILD)
+            )
             residents.append(person(Gender.FEMALE, rng.randint(22, 42), Relation.CHILD_IN_LAW, None))
             for _ in range(rng.randint(0, 2)):
-                residents.append(person(rng.choice([Gender.MALE, Gender.FEMALE]), rng.randint(0, 16), Relation.GRANDCHILD))
+                residents.append(
+                    person(rng.choice([Gender.MALE, Gender.FEMALE]), rng.randint(0, 16), Relation.GRANDCHILD)
+                )
         ages = [r.age_on(today) or 0 for r in residents]
         poor = rng.random() < 0.05
         household = Household(
@@ -233,7 +291,9 @@ def _build_households(
             has_elderly=any(a >= 60 for a in ages),
             has_disabled=any(r.is_disabled for r in residents),
             no_smart_device=rng.random() < 0.12,
-            phone=f"0{rng.choice([3, 8, 9])}{rng.randint(10_000_000, 99_999_999)}" if rng.random() < 0.7 else "",
+            phone=f"0{rng.choice([3, 8, 9])}{rng.randint(10_000_000, 99_999_999)}"
+            if rng.random() < 0.7
+            else "",
         )
         household.refresh_derived()
         households.append(household)
@@ -280,15 +340,23 @@ def _build_history(
             who = household.assigned_member or rng.choice(members)
             status_rows.append(
                 StatusObservation(
-                    resident=resident, field=StatusField.SMARTPHONE, value=int(has_phone), observed_on=first,
-                    source=Source.IMPORT, evidence=Evidence.TOLD,
+                    resident=resident,
+                    field=StatusField.SMARTPHONE,
+                    value=int(has_phone),
+                    observed_on=first,
+                    source=Source.IMPORT,
+                    evidence=Evidence.TOLD,
                 )
             )
             level = 2 if has_phone and rng.random() < 0.55 else (1 if has_phone and rng.random() < 0.5 else 0)
             status_rows.append(
                 StatusObservation(
-                    resident=resident, field=StatusField.VNEID_LEVEL, value=level, observed_on=first,
-                    source=Source.IMPORT, evidence=Evidence.CONFIRMED,
+                    resident=resident,
+                    field=StatusField.VNEID_LEVEL,
+                    value=level,
+                    observed_on=first,
+                    source=Source.IMPORT,
+                    evidence=Evidence.CONFIRMED,
                 )
             )
             if not has_phone or rng.random() > 0.6:
@@ -298,25 +366,40 @@ def _build_history(
             if level < 2 and rng.random() < 0.5:
                 status_rows.append(
                     StatusObservation(
-                        resident=resident, field=StatusField.VNEID_LEVEL, value=2, observed_on=visit_day,
-                        source=Source.VISIT, evidence=Evidence.SEEN, recorded_by=who, source_ref=ref,
+                        resident=resident,
+                        field=StatusField.VNEID_LEVEL,
+                        value=2,
+                        observed_on=visit_day,
+                        source=Source.VISIT,
+                        evidence=Evidence.SEEN,
+                        recorded_by=who,
+                        source_ref=ref,
                     )
                 )
             for field in (StatusField.PAYMENT_ACCOUNT, StatusField.HEALTH_BOOK, StatusField.USES_4G):
                 if rng.random() < 0.6:
                     status_rows.append(
                         StatusObservation(
-                            resident=resident, field=field, value=int(rng.random() < 0.7), observed_on=visit_day,
-                            source=Source.VISIT, evidence=rng.choice([Evidence.SEEN, Evidence.TOLD]),
-                            recorded_by=who, source_ref=ref,
+                            resident=resident,
+                            field=field,
+                            value=int(rng.random() < 0.7),
+                            observed_on=visit_day,
+                            source=Source.VISIT,
+                            evidence=rng.choice([Evidence.SEEN, Evidence.TOLD]),
+                            recorded_by=who,
+                            source_ref=ref,
                         )
                     )
             for skill in rng.sample(skills, k=rng.randint(1, 4)):
                 skill_rows.append(
                     SkillObservation(
-                        resident=resident, skill=skill,
+                        resident=resident,
+                        skill=skill,
                         level=SkillLevel.MASTERED if rng.random() < 0.45 else SkillLevel.GUIDED,
-                        observed_on=visit_day, source=Source.VISIT, recorded_by=who, source_ref=ref,
+                        observed_on=visit_day,
+                        source=Source.VISIT,
+                        recorded_by=who,
+                        source_ref=ref,
                     )
                 )
     StatusObservation.objects.bulk_create(status_rows, batch_size=1000)

@@ -63,9 +63,14 @@ class TeamMembership(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships", verbose_name="thành viên"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="team_memberships",
+        verbose_name="thành viên",
     )
-    role = models.CharField("chức danh trong tổ", max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
+    role = models.CharField(
+        "chức danh trong tổ", max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER
+    )
     affiliation = models.CharField("đơn vị, đoàn thể", max_length=20, choices=Affiliation.choices, blank=True)
     joined_on = models.DateField("ngày vào tổ")
     left_on = models.DateField("ngày rời tổ", null=True, blank=True)
@@ -76,10 +81,13 @@ class TeamMembership(models.Model):
         ordering = ["team", "role", "joined_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "user"], condition=Q(left_on__isnull=True), name="one_open_membership_per_team"
+                fields=["team", "user"],
+                condition=Q(left_on__isnull=True),
+                name="one_open_membership_per_team",
             ),
             models.CheckConstraint(
-                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")), name="membership_dates"
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="membership_dates",
             ),
         ]
 

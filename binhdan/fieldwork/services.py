@@ -33,7 +33,12 @@ def create_team(*, village: Place, name: str = "", formed_on: dt.date | None = N
 
 @transaction.atomic
 def add_team_member(
-    *, team: Team, user: Any, role: str = TeamRole.MEMBER, affiliation: str = "", joined_on: dt.date | None = None
+    *,
+    team: Team,
+    user: Any,
+    role: str = TeamRole.MEMBER,
+    affiliation: str = "",
+    joined_on: dt.date | None = None,
 ) -> TeamMembership:
     """Add a person to a team and grant the matching access role over the team's village."""
     joined_on = joined_on or timezone.localdate()
@@ -41,7 +46,10 @@ def add_team_member(
         raise ValidationError({"user": f"{user} đã là thành viên của tổ."})
     if team.memberships.filter(left_on__isnull=True).count() >= MAX_TEAM_SIZE:
         raise ValidationError({"user": f"Tổ đã đủ {MAX_TEAM_SIZE} thành viên (quy định 7-12 người)."})
-    if role == TeamRole.LEADER and team.memberships.filter(left_on__isnull=True, role=TeamRole.LEADER).exists():
+    if (
+        role == TeamRole.LEADER
+        and team.memberships.filter(left_on__isnull=True, role=TeamRole.LEADER).exists()
+    ):
         raise ValidationError({"role": "Tổ đã có tổ trưởng; hãy cho tổ trưởng cũ rời vị trí trước."})
     membership = TeamMembership.objects.create(
         team=team, user=user, role=role, affiliation=affiliation, joined_on=joined_on

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from binhdan.accounts import access
-from binhdan.accounts.models import RoleKind
+from binhdan.accounts.models import RoleKind, User
 from binhdan.fieldwork.models import Team
 from binhdan.places import services as place_services
 from binhdan.places.forms import VillageForm
@@ -53,7 +55,7 @@ def _village_summaries(villages: list[Place], *, personal: bool) -> list[dict[st
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)  # login_required: never anonymous here
     sections = []
     for role in user.current_roles():
         place = role.place
@@ -66,7 +68,9 @@ def home(request: HttpRequest) -> HttpResponse:
             team = Team.objects.filter(village=place).first()
             section["team"] = team
             if role.kind == RoleKind.TEAM_LEADER and team is not None:
-                section["unassigned_count"] = Household.objects.filter(village=place, assigned_member=None).count()
+                section["unassigned_count"] = Household.objects.filter(
+                    village=place, assigned_member=None
+                ).count()
                 section["members"] = (
                     team.current_memberships()
                     .annotate(
@@ -156,7 +160,9 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    team = access.get_visible_or_404(Team.objects.visible_to(request.user).select_related("village__parent"), pk=pk)
+    team = access.get_visible_or_404(
+        Team.objects.visible_to(request.user).select_related("village__parent"), pk=pk
+    )
     memberships = team.memberships.select_related("user").order_by("left_on", "role", "joined_on")
     current = [m for m in memberships if m.left_on is None]
     size = len(current)

@@ -16,16 +16,20 @@ class PlaceAdmin(admin.ModelAdmin):
     search_fields = ["code", "search_name", "name"]
     raw_id_fields = ["parent", "replaced_by"]
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).filter(pk__in=access.places_visible_to(request.user).values("pk"))
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super().get_queryset(request).filter(pk__in=access.places_visible_to(request.user).values("pk"))
+        )
 
-    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str):  # type: ignore[no-untyped-def]
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str):
         from binhdan.common.text import fold
 
         return super().get_search_results(request, queryset, fold(search_term) or search_term)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return access.is_admin(request.user) or request.user.has_role("commune_officer", "commune_leader")
+        return access.is_admin(request.user) or access.has_role(
+            request.user, "commune_officer", "commune_leader"
+        )
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
@@ -33,5 +37,5 @@ class PlaceAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.is_admin(request.user)
 
-    has_add_permission = has_change_permission  # type: ignore[assignment]
+    has_add_permission = has_change_permission
     has_delete_permission = has_change_permission

@@ -115,7 +115,7 @@ class Place(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.name = nfc(self.name)
         self.search_name = search_text(self.name)
         self.sort_name = sort_key(self.name)

@@ -43,7 +43,7 @@ def find_village(*, commune: Place, name: str) -> Place | None:
             return village
     for village in candidates:
         bare = village.search_name.split(" ", 1)[-1] if village_kind_from_name(village.name) else None
-        if bare and (bare == wanted or wanted.endswith(" " + bare) and village_kind_from_name(name)):
+        if bare and (bare == wanted or (wanted.endswith(" " + bare) and village_kind_from_name(name))):
             return village
     return None
 
@@ -57,7 +57,9 @@ def _next_village_code(commune: Place) -> str:
 
 
 @transaction.atomic
-def add_village(*, commune: Place, name: str, kind: str | None = None, valid_from: dt.date | None = None) -> Place:
+def add_village(
+    *, commune: Place, name: str, kind: str | None = None, valid_from: dt.date | None = None
+) -> Place:
     """Create a village under a commune; the same name twice (ignoring accents) is refused."""
     if commune.level != Level.COMMUNE:
         raise ValidationError({"commune": "Thôn, tổ dân phố chỉ được thêm vào một xã, phường hoặc đặc khu."})

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from binhdan.accounts import access
 from binhdan.accounts.admin import ScopedAdminMixin
 from binhdan.registry.models import CommuneSettings, Household, Resident, Skill
 
@@ -33,14 +37,22 @@ class SkillAdmin(admin.ModelAdmin):
     list_editable = ["is_core", "position", "active"]
     list_filter = ["domain", "is_core", "active"]
 
-    def has_module_permission(self, request):  # type: ignore[no-untyped-def]
-        return request.user.is_superuser or request.user.has_role("admin", "commune_officer")
+    def _may_edit(self, request: HttpRequest) -> bool:
+        return access.is_admin(request.user) or access.has_role(request.user, "commune_officer")
 
-    has_view_permission = has_change_permission = has_add_permission = lambda self, request, obj=None: (  # noqa: E731
-        request.user.is_superuser or request.user.has_role("admin", "commune_officer")
-    )
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may_edit(request)
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._may_edit(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -14,8 +14,14 @@ DATE_HELP = "Viết theo dạng ngày/tháng/năm, ví dụ 05/09/1958."
 class VietDateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"])
-        kwargs.setdefault("error_messages", {"invalid": "Ngày không đúng. Hãy viết theo dạng ngày/tháng/năm, ví dụ 05/09/1958."})
-        kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": "Ngày không đúng. Hãy viết theo dạng ngày/tháng/năm, ví dụ 05/09/1958."},
+        )
+        kwargs.setdefault(
+            "widget",
+            forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
+        )
         super().__init__(**kwargs)
 
 
@@ -28,20 +34,27 @@ class HouseholdForm(forms.ModelForm):
         ]  # fmt: skip
         error_messages = {
             "head_name": {"required": "Vui lòng nhập họ tên chủ hộ."},
-            "village": {"required": "Vui lòng chọn thôn, tổ dân phố.", "invalid_choice": "Thôn này không thuộc phạm vi của bạn."},
-            "declared_size": {"invalid": "Số nhân khẩu phải là số nguyên.", "min_value": "Số nhân khẩu không được âm."},
+            "village": {
+                "required": "Vui lòng chọn thôn, tổ dân phố.",
+                "invalid_choice": "Thôn này không thuộc phạm vi của bạn.",
+            },
+            "declared_size": {
+                "invalid": "Số nhân khẩu phải là số nguyên.",
+                "min_value": "Số nhân khẩu không được âm.",
+            },
         }
 
     def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages if villages is not None else Place.objects.none()
-        self.fields["village"].empty_label = "— Chọn thôn —"
+        village = cast(forms.ModelChoiceField, self.fields["village"])
+        village.queryset = villages if villages is not None else Place.objects.none()
+        village.empty_label = "— Chọn thôn —"
 
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("is_poor") and data.get("is_near_poor"):
             self.add_error("is_near_poor", "Một hộ không thể vừa là hộ nghèo vừa là hộ cận nghèo.")
         if data.get("declared_size") is not None and data["declared_size"] > 50:
@@ -92,7 +105,7 @@ class ResidentForm(forms.ModelForm):
         return clean_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         birth_date, birth_year = data.get("birth_date"), data.get("birth_year")
         today = timezone.localdate()
         if birth_date and birth_year and birth_date.year != birth_year:
@@ -101,7 +114,12 @@ class ResidentForm(forms.ModelForm):
             self.add_error("birth_year", f"Năm sinh phải từ 1890 đến {today.year}.")
         if birth_date and birth_date > today:
             self.add_error("birth_date", "Ngày sinh không được ở tương lai.")
-        if not birth_date and not birth_year and "birth_year" not in self.errors and "birth_date" not in self.errors:
+        if (
+            not birth_date
+            and not birth_year
+            and "birth_year" not in self.errors
+            and "birth_date" not in self.errors
+        ):
             self.add_error("birth_year", "Vui lòng nhập ngày sinh hoặc ít nhất năm sinh.")
         return data
 
@@ -118,7 +136,7 @@ class StatusObservationForm(forms.Form):
     observed_on = VietDateField(label="Ngày ghi nhận", initial=timezone.localdate)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         field, value = data.get("field"), data.get("value")
         if field and value == 2 and field != StatusField.VNEID_LEVEL:
             self.add_error("value", "Giá trị “Mức 2” chỉ dùng cho tài khoản VNeID.")
@@ -133,7 +151,9 @@ class StatusAsOfForm(forms.Form):
 
 class ConsentForm(forms.Form):
     given = forms.TypedChoiceField(
-        label="Người dân", coerce=lambda v: v == "1", choices=[("1", "Đồng ý"), ("0", "Rút lại / không đồng ý")]
+        label="Người dân",
+        coerce=lambda v: v == "1",
+        choices=[("1", "Đồng ý"), ("0", "Rút lại / không đồng ý")],
     )
     method = forms.ChoiceField(label="Hình thức", choices=Consent.Method.choices)
     note = forms.CharField(label="Ghi chú", required=False, max_length=200)
@@ -141,9 +161,13 @@ class ConsentForm(forms.Form):
 
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(label="Tìm theo tên chủ hộ, địa chỉ, số hộ", required=False, max_length=100)
-    thon = forms.ModelChoiceField(label="Thôn", required=False, queryset=Place.objects.none(), empty_label="Tất cả thôn")
+    thon = forms.ModelChoiceField(
+        label="Thôn", required=False, queryset=Place.objects.none(), empty_label="Tất cả thôn"
+    )
 
     def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
-        self.fields["thon"].queryset = villages if villages is not None else Place.objects.none()
+        cast(forms.ModelChoiceField, self.fields["thon"]).queryset = (
+            villages if villages is not None else Place.objects.none()
+        )

@@ -97,7 +97,9 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
 class Household(TimeStampedModel):
     """Hộ gia đình."""
 
-    village = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="households", verbose_name="thôn")
+    village = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="households", verbose_name="thôn"
+    )
     number = models.CharField("số hộ / mã hộ", max_length=30, blank=True)
     address = models.CharField("địa chỉ", max_length=200, blank=True)
     head_name = models.CharField("họ tên chủ hộ", max_length=120)
@@ -127,13 +129,15 @@ class Household(TimeStampedModel):
         verbose_name_plural = "hộ gia đình"
         indexes = [models.Index(fields=["village", "sort_name"])]
         constraints = [
-            models.CheckConstraint(condition=~Q(is_poor=True, is_near_poor=True), name="household_poor_xor_near_poor")
+            models.CheckConstraint(
+                condition=~Q(is_poor=True, is_near_poor=True), name="household_poor_xor_near_poor"
+            )
         ]
 
     def __str__(self) -> str:
         return f"Hộ {self.head_name}" + (f" ({self.number})" if self.number else "")
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.refresh_derived()
         super().save(*args, **kwargs)
 
@@ -197,13 +201,17 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
 class Resident(TimeStampedModel):
     """Người dân / nhân khẩu."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents", verbose_name="hộ")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name="hộ"
+    )
     full_name = models.CharField("họ và tên", max_length=120)
     birth_date = models.DateField("ngày sinh", null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField("năm sinh", null=True, blank=True)
     gender = models.CharField("giới tính", max_length=4, choices=Gender.choices, blank=True)
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
-    relation = models.CharField("quan hệ với chủ hộ", max_length=12, choices=Relation.choices, default=Relation.OTHER)
+    relation = models.CharField(
+        "quan hệ với chủ hộ", max_length=12, choices=Relation.choices, default=Relation.OTHER
+    )
     is_disabled = models.BooleanField("người khuyết tật", default=False)
     is_trader = models.BooleanField("tiểu thương", default=False)
     is_worker = models.BooleanField("công nhân", default=False)
@@ -229,7 +237,9 @@ class Resident(TimeStampedModel):
                 name="resident_birth_year_range",
             ),
             models.UniqueConstraint(
-                fields=["citizen_id_hash"], condition=~Q(citizen_id_hash=""), name="resident_citizen_id_unique"
+                fields=["citizen_id_hash"],
+                condition=~Q(citizen_id_hash=""),
+                name="resident_citizen_id_unique",
             ),
             models.UniqueConstraint(
                 fields=["learner_code"], condition=~Q(learner_code=""), name="resident_learner_code_unique"
@@ -239,7 +249,7 @@ class Resident(TimeStampedModel):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.refresh_derived()
         super().save(*args, **kwargs)
 
@@ -295,7 +305,9 @@ class Consent(AppendOnlyModel):
     purpose = models.CharField(
         "mục đích", max_length=200, default="Hỗ trợ kỹ năng số và thống kê của Tổ công nghệ số cộng đồng"
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField("ghi nhận lúc", default=timezone.now)
     note = models.CharField("ghi chú", max_length=200, blank=True)
 
@@ -325,7 +337,9 @@ class Skill(models.Model):
     domain = models.CharField("lĩnh vực", max_length=20, choices=SkillDomain.choices)
     description = models.CharField("mô tả", max_length=300, blank=True)
     is_core = models.BooleanField(
-        "thuộc bộ kỹ năng số cơ bản", default=False, help_text="Thành thạo mọi kỹ năng cơ bản = có kỹ năng số cơ bản."
+        "thuộc bộ kỹ năng số cơ bản",
+        default=False,
+        help_text="Thành thạo mọi kỹ năng cơ bản = có kỹ năng số cơ bản.",
     )
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     active = models.BooleanField("đang dùng", default=True)
@@ -338,7 +352,7 @@ class Skill(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.name = nfc(self.name)
         self.description = nfc(self.description)
         super().save(*args, **kwargs)
@@ -400,7 +414,9 @@ class StatusObservation(AppendOnlyModel):
     observed_on = models.DateField("ngày ghi nhận")
     source = models.CharField("nguồn", max_length=12, choices=Source.choices)
     evidence = models.CharField("cách biết", max_length=10, choices=Evidence.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
     source_ref = models.CharField("tham chiếu", max_length=60, blank=True)
 
@@ -441,7 +457,9 @@ class SkillObservation(AppendOnlyModel):
     level = models.PositiveSmallIntegerField("mức", choices=SkillLevel.choices)
     observed_on = models.DateField("ngày ghi nhận")
     source = models.CharField("nguồn", max_length=12, choices=Source.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
     source_ref = models.CharField("tham chiếu", max_length=60, blank=True)
 

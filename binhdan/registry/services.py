@@ -171,7 +171,14 @@ def record_status(
 
 
 def record_skill(
-    *, by: Any, resident: Resident, skill: Skill, level: int, observed_on: dt.date, source: str, source_ref: str = ""
+    *,
+    by: Any,
+    resident: Resident,
+    skill: Skill,
+    level: int,
+    observed_on: dt.date,
+    source: str,
+    source_ref: str = "",
 ) -> SkillObservation:
     row = SkillObservation(
         resident=resident,
@@ -190,8 +197,10 @@ def record_skill(
 def status_as_of(resident_ids: Iterable[int], day: dt.date) -> dict[int, dict[str, StatusObservation]]:
     """The latest observation of every status field for each resident on `day`, in one query."""
     latest: dict[int, dict[str, StatusObservation]] = defaultdict(dict)
-    rows = StatusObservation.objects.filter(resident_id__in=list(resident_ids)).as_of(day).order_by(
-        "observed_on", "recorded_at", "pk"
+    rows = (
+        StatusObservation.objects.filter(resident_id__in=list(resident_ids))
+        .as_of(day)
+        .order_by("observed_on", "recorded_at", "pk")
     )
     for row in rows:
         latest[row.resident_id][row.field] = row

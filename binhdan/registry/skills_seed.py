@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # (code, name, domain, is_core) — the five core skills are the default "kỹ năng số cơ bản" set:
 # device use, VNeID, online public services, cashless payment, online safety.
 SKILLS: list[tuple[str, str, str, bool]] = [
@@ -34,12 +36,13 @@ SKILLS: list[tuple[str, str, str, bool]] = [
 ]
 
 
-def seed_skills(skill_model: type) -> int:
+def seed_skills(skill_model: Any) -> int:
     """Create missing skills; existing rows (possibly edited by the commune) are left alone."""
     created = 0
     for position, (code, name, domain, is_core) in enumerate(SKILLS, start=1):
         _, was_created = skill_model.objects.get_or_create(
-            code=code, defaults={"name": name, "domain": domain, "is_core": is_core, "position": position * 10}
+            code=code,
+            defaults={"name": name, "domain": domain, "is_core": is_core, "position": position * 10},
         )
         created += was_created
     return created

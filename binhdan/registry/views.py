@@ -50,8 +50,10 @@ def _form_errors_to_form(form: object, exc: ValidationError) -> None:
             form.add_error(None, error)  # type: ignore[attr-defined]
 
 
-def _villages_for_change(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return Place.objects.filter(access.villages_with_personal_data(request.user, for_change=True)).vietnamese_order()
+def _villages_for_change(request: HttpRequest):
+    return Place.objects.filter(
+        access.villages_with_personal_data(request.user, for_change=True)
+    ).vietnamese_order()
 
 
 @require_GET
@@ -93,10 +95,15 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = access.get_visible_or_404(
-        Household.objects.visible_to(request.user).select_related("village", "village__parent", "assigned_member"), pk=pk
+        Household.objects.visible_to(request.user).select_related(
+            "village", "village__parent", "assigned_member"
+        ),
+        pk=pk,
     )
-    residents = household.residents.filter(erased_at__isnull=True).order_by("relation", "birth_year", "pk")
-    residents = sorted(residents, key=lambda r: (r.relation != "chu_ho", r.birth_year or 9999))
+    residents = sorted(
+        household.residents.filter(erased_at__isnull=True),
+        key=lambda r: (r.relation != "chu_ho", r.birth_year or 9999, r.pk),
+    )
     audit.record(request, AuditEvent.Action.VIEW_HOUSEHOLD, place=household.village, obj=household)
     return render(
         request,
@@ -115,7 +122,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
     villages = _villages_for_change(request)
     if not villages.exists():
         raise Http404
-    form = HouseholdForm(request.POST or None, villages=villages, initial={"village": request.GET.get("thon")})
+    form = HouseholdForm(
+        request.POST or None, villages=villages, initial={"village": request.GET.get("thon")}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         village = data.pop("village")
@@ -145,7 +154,9 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Đã lưu thông tin hộ.")
             return redirect("registry:household_detail", pk=household.pk)
     return render(
-        request, "registry/household_form.html", {"form": form, "title": f"Sửa {household}", "household": household}
+        request,
+        "registry/household_form.html",
+        {"form": form, "title": f"Sửa {household}", "household": household},
     )
 
 
@@ -161,7 +172,9 @@ def resident_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         citizen_id = data.pop("citizen_id", "")
         try:
-            resident = services.add_resident(by=request.user, household=household, citizen_id=citizen_id, **data)
+            resident = services.add_resident(
+                by=request.user, household=household, citizen_id=citizen_id, **data
+            )
         except ValidationError as exc:
             _form_errors_to_form(form, exc)
         else:
@@ -178,9 +191,9 @@ def resident_create(request: HttpRequest, household_pk: int) -> HttpResponse:
 @login_required
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resident = access.get_visible_or_404(
-        Resident.objects.changeable_by(request.user).filter(erased_at__isnull=True).select_related(
-            "household__village__parent"
-        ),
+        Resident.objects.changeable_by(request.user)
+        .filter(erased_at__isnull=True)
+        .select_related("household__village__parent"),
         pk=pk,
     )
     allow_id = CommuneSettings.for_commune(resident.household.village.parent).store_citizen_ids
@@ -217,16 +230,15 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if as_of_form.is_valid() and as_of_form.cleaned_data["ngay"]:
         as_of = as_of_form.cleaned_data["ngay"]
     current = services.status_as_of([resident.pk], as_of).get(resident.pk, {})
-    status_rows = [
-        {"label": field.label, "observation": current.get(field.value)}
-        for field in StatusField
-    ]
+    status_rows = [{"label": field.label, "observation": current.get(field.value)} for field in StatusField]
     skills_now = services.skills_as_of([resident.pk], as_of).get(resident.pk, {})
     skills = [
         {"skill": skill, "observation": skills_now.get(skill.pk)}
         for skill in Skill.objects.filter(active=True)
     ]
-    history = resident.status_observations.select_related("recorded_by").order_by("-observed_on", "-recorded_at")
+    history = resident.status_observations.select_related("recorded_by").order_by(
+        "-observed_on", "-recorded_at"
+    )
     audit.record(request, AuditEvent.Action.VIEW_RESIDENT, place=resident.household.village, obj=resident)
     can_change = access.can_change_personal_data(request.user, resident.household.village)
     return render(
@@ -261,9 +273,13 @@ def resident_observe(request: HttpRequest, pk: int) -> HttpResponse:
             services.record_status(
                 by=request.user,
                 resident=resident,
-                facts=[services.StatusFact(field=data["field"], value=data["value"], evidence=data["evidence"])],
+                facts=[
+                    services.StatusFact(field=data["field"], value=data["value"], evidence=data["evidence"])
+                ],
                 observed_on=data["observed_on"],
-                source=Source.OFFICER if not request.user.has_role("member", "team_leader") else Source.VISIT,
+                source=Source.VISIT
+                if access.has_role(request.user, "member", "team_leader")
+                else Source.OFFICER,
             )
         except ValidationError as exc:
             _form_errors_to_form(form, exc)

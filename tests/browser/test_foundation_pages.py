@@ -28,7 +28,9 @@ def test_member_signs_in_through_the_form(live_server, world, browser_page, asse
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_search_without_accents_then_open_a_resident(live_server, world, browser_page, sign_in_browser, assert_accessible, width):
+def test_search_without_accents_then_open_a_resident(
+    live_server, world, browser_page, sign_in_browser, assert_accessible, width
+):
     make_household(world.village_a, "Trần Văn Đạt")
     page = browser_page(width=width)
     sign_in_browser(page, live_server, world.member_a)
@@ -50,7 +52,9 @@ def test_search_without_accents_then_open_a_resident(live_server, world, browser
         assert not overflow, "the resident page must not scroll sideways on a 360 px phone"
 
 
-def test_bad_input_on_the_resident_form_is_shown_next_to_fields(live_server, world, browser_page, sign_in_browser, assert_accessible):
+def test_bad_input_on_the_resident_form_is_shown_next_to_fields(
+    live_server, world, browser_page, sign_in_browser, assert_accessible
+):
     page = browser_page(width=360)
     sign_in_browser(page, live_server, world.member_a)
     page.goto(live_server.url + reverse("registry:resident_create", args=[world.household_a.pk]))
@@ -61,7 +65,9 @@ def test_bad_input_on_the_resident_form_is_shown_next_to_fields(live_server, wor
     assert_accessible(page)
 
 
-def test_officer_pages_pass_the_accessibility_check(live_server, world, browser_page, sign_in_browser, assert_accessible):
+def test_officer_pages_pass_the_accessibility_check(
+    live_server, world, browser_page, sign_in_browser, assert_accessible
+):
     page = browser_page(width=1280)
     sign_in_browser(page, live_server, world.officer)
     for url in ["/", reverse("fieldwork:commune_detail", args=[world.commune.pk]),

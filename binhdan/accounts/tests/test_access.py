@@ -129,5 +129,7 @@ def test_admin_pages_are_scoped_for_officers(world, client_for):
     client = client_for(world.officer)
     listing = client.get(reverse("admin:registry_household_changelist")).content.decode()
     assert "Nguyễn Thị Hoà" in listing and "Bùi Thị Lan" not in listing
-    assert client.get(reverse("admin:registry_household_change", args=[world.household_c.pk])).status_code in (302, 404)
+    assert client.get(
+        reverse("admin:registry_household_change", args=[world.household_c.pk])
+    ).status_code in (302, 404)
     assert client_for(world.member_a).get(reverse("admin:index")).status_code == 302

@@ -70,7 +70,9 @@ def test_officer_must_set_up_two_factor_before_anything_else(world):
     setup = client.get(reverse("accounts:otp_setup"))
     assert setup.status_code == 200 and "<svg" in setup.content.decode()
     device = TOTPDevice.objects.get(user=world.officer, confirmed=False)
-    wrong = client.post(reverse("accounts:otp_setup"), {"token": "000000" if _token(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("accounts:otp_setup"), {"token": "000000" if _token(device) != "000000" else "111111"}
+    )
     assert "Mã xác thực không đúng" in wrong.content.decode()
     too_soon = client.post(reverse("accounts:otp_setup"), {"token": _token(device)})
     assert "đợi vài giây" in too_soon.content.decode()  # guesses are throttled

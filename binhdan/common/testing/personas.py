@@ -83,7 +83,9 @@ def make_household(village: Place, head: str, *, by: User | None = None, **field
 
 def build_world() -> World:
     province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
-    commune = Place.objects.create(code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province)
+    commune = Place.objects.create(
+        code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province
+    )
     other_commune = Place.objects.create(
         code="08869", name="Xã Tam Sơn", kind=Kind.XA, level=Level.COMMUNE, parent=province
     )

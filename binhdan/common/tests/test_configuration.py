@@ -4,7 +4,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-READERS = re.compile(r"""env_(?:str|bool|int|list)\(\s*["']([A-Z0-9_]+)["']|os\.environ(?:\.get)?\(\s*["']([A-Z0-9_]+)["']""")
+READERS = re.compile(
+    r"""env_(?:str|bool|int|list)\(\s*["']([A-Z0-9_]+)["']|os\.environ(?:\.get)?\(\s*["']([A-Z0-9_]+)["']"""
+)
 # Set by tests or tools for themselves, not configuration of the app.
 NOT_SETTINGS = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
@@ -24,7 +26,9 @@ def test_code_reads_the_core_settings():
 
 
 def test_every_setting_is_in_docs_configuration():
-    documented = set(re.findall(r"^\|\s*`([A-Z0-9_]+)`", (ROOT / "docs/configuration.md").read_text(), re.MULTILINE))
+    documented = set(
+        re.findall(r"^\|\s*`([A-Z0-9_]+)`", (ROOT / "docs/configuration.md").read_text(), re.MULTILINE)
+    )
     missing = _variables_read_by_code() - documented
     assert not missing, f"undocumented in docs/configuration.md: {sorted(missing)}"
 

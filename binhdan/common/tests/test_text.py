@@ -21,9 +21,41 @@ def test_search_text_joins_folded_parts():
 
 
 def test_sort_key_follows_the_vietnamese_alphabet():
-    words = ["Đào", "Dung", "Anh", "Ánh", "Ân", "Ăn", "Bình", "Ơn", "Ôn", "On", "Ưng", "Uyên", "Hoan", "Hoà", "Hoa"]
+    words = [
+        "Đào",
+        "Dung",
+        "Anh",
+        "Ánh",
+        "Ân",
+        "Ăn",
+        "Bình",
+        "Ơn",
+        "Ôn",
+        "On",
+        "Ưng",
+        "Uyên",
+        "Hoan",
+        "Hoà",
+        "Hoa",
+    ]
     ordered = sorted(words, key=sort_key)
-    assert ordered == ["Anh", "Ánh", "Ăn", "Ân", "Bình", "Dung", "Đào", "Hoa", "Hoà", "Hoan", "On", "Ôn", "Ơn", "Uyên", "Ưng"]
+    assert ordered == [
+        "Anh",
+        "Ánh",
+        "Ăn",
+        "Ân",
+        "Bình",
+        "Dung",
+        "Đào",
+        "Hoa",
+        "Hoà",
+        "Hoan",
+        "On",
+        "Ôn",
+        "Ơn",
+        "Uyên",
+        "Ưng",
+    ]
 
 
 def test_tones_break_ties_in_dictionary_order():

@@ -6,47 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('name', models.CharField(max_length=160, verbose_name='tên tổ')),
-                ('formed_on', models.DateField(blank=True, null=True, verbose_name='ngày thành lập')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='số điện thoại liên hệ')),
-                ('village', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='team', to='places.place', verbose_name='thôn')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("name", models.CharField(max_length=160, verbose_name="tên tổ")),
+                ("formed_on", models.DateField(blank=True, null=True, verbose_name="ngày thành lập")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="số điện thoại liên hệ"),
+                ),
+                (
+                    "village",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="team",
+                        to="places.place",
+                        verbose_name="thôn",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Tổ công nghệ số cộng đồng',
-                'verbose_name_plural': 'Tổ công nghệ số cộng đồng',
+                "verbose_name": "Tổ công nghệ số cộng đồng",
+                "verbose_name_plural": "Tổ công nghệ số cộng đồng",
             },
         ),
         migrations.CreateModel(
-            name='TeamMembership',
+            name="TeamMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('to_truong', 'Tổ trưởng'), ('to_pho', 'Tổ phó'), ('to_vien', 'Tổ viên')], default='to_vien', max_length=10, verbose_name='chức danh trong tổ')),
-                ('affiliation', models.CharField(blank=True, choices=[('doan_thanh_nien', 'Đoàn Thanh niên'), ('hoi_phu_nu', 'Hội Liên hiệp Phụ nữ'), ('cong_an', 'Công an'), ('truong_thon', 'Trưởng thôn'), ('bi_thu_chi_bo', 'Bí thư chi bộ'), ('hoi_cuu_chien_binh', 'Hội Cựu chiến binh'), ('hoi_nong_dan', 'Hội Nông dân'), ('giao_vien', 'Giáo viên'), ('khac', 'Khác')], max_length=20, verbose_name='đơn vị, đoàn thể')),
-                ('joined_on', models.DateField(verbose_name='ngày vào tổ')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='ngày rời tổ')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='fieldwork.team')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='team_memberships', to=settings.AUTH_USER_MODEL, verbose_name='thành viên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("to_truong", "Tổ trưởng"), ("to_pho", "Tổ phó"), ("to_vien", "Tổ viên")],
+                        default="to_vien",
+                        max_length=10,
+                        verbose_name="chức danh trong tổ",
+                    ),
+                ),
+                (
+                    "affiliation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("doan_thanh_nien", "Đoàn Thanh niên"),
+                            ("hoi_phu_nu", "Hội Liên hiệp Phụ nữ"),
+                            ("cong_an", "Công an"),
+                            ("truong_thon", "Trưởng thôn"),
+                            ("bi_thu_chi_bo", "Bí thư chi bộ"),
+                            ("hoi_cuu_chien_binh", "Hội Cựu chiến binh"),
+                            ("hoi_nong_dan", "Hội Nông dân"),
+                            ("giao_vien", "Giáo viên"),
+                            ("khac", "Khác"),
+                        ],
+                        max_length=20,
+                        verbose_name="đơn vị, đoàn thể",
+                    ),
+                ),
+                ("joined_on", models.DateField(verbose_name="ngày vào tổ")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="ngày rời tổ")),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="fieldwork.team",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="team_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="thành viên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành viên tổ',
-                'verbose_name_plural': 'thành viên tổ',
-                'ordering': ['team', 'role', 'joined_on'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('left_on__isnull', True)), fields=('team', 'user'), name='one_open_membership_per_team'), models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('joined_on')), _connector='OR'), name='membership_dates')],
+                "verbose_name": "thành viên tổ",
+                "verbose_name_plural": "thành viên tổ",
+                "ordering": ["team", "role", "joined_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("left_on__isnull", True)),
+                        fields=("team", "user"),
+                        name="one_open_membership_per_team",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("left_on__isnull", True),
+                            ("left_on__gte", models.F("joined_on")),
+                            _connector="OR",
+                        ),
+                        name="membership_dates",
+                    ),
+                ],
             },
         ),
     ]

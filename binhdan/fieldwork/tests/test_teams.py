@@ -32,7 +32,11 @@ def test_a_team_has_one_leader_and_at_most_twelve_members(world):
 
 
 def test_team_page_warns_when_team_size_is_outside_7_to_12(world, client_for):
-    page = client_for(world.leader_a).get(reverse("fieldwork:team_detail", args=[world.team_a.pk])).content.decode()
+    page = (
+        client_for(world.leader_a)
+        .get(reverse("fieldwork:team_detail", args=[world.team_a.pk]))
+        .content.decode()
+    )
     assert "chưa đúng quy định 7-12 người" in page
     assert "Trần Thị Bình" in page
 
@@ -63,8 +67,17 @@ def test_demo_commune_is_believable_and_loading_twice_changes_nothing(capsys):
         size = village.team.memberships.filter(left_on__isnull=True).count()
         assert 7 <= size <= 12
     assert households.filter(is_poor=True).exists() and households.filter(has_elderly=True).exists()
-    assert StatusObservation.objects.filter(resident__household__village__parent=commune, source="visit").exists()
-    for username in ("tovien.dongthinh", "totruong.dongthinh", "canbo.sondong", "lanhdao.sondong", "sokhcn.phutho", "quantri"):
+    assert StatusObservation.objects.filter(
+        resident__household__village__parent=commune, source="visit"
+    ).exists()
+    for username in (
+        "tovien.dongthinh",
+        "totruong.dongthinh",
+        "canbo.sondong",
+        "lanhdao.sondong",
+        "sokhcn.phutho",
+        "quantri",
+    ):
         assert username in out
         assert User.objects.get(username=username).check_password("SonDong@2025")
     counts = (households.count(), residents.count(), StatusObservation.objects.count())

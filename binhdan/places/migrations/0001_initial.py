@@ -5,35 +5,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=120, verbose_name='tên')),
-                ('kind', models.CharField(choices=[('tinh', 'Tỉnh'), ('thanh_pho', 'Thành phố'), ('xa', 'Xã'), ('phuong', 'Phường'), ('dac_khu', 'Đặc khu'), ('thon', 'Thôn'), ('xom', 'Xóm'), ('ban', 'Bản'), ('ap', 'Ấp'), ('to_dan_pho', 'Tổ dân phố'), ('khu_dan_cu', 'Khu dân cư'), ('khu_pho', 'Khu phố'), ('lang', 'Làng'), ('buon', 'Buôn'), ('play', 'Plây'), ('soc', 'Sóc')], max_length=20, verbose_name='loại')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Tỉnh / thành phố'), (2, 'Xã / phường / đặc khu'), (3, 'Thôn / xóm / tổ dân phố')], db_index=True, verbose_name='cấp')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hết hiệu lực')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('sort_name', models.CharField(editable=False, max_length=400)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='places.place', verbose_name='thuộc')),
-                ('replaced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.place', verbose_name='sáp nhập vào')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=120, verbose_name="tên")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("tinh", "Tỉnh"),
+                            ("thanh_pho", "Thành phố"),
+                            ("xa", "Xã"),
+                            ("phuong", "Phường"),
+                            ("dac_khu", "Đặc khu"),
+                            ("thon", "Thôn"),
+                            ("xom", "Xóm"),
+                            ("ban", "Bản"),
+                            ("ap", "Ấp"),
+                            ("to_dan_pho", "Tổ dân phố"),
+                            ("khu_dan_cu", "Khu dân cư"),
+                            ("khu_pho", "Khu phố"),
+                            ("lang", "Làng"),
+                            ("buon", "Buôn"),
+                            ("play", "Plây"),
+                            ("soc", "Sóc"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Tỉnh / thành phố"),
+                            (2, "Xã / phường / đặc khu"),
+                            (3, "Thôn / xóm / tổ dân phố"),
+                        ],
+                        db_index=True,
+                        verbose_name="cấp",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hết hiệu lực")),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=120)),
+                ("sort_name", models.CharField(editable=False, max_length=400)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="places.place",
+                        verbose_name="thuộc",
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.place",
+                        verbose_name="sáp nhập vào",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'địa bàn',
-                'verbose_name_plural': 'địa bàn',
-                'indexes': [models.Index(fields=['parent', 'level'], name='places_plac_parent__cc3106_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('level', 1), ('parent__isnull', True)), models.Q(('level__gt', 1), ('parent__isnull', False)), _connector='OR'), name='place_parent_matches_level'), models.UniqueConstraint(condition=models.Q(('level', 3), ('valid_to__isnull', True)), fields=('parent', 'search_name'), name='village_name_unique_in_commune')],
+                "verbose_name": "địa bàn",
+                "verbose_name_plural": "địa bàn",
+                "indexes": [models.Index(fields=["parent", "level"], name="places_plac_parent__cc3106_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("level", 1), ("parent__isnull", True)),
+                            models.Q(("level__gt", 1), ("parent__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="place_parent_matches_level",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("level", 3), ("valid_to__isnull", True)),
+                        fields=("parent", "search_name"),
+                        name="village_name_unique_in_commune",
+                    ),
+                ],
             },
         ),
     ]

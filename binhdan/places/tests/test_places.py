@@ -17,11 +17,15 @@ def test_load_places_gives_34_provinces_and_3321_communes_and_is_idempotent(caps
     assert Place.objects.communes().filter(kind=Kind.DAC_KHU).count() == 13
     son_dong = Place.objects.get(code="08866")
     assert (son_dong.name, son_dong.parent.name) == ("Xã Sơn Đông", "Phú Thọ")
-    before = list(Place.objects.order_by("pk").values_list("pk", "code", "name", "kind", "parent_id", "updated_at"))
+    before = list(
+        Place.objects.order_by("pk").values_list("pk", "code", "name", "kind", "parent_id", "updated_at")
+    )
     capsys.readouterr()
     call_command("load_places")
     assert "0 mới, 0 cập nhật" in capsys.readouterr().out
-    after = list(Place.objects.order_by("pk").values_list("pk", "code", "name", "kind", "parent_id", "updated_at"))
+    after = list(
+        Place.objects.order_by("pk").values_list("pk", "code", "name", "kind", "parent_id", "updated_at")
+    )
     assert before == after
 
 

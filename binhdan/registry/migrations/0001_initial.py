@@ -7,194 +7,494 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=160, verbose_name='tên kỹ năng')),
-                ('domain', models.CharField(choices=[('thiet-bi', 'Sử dụng thiết bị'), ('chinh-quyen-so', 'Chính quyền số'), ('kinh-te-so', 'Kinh tế số'), ('xa-hoi-so', 'Xã hội số'), ('an-toan-so', 'An toàn số'), ('tri-tue-nhan-tao', 'Trí tuệ nhân tạo')], max_length=20, verbose_name='lĩnh vực')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='mô tả')),
-                ('is_core', models.BooleanField(default=False, help_text='Thành thạo mọi kỹ năng cơ bản = có kỹ năng số cơ bản.', verbose_name='thuộc bộ kỹ năng số cơ bản')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='thứ tự')),
-                ('active', models.BooleanField(default=True, verbose_name='đang dùng')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=160, verbose_name="tên kỹ năng")),
+                (
+                    "domain",
+                    models.CharField(
+                        choices=[
+                            ("thiet-bi", "Sử dụng thiết bị"),
+                            ("chinh-quyen-so", "Chính quyền số"),
+                            ("kinh-te-so", "Kinh tế số"),
+                            ("xa-hoi-so", "Xã hội số"),
+                            ("an-toan-so", "An toàn số"),
+                            ("tri-tue-nhan-tao", "Trí tuệ nhân tạo"),
+                        ],
+                        max_length=20,
+                        verbose_name="lĩnh vực",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="mô tả")),
+                (
+                    "is_core",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Thành thạo mọi kỹ năng cơ bản = có kỹ năng số cơ bản.",
+                        verbose_name="thuộc bộ kỹ năng số cơ bản",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")),
+                ("active", models.BooleanField(default=True, verbose_name="đang dùng")),
             ],
             options={
-                'verbose_name': 'kỹ năng số',
-                'verbose_name_plural': 'danh mục kỹ năng số',
-                'ordering': ['position', 'code'],
+                "verbose_name": "kỹ năng số",
+                "verbose_name_plural": "danh mục kỹ năng số",
+                "ordering": ["position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='CommuneSettings',
+            name="CommuneSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('store_citizen_ids', models.BooleanField(default=False, help_text='Chỉ lưu mã băm có khoá và dạng che (0791******23) để chống trùng; không bao giờ lưu ảnh thẻ.', verbose_name='lưu số định danh (dạng mã hoá)')),
-                ('commune', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='registry_settings', to='places.place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "store_citizen_ids",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Chỉ lưu mã băm có khoá và dạng che (0791******23) để chống trùng; không bao giờ lưu ảnh thẻ.",
+                        verbose_name="lưu số định danh (dạng mã hoá)",
+                    ),
+                ),
+                (
+                    "commune",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registry_settings",
+                        to="places.place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thiết lập sổ hộ của xã',
-                'verbose_name_plural': 'thiết lập sổ hộ của xã',
+                "verbose_name": "thiết lập sổ hộ của xã",
+                "verbose_name_plural": "thiết lập sổ hộ của xã",
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('number', models.CharField(blank=True, max_length=30, verbose_name='số hộ / mã hộ')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='địa chỉ')),
-                ('head_name', models.CharField(max_length=120, verbose_name='họ tên chủ hộ')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='số điện thoại')),
-                ('declared_size', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='số nhân khẩu theo danh sách')),
-                ('is_poor', models.BooleanField(default=False, verbose_name='hộ nghèo')),
-                ('is_near_poor', models.BooleanField(default=False, verbose_name='hộ cận nghèo')),
-                ('has_elderly', models.BooleanField(default=False, verbose_name='có người cao tuổi')),
-                ('has_disabled', models.BooleanField(default=False, verbose_name='có người khuyết tật')),
-                ('no_smart_device', models.BooleanField(default=False, verbose_name='chưa có thiết bị số')),
-                ('ethnic_minority', models.BooleanField(default=False, verbose_name='dân tộc thiểu số')),
-                ('search_text', models.CharField(editable=False, max_length=400)),
-                ('sort_name', models.CharField(db_index=True, editable=False, max_length=400)),
-                ('assigned_member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_households', to=settings.AUTH_USER_MODEL, verbose_name='tổ viên phụ trách')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='places.place', verbose_name='thôn')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("number", models.CharField(blank=True, max_length=30, verbose_name="số hộ / mã hộ")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="địa chỉ")),
+                ("head_name", models.CharField(max_length=120, verbose_name="họ tên chủ hộ")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="số điện thoại")),
+                (
+                    "declared_size",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="số nhân khẩu theo danh sách"
+                    ),
+                ),
+                ("is_poor", models.BooleanField(default=False, verbose_name="hộ nghèo")),
+                ("is_near_poor", models.BooleanField(default=False, verbose_name="hộ cận nghèo")),
+                ("has_elderly", models.BooleanField(default=False, verbose_name="có người cao tuổi")),
+                ("has_disabled", models.BooleanField(default=False, verbose_name="có người khuyết tật")),
+                ("no_smart_device", models.BooleanField(default=False, verbose_name="chưa có thiết bị số")),
+                ("ethnic_minority", models.BooleanField(default=False, verbose_name="dân tộc thiểu số")),
+                ("search_text", models.CharField(editable=False, max_length=400)),
+                ("sort_name", models.CharField(db_index=True, editable=False, max_length=400)),
+                (
+                    "assigned_member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_households",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tổ viên phụ trách",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="places.place",
+                        verbose_name="thôn",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hộ gia đình',
-                'verbose_name_plural': 'hộ gia đình',
+                "verbose_name": "hộ gia đình",
+                "verbose_name_plural": "hộ gia đình",
             },
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('full_name', models.CharField(max_length=120, verbose_name='họ và tên')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='ngày sinh')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='năm sinh')),
-                ('gender', models.CharField(blank=True, choices=[('nam', 'Nam'), ('nu', 'Nữ'), ('khac', 'Khác'), ('', 'Chưa rõ')], max_length=4, verbose_name='giới tính')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='số điện thoại')),
-                ('relation', models.CharField(choices=[('chu_ho', 'Chủ hộ'), ('vo_chong', 'Vợ/chồng'), ('con', 'Con'), ('con_dau_re', 'Con dâu/con rể'), ('chau', 'Cháu'), ('bo_me', 'Bố/mẹ'), ('ong_ba', 'Ông/bà'), ('anh_chi_em', 'Anh/chị/em'), ('khac', 'Khác')], default='khac', max_length=12, verbose_name='quan hệ với chủ hộ')),
-                ('is_disabled', models.BooleanField(default=False, verbose_name='người khuyết tật')),
-                ('is_trader', models.BooleanField(default=False, verbose_name='tiểu thương')),
-                ('is_worker', models.BooleanField(default=False, verbose_name='công nhân')),
-                ('is_pupil', models.BooleanField(default=False, verbose_name='học sinh')),
-                ('ethnic_minority', models.BooleanField(default=False, verbose_name='dân tộc thiểu số')),
-                ('citizen_id_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('citizen_id_masked', models.CharField(blank=True, editable=False, max_length=12, verbose_name='số định danh (che)')),
-                ('learner_code', models.CharField(blank=True, editable=False, max_length=12, verbose_name='mã học viên')),
-                ('moved_out_on', models.DateField(blank=True, null=True, verbose_name='chuyển đi ngày')),
-                ('erased_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='đã xoá theo yêu cầu lúc')),
-                ('search_name', models.CharField(editable=False, max_length=200)),
-                ('sort_name', models.CharField(db_index=True, editable=False, max_length=400)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='registry.household', verbose_name='hộ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("full_name", models.CharField(max_length=120, verbose_name="họ và tên")),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="ngày sinh")),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="năm sinh"),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("nam", "Nam"), ("nu", "Nữ"), ("khac", "Khác"), ("", "Chưa rõ")],
+                        max_length=4,
+                        verbose_name="giới tính",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="số điện thoại")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("chu_ho", "Chủ hộ"),
+                            ("vo_chong", "Vợ/chồng"),
+                            ("con", "Con"),
+                            ("con_dau_re", "Con dâu/con rể"),
+                            ("chau", "Cháu"),
+                            ("bo_me", "Bố/mẹ"),
+                            ("ong_ba", "Ông/bà"),
+                            ("anh_chi_em", "Anh/chị/em"),
+                            ("khac", "Khác"),
+                        ],
+                        default="khac",
+                        max_length=12,
+                        verbose_name="quan hệ với chủ hộ",
+                    ),
+                ),
+                ("is_disabled", models.BooleanField(default=False, verbose_name="người khuyết tật")),
+                ("is_trader", models.BooleanField(default=False, verbose_name="tiểu thương")),
+                ("is_worker", models.BooleanField(default=False, verbose_name="công nhân")),
+                ("is_pupil", models.BooleanField(default=False, verbose_name="học sinh")),
+                ("ethnic_minority", models.BooleanField(default=False, verbose_name="dân tộc thiểu số")),
+                ("citizen_id_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "citizen_id_masked",
+                    models.CharField(
+                        blank=True, editable=False, max_length=12, verbose_name="số định danh (che)"
+                    ),
+                ),
+                (
+                    "learner_code",
+                    models.CharField(blank=True, editable=False, max_length=12, verbose_name="mã học viên"),
+                ),
+                ("moved_out_on", models.DateField(blank=True, null=True, verbose_name="chuyển đi ngày")),
+                (
+                    "erased_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="đã xoá theo yêu cầu lúc"
+                    ),
+                ),
+                ("search_name", models.CharField(editable=False, max_length=200)),
+                ("sort_name", models.CharField(db_index=True, editable=False, max_length=400)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="registry.household",
+                        verbose_name="hộ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'người dân',
-                'verbose_name_plural': 'người dân',
+                "verbose_name": "người dân",
+                "verbose_name_plural": "người dân",
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given', models.BooleanField(default=True, verbose_name='đồng ý')),
-                ('method', models.CharField(choices=[('verbal', 'Đồng ý bằng lời, có tổ viên chứng kiến'), ('written', 'Ký giấy đồng ý'), ('self', 'Người dân tự xác nhận trên ứng dụng'), ('guardian', 'Người giám hộ đồng ý (trẻ em, người mất năng lực)')], max_length=10, verbose_name='hình thức')),
-                ('purpose', models.CharField(default='Hỗ trợ kỹ năng số và thống kê của Tổ công nghệ số cộng đồng', max_length=200, verbose_name='mục đích')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='ghi nhận lúc')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='ghi chú')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='registry.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given", models.BooleanField(default=True, verbose_name="đồng ý")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("verbal", "Đồng ý bằng lời, có tổ viên chứng kiến"),
+                            ("written", "Ký giấy đồng ý"),
+                            ("self", "Người dân tự xác nhận trên ứng dụng"),
+                            ("guardian", "Người giám hộ đồng ý (trẻ em, người mất năng lực)"),
+                        ],
+                        max_length=10,
+                        verbose_name="hình thức",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        default="Hỗ trợ kỹ năng số và thống kê của Tổ công nghệ số cộng đồng",
+                        max_length=200,
+                        verbose_name="mục đích",
+                    ),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="ghi nhận lúc"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="ghi chú")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="registry.resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sự đồng ý',
-                'verbose_name_plural': 'sự đồng ý',
-                'ordering': ['-recorded_at', '-pk'],
+                "verbose_name": "sự đồng ý",
+                "verbose_name_plural": "sự đồng ý",
+                "ordering": ["-recorded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SkillObservation',
+            name="SkillObservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(0, 'Chưa biết'), (1, 'Đã được hướng dẫn'), (2, 'Tự làm được (thành thạo)')], verbose_name='mức')),
-                ('observed_on', models.DateField(verbose_name='ngày ghi nhận')),
-                ('source', models.CharField(choices=[('visit', 'Lượt hỗ trợ tại hộ'), ('class', 'Buổi học cộng đồng'), ('import', 'Nhập từ danh sách'), ('self_report', 'Người dân tự khai'), ('officer', 'Cán bộ cập nhật')], max_length=12, verbose_name='nguồn')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source_ref', models.CharField(blank=True, max_length=60, verbose_name='tham chiếu')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skill_observations', to='registry.resident')),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Chưa biết"), (1, "Đã được hướng dẫn"), (2, "Tự làm được (thành thạo)")],
+                        verbose_name="mức",
+                    ),
+                ),
+                ("observed_on", models.DateField(verbose_name="ngày ghi nhận")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("visit", "Lượt hỗ trợ tại hộ"),
+                            ("class", "Buổi học cộng đồng"),
+                            ("import", "Nhập từ danh sách"),
+                            ("self_report", "Người dân tự khai"),
+                            ("officer", "Cán bộ cập nhật"),
+                        ],
+                        max_length=12,
+                        verbose_name="nguồn",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("source_ref", models.CharField(blank=True, max_length=60, verbose_name="tham chiếu")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skill_observations",
+                        to="registry.resident",
+                    ),
+                ),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.skill"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ghi nhận kỹ năng',
-                'verbose_name_plural': 'ghi nhận kỹ năng',
-                'ordering': ['observed_on', 'recorded_at', 'pk'],
+                "verbose_name": "ghi nhận kỹ năng",
+                "verbose_name_plural": "ghi nhận kỹ năng",
+                "ordering": ["observed_on", "recorded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='StatusObservation',
+            name="StatusObservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(choices=[('smartphone', 'Có điện thoại thông minh'), ('vneid_level', 'Mức tài khoản VNeID'), ('vneid_documents', 'Đã tích hợp giấy tờ vào VNeID'), ('health_book', 'Có sổ sức khỏe điện tử'), ('online_public_service', 'Đã dùng dịch vụ công trực tuyến'), ('payment_account', 'Có tài khoản ngân hàng / ví điện tử / Mobile Money'), ('cashless_regular', 'Thường xuyên thanh toán không dùng tiền mặt'), ('digital_signature', 'Có chữ ký số cá nhân'), ('sells_online', 'Bán hàng trực tuyến'), ('uses_4g', 'Dùng điện thoại 4G'), ('pcks_confirmed', 'Đã được xác nhận đạt phổ cập kỹ năng số')], max_length=30, verbose_name='thông tin')),
-                ('value', models.PositiveSmallIntegerField(verbose_name='giá trị')),
-                ('observed_on', models.DateField(verbose_name='ngày ghi nhận')),
-                ('source', models.CharField(choices=[('visit', 'Lượt hỗ trợ tại hộ'), ('class', 'Buổi học cộng đồng'), ('import', 'Nhập từ danh sách'), ('self_report', 'Người dân tự khai'), ('officer', 'Cán bộ cập nhật')], max_length=12, verbose_name='nguồn')),
-                ('evidence', models.CharField(choices=[('told', 'Người dân kể lại'), ('seen', 'Tổ viên đã xem trên điện thoại của người dân'), ('confirmed', 'Xác nhận chính thức / danh sách chính thức')], max_length=10, verbose_name='cách biết')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source_ref', models.CharField(blank=True, max_length=60, verbose_name='tham chiếu')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_observations', to='registry.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("smartphone", "Có điện thoại thông minh"),
+                            ("vneid_level", "Mức tài khoản VNeID"),
+                            ("vneid_documents", "Đã tích hợp giấy tờ vào VNeID"),
+                            ("health_book", "Có sổ sức khỏe điện tử"),
+                            ("online_public_service", "Đã dùng dịch vụ công trực tuyến"),
+                            ("payment_account", "Có tài khoản ngân hàng / ví điện tử / Mobile Money"),
+                            ("cashless_regular", "Thường xuyên thanh toán không dùng tiền mặt"),
+                            ("digital_signature", "Có chữ ký số cá nhân"),
+                            ("sells_online", "Bán hàng trực tuyến"),
+                            ("uses_4g", "Dùng điện thoại 4G"),
+                            ("pcks_confirmed", "Đã được xác nhận đạt phổ cập kỹ năng số"),
+                        ],
+                        max_length=30,
+                        verbose_name="thông tin",
+                    ),
+                ),
+                ("value", models.PositiveSmallIntegerField(verbose_name="giá trị")),
+                ("observed_on", models.DateField(verbose_name="ngày ghi nhận")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("visit", "Lượt hỗ trợ tại hộ"),
+                            ("class", "Buổi học cộng đồng"),
+                            ("import", "Nhập từ danh sách"),
+                            ("self_report", "Người dân tự khai"),
+                            ("officer", "Cán bộ cập nhật"),
+                        ],
+                        max_length=12,
+                        verbose_name="nguồn",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        choices=[
+                            ("told", "Người dân kể lại"),
+                            ("seen", "Tổ viên đã xem trên điện thoại của người dân"),
+                            ("confirmed", "Xác nhận chính thức / danh sách chính thức"),
+                        ],
+                        max_length=10,
+                        verbose_name="cách biết",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("source_ref", models.CharField(blank=True, max_length=60, verbose_name="tham chiếu")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_observations",
+                        to="registry.resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ghi nhận trạng thái số',
-                'verbose_name_plural': 'ghi nhận trạng thái số',
-                'ordering': ['observed_on', 'recorded_at', 'pk'],
+                "verbose_name": "ghi nhận trạng thái số",
+                "verbose_name_plural": "ghi nhận trạng thái số",
+                "ordering": ["observed_on", "recorded_at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['village', 'sort_name'], name='registry_ho_village_00d467_idx'),
+            model_name="household",
+            index=models.Index(fields=["village", "sort_name"], name="registry_ho_village_00d467_idx"),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(('is_near_poor', True), ('is_poor', True), _negated=True), name='household_poor_xor_near_poor'),
+            model_name="household",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("is_near_poor", True), ("is_poor", True), _negated=True),
+                name="household_poor_xor_near_poor",
+            ),
         ),
         migrations.AddIndex(
-            model_name='resident',
-            index=models.Index(fields=['household', 'sort_name'], name='registry_re_househo_8a13f6_idx'),
+            model_name="resident",
+            index=models.Index(fields=["household", "sort_name"], name="registry_re_househo_8a13f6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='resident',
-            constraint=models.CheckConstraint(condition=models.Q(('birth_year__isnull', True), models.Q(('birth_year__gte', 1890), ('birth_year__lte', 2100)), _connector='OR'), name='resident_birth_year_range'),
+            model_name="resident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("birth_year__isnull", True),
+                    models.Q(("birth_year__gte", 1890), ("birth_year__lte", 2100)),
+                    _connector="OR",
+                ),
+                name="resident_birth_year_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resident',
-            constraint=models.UniqueConstraint(condition=models.Q(('citizen_id_hash', ''), _negated=True), fields=('citizen_id_hash',), name='resident_citizen_id_unique'),
+            model_name="resident",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("citizen_id_hash", ""), _negated=True),
+                fields=("citizen_id_hash",),
+                name="resident_citizen_id_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resident',
-            constraint=models.UniqueConstraint(condition=models.Q(('learner_code', ''), _negated=True), fields=('learner_code',), name='resident_learner_code_unique'),
+            model_name="resident",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("learner_code", ""), _negated=True),
+                fields=("learner_code",),
+                name="resident_learner_code_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='skillobservation',
-            index=models.Index(fields=['resident', 'skill', 'observed_on'], name='registry_sk_residen_987e42_idx'),
+            model_name="skillobservation",
+            index=models.Index(
+                fields=["resident", "skill", "observed_on"], name="registry_sk_residen_987e42_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='statusobservation',
-            index=models.Index(fields=['resident', 'field', 'observed_on'], name='registry_st_residen_b5e38e_idx'),
+            model_name="statusobservation",
+            index=models.Index(
+                fields=["resident", "field", "observed_on"], name="registry_st_residen_b5e38e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statusobservation',
-            constraint=models.CheckConstraint(condition=models.Q(('value__lte', 2)), name='status_value_small'),
+            model_name="statusobservation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__lte", 2)), name="status_value_small"
+            ),
         ),
     ]

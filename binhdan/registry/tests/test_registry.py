@@ -43,7 +43,10 @@ def test_search_treats_d_bar_and_d_alike_both_ways(names):
 
 
 def test_search_with_either_tone_placement_matches(names):
-    assert set(Household.objects.search("hoà").values_list("head_name", flat=True)) >= {"Trần Thị Hòa", "Nguyễn Thị Hoà"}
+    assert set(Household.objects.search("hoà").values_list("head_name", flat=True)) >= {
+        "Trần Thị Hòa",
+        "Nguyễn Thị Hoà",
+    }
     decomposed = unicodedata.normalize("NFD", "Trần Thị Hòa")
     assert Household.objects.search(decomposed).count() == 1
 
@@ -58,7 +61,11 @@ def test_middle_words_match_whole_words_only(names):
 
 def test_search_finds_a_household_by_any_member(world):
     services.add_resident(
-        by=None, household=world.household_a, full_name="Nguyễn Minh Khôi", birth_year=2010, relation=Relation.GRANDCHILD
+        by=None,
+        household=world.household_a,
+        full_name="Nguyễn Minh Khôi",
+        birth_year=2010,
+        relation=Relation.GRANDCHILD,
     )
     assert list(Household.objects.search("minh khoi")) == [world.household_a]
 
@@ -66,13 +73,25 @@ def test_search_finds_a_household_by_any_member(world):
 def test_list_is_in_vietnamese_order_by_given_name(names, client_for):
     page = client_for(names.officer).get(reverse("registry:household_list")).content.decode()
     # d sorts before đ; equal given names fall back to the family and middle names.
-    order = ["Phạm Văn An", "Lê Đình Dũng", "Đỗ Thị Đào", "Đặng Văn Đức", "Nguyễn Thị Hoà", "Trần Thị Hòa", "Nguyễn Văn Hoàng"]
+    order = [
+        "Phạm Văn An",
+        "Lê Đình Dũng",
+        "Đỗ Thị Đào",
+        "Đặng Văn Đức",
+        "Nguyễn Thị Hoà",
+        "Trần Thị Hòa",
+        "Nguyễn Văn Hoàng",
+    ]
     positions = [page.index(name) for name in order]
     assert positions == sorted(positions)
 
 
 def test_household_list_page_search_without_accents(names, client_for):
-    page = client_for(names.member_a).get(reverse("registry:household_list"), {"q": "nguyen thi hoa"}).content.decode()
+    page = (
+        client_for(names.member_a)
+        .get(reverse("registry:household_list"), {"q": "nguyen thi hoa"})
+        .content.decode()
+    )
     assert "Nguyễn Thị Hoà" in page and "Trần Thị Hòa" not in page
     assert "1 hộ khớp" in page
 
@@ -137,8 +156,18 @@ def test_skill_levels_as_of_a_date(world):
                           observed_on=dt.date(2025, 10, 2), source=Source.VISIT)  # fmt: skip
     services.record_skill(by=None, resident=world.resident_a, skill=skill, level=SkillLevel.MASTERED,
                           observed_on=dt.date(2025, 11, 2), source=Source.VISIT)  # fmt: skip
-    assert services.skills_as_of([world.resident_a.pk], dt.date(2025, 10, 20))[world.resident_a.pk][skill.pk].level == 1
-    assert services.skills_as_of([world.resident_a.pk], dt.date(2025, 12, 1))[world.resident_a.pk][skill.pk].level == 2
+    assert (
+        services.skills_as_of([world.resident_a.pk], dt.date(2025, 10, 20))[world.resident_a.pk][
+            skill.pk
+        ].level
+        == 1
+    )
+    assert (
+        services.skills_as_of([world.resident_a.pk], dt.date(2025, 12, 1))[world.resident_a.pk][
+            skill.pk
+        ].level
+        == 2
+    )
 
 
 def test_skill_catalogue_is_seeded_by_domain_with_five_core_skills(db):
@@ -164,14 +193,20 @@ def test_resident_page_shows_history_and_status_as_of_date(world, client_for):
     assert "Trạng thái số tại ngày 01/09/2025" in page
     assert "Mức 1" in page
     assert "10/10/2025" in page  # the history lists every observation
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_RESIDENT, object_id=str(world.resident_a.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW_RESIDENT, object_id=str(world.resident_a.pk)
+    ).exists()
 
 
 @override_settings(CITIZEN_ID_KEY="khoa-thu")
 def test_citizen_id_is_stored_only_as_keyed_hash_and_mask(world):
     CommuneSettings.objects.create(commune=world.commune, store_citizen_ids=True)
     resident = services.add_resident(
-        by=None, household=world.household_a, full_name="Nguyễn Văn Bảo", birth_year=1990, citizen_id="079 190 012 323"
+        by=None,
+        household=world.household_a,
+        full_name="Nguyễn Văn Bảo",
+        birth_year=1990,
+        citizen_id="079 190 012 323",
     )
     resident.refresh_from_db()
     assert resident.citizen_id_masked == "0791******23" == mask_citizen_id("079190012323")
@@ -195,7 +230,9 @@ def test_citizen_id_refused_when_the_commune_does_not_keep_them(world):
 def test_bad_citizen_ids_get_vietnamese_errors(world, raw, message):
     CommuneSettings.objects.create(commune=world.commune, store_citizen_ids=True)
     with pytest.raises(ValidationError) as error:
-        services.add_resident(by=None, household=world.household_a, full_name="A B", birth_year=1990, citizen_id=raw)
+        services.add_resident(
+            by=None, household=world.household_a, full_name="A B", birth_year=1990, citizen_id=raw
+        )
     assert message in str(error.value)
     assert not Resident.objects.filter(full_name="A B").exists()
 
@@ -204,7 +241,9 @@ def test_resident_form_errors_sit_next_to_fields_and_nothing_is_saved(world, cli
     client = client_for(world.member_a)
     url = reverse("registry:resident_create", args=[world.household_a.pk])
     before = Resident.objects.count()
-    page = client.post(url, {"full_name": "", "birth_date": "31/02/1990", "phone": "12345", "relation": "con"})
+    page = client.post(
+        url, {"full_name": "", "birth_date": "31/02/1990", "phone": "12345", "relation": "con"}
+    )
     html = page.content.decode()
     assert page.status_code == 200
     assert "Vui lòng nhập họ và tên." in html
@@ -226,11 +265,19 @@ def test_adding_a_resident_with_dd_mm_yyyy_date_and_nfd_name(world, client_for):
     name = unicodedata.normalize("NFD", "Nguyễn Thị Ngọc Ánh")
     response = client.post(
         reverse("registry:resident_create", args=[world.household_a.pk]),
-        {"full_name": name, "birth_date": "05/09/1998", "relation": "con", "gender": "nu", "phone": "+84 912 345 678"},
+        {
+            "full_name": name,
+            "birth_date": "05/09/1998",
+            "relation": "con",
+            "gender": "nu",
+            "phone": "+84 912 345 678",
+        },
     )
     assert response.status_code == 302
     resident = Resident.objects.get(search_name__contains="ngoc anh")
-    assert resident.full_name == "Nguyễn Thị Ngọc Ánh" and unicodedata.is_normalized("NFC", resident.full_name)
+    assert resident.full_name == "Nguyễn Thị Ngọc Ánh" and unicodedata.is_normalized(
+        "NFC", resident.full_name
+    )
     assert resident.birth_date == dt.date(1998, 9, 5) and resident.birth_year == 1998
     assert resident.phone == "0912345678"
 
@@ -246,7 +293,9 @@ def test_household_form_refuses_poor_and_near_poor_together(world, client_for):
 
 def test_member_cannot_create_a_household_in_another_village(world, client_for):
     client = client_for(world.member_a)
-    page = client.post(reverse("registry:household_create"), {"village": world.village_b.pk, "head_name": "Hà Văn Mạnh"})
+    page = client.post(
+        reverse("registry:household_create"), {"village": world.village_b.pk, "head_name": "Hà Văn Mạnh"}
+    )
     assert page.status_code == 200
     assert "Thôn này không thuộc phạm vi của bạn." in page.content.decode()
     assert not Household.objects.filter(head_name="Hà Văn Mạnh").exists()
@@ -255,16 +304,22 @@ def test_member_cannot_create_a_household_in_another_village(world, client_for):
 def test_observation_form_records_a_fact(world, client_for):
     client = client_for(world.member_a)
     url = reverse("registry:resident_observe", args=[world.resident_a.pk])
-    ok = client.post(url, {"field": "smartphone", "value": "1", "evidence": "seen", "observed_on": "02/10/2025"})
+    ok = client.post(
+        url, {"field": "smartphone", "value": "1", "evidence": "seen", "observed_on": "02/10/2025"}
+    )
     assert ok.status_code == 302
-    bad = client.post(url, {"field": "smartphone", "value": "2", "evidence": "seen", "observed_on": "02/10/2025"})
+    bad = client.post(
+        url, {"field": "smartphone", "value": "2", "evidence": "seen", "observed_on": "02/10/2025"}
+    )
     assert bad.status_code == 400 and "chỉ dùng cho tài khoản VNeID" in bad.content.decode()
     assert world.resident_a.status_observations.count() == 1
 
 
 def test_consent_is_recorded_with_who_when_and_how(world, client_for):
     client = client_for(world.member_a)
-    client.post(reverse("registry:resident_consent", args=[world.resident_a.pk]), {"given": "1", "method": "verbal"})
+    client.post(
+        reverse("registry:resident_consent", args=[world.resident_a.pk]), {"given": "1", "method": "verbal"}
+    )
     consent = world.resident_a.consents.get()
     assert consent.given and consent.method == "verbal" and consent.recorded_by == world.member_a
     assert consent.recorded_at is not None
@@ -291,4 +346,6 @@ def test_age_counts_year_only_births_the_commune_way(world):
     assert resident.age_on(dt.date(2026, 1, 1)) == 60
     Resident.objects.filter(pk=world.resident_a.pk).update(birth_year=1966, birth_date=None)
     assert Resident.objects.aged_at_least(60, dt.date(2026, 1, 1)).filter(pk=world.resident_a.pk).exists()
-    assert not Resident.objects.aged_at_least(60, dt.date(2025, 12, 31)).filter(pk=world.resident_a.pk).exists()
+    assert (
+        not Resident.objects.aged_at_least(60, dt.date(2025, 12, 31)).filter(pk=world.resident_a.pk).exists()
+    )

@@ -39,13 +39,17 @@ class Command(BaseCommand):
             existing = {p.code: p for p in Place.objects.filter(level__in=[Level.PROVINCE, Level.COMMUNE])}
             provinces: dict[str, Place] = {}
             for item in Province.iter_all():
-                place, change = self._upsert(existing, province_code(item.code), item.name, item.division_type, None)
+                place, change = self._upsert(
+                    existing, province_code(item.code), item.name, item.division_type, None
+                )
                 provinces[place.code] = place
                 created += change == "created"
                 updated += change == "updated"
             for ward in Ward.iter_all():
                 parent = provinces[province_code(ward.province_code)]
-                _, change = self._upsert(existing, commune_code(ward.code), ward.name, ward.division_type, parent)
+                _, change = self._upsert(
+                    existing, commune_code(ward.code), ward.name, ward.division_type, parent
+                )
                 created += change == "created"
                 updated += change == "updated"
         self.stdout.write(
@@ -54,7 +58,12 @@ class Command(BaseCommand):
         )
 
     def _upsert(
-        self, existing: dict[str, Place], code: str, name: str, division: VietNamDivisionType, parent: Place | None
+        self,
+        existing: dict[str, Place],
+        code: str,
+        name: str,
+        division: VietNamDivisionType,
+        parent: Place | None,
     ) -> tuple[Place, str]:
         level = Level.PROVINCE if parent is None else Level.COMMUNE
         name = nfc(name)
