@@ -1,0 +1,562 @@
+"""In-process ranking of guides for a resident's question, and how sure the ranking is.
+
+The index is built once per process from the guides:
+
+- words are matched folded (no diacritics), with the accented form as a tie-breaker when the
+  resident typed one ("mất" and "mật" both fold to "mat");
+- multi-syllable Vietnamese words are found with a lexicon learned from the guides themselves: pyvi
+  segments the accented guide text once at start-up, and the compounds it finds ("điện_thoại",
+  "mật_khẩu") are then matched on folded syllables, so unaccented questions get the same segmentation;
+- unknown words that cannot be Vietnamese syllables are repaired (telex leftovers, words run
+  together or split, one or two typing errors) against the guides' vocabulary;
+- each guide is scored with field-weighted BM25 (title, questions, keywords over body text) plus its
+  nearest "question it answers";
+- a scam story puts the best safety guide first; a question whose informative words the guides do
+  not cover is answered "not sure".
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from binhdan.assistant.guides import Guide, all_guides
+from binhdan.assistant.segment import is_dictionary_word, is_vietnamese_syllable
+from binhdan.assistant.text import ABBREVIATIONS, STOPWORDS, Token, is_stopword, strip_telex, tokenize
+from binhdan.common.text import fold
+
+FIELD_WEIGHTS = {
+    "title": 3.0,
+    "keywords": 2.5,
+    "questions": 2.0,
+    "topic": 1.5,
+    "summary": 1.5,
+    "intro": 1.0,
+    "steps": 1.0,
+    "errors": 0.7,
+    "prepare": 0.5,
+    "other": 0.5,
+    "safety": 0.3,
+}
+K1 = 1.2
+B = 0.5
+STOP_WEIGHT = 0.15
+COMPOUND_WEIGHT = 1.0
+REPAIRED_WEIGHT = 0.7
+FOREIGN_COVERAGE = 0.3  # credit for a syllable that belongs to a word no guide uses ("thời tiết")
+QUESTION_SIM_WEIGHT = 0.6
+MAX_COMPOUND = 4
+
+# Vietnamese syllables, folded: an optional onset, a vowel group and an optional final. A word that
+# fits is a real word the guides do not use ("vàng", "mưa"); only words that do not fit are repaired.
+_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|g|h|k|l|m|n|p|r|s|t|v|x)?"
+    r"(uyeu|uye|uya|uyu|oai|oay|oeo|uay|uoi|uou|ieu|yeu|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ye"
+    r"|a|e|i|o|u|y)"
+    r"(ch|ng|nh|c|m|n|p|t|i|o|u|y)?$"
+)
+_TELEX_MARKS = (
+    ("dd", "d"),
+    ("aw", "a"),
+    ("aa", "a"),
+    ("ee", "e"),
+    ("ow", "o"),
+    ("oo", "o"),
+    ("uw", "u"),
+    ("w", "u"),
+)
+
+# Signs that the message tells of a scam happening to the person (not a how-to question about safety).
+# Each phrase is folded; weights add up, and 2 or more routes the answer to a safety guide.
+SCAM_SIGNALS: dict[str, float] = {
+    "lua dao": 1.0,
+    "bi lua": 1.5,
+    "lua tien": 1.5,
+    "gia danh": 1.5,
+    "xung la": 1.5,
+    "tu xung": 1.5,
+    "xung cong an": 2.0,
+    "goi xung": 1.5,
+    "mao danh": 1.5,
+    "chuyen tien gap": 2.0,
+    "chuyen gap": 1.5,
+    "can chuyen tien": 1.0,
+    "bat chuyen tien": 1.5,
+    "bao chuyen tien": 1.5,
+    "doi chuyen tien": 1.5,
+    "yeu cau chuyen": 1.5,
+    "chuyen tien": 0.7,
+    "chuyen khoan": 0.5,
+    "mat tien": 1.5,
+    "mat het tien": 2.0,
+    "khong rut duoc": 1.5,
+    "lay lai tien": 1.5,
+    "trung thuong": 1.5,
+    "nhan qua": 1.0,
+    "viec nhe luong cao": 2.0,
+    "lam nhiem vu": 1.5,
+    "nhiem vu": 0.7,
+    "hoa hong": 1.0,
+    "lai cao": 1.5,
+    "tien ao": 1.0,
+    "dau tu": 0.7,
+    "duong link": 0.7,
+    "link la": 1.5,
+    "bam link": 1.0,
+    "bam vao link": 1.0,
+    "gui link": 1.0,
+    "doc ma": 1.5,
+    "doc otp": 2.0,
+    "xin ma": 1.5,
+    "xin otp": 2.0,
+    "hoi ma otp": 2.0,
+    "ma otp": 0.7,
+    "cap nhat vneid": 1.0,
+    "tai nan": 1.0,
+    "cap cuu": 1.0,
+    "dieu tra": 1.0,
+    "vu an": 1.5,
+    "lenh bat": 1.5,
+    "phong toa": 1.5,
+    "nguoi la": 1.0,
+    "so la": 1.0,
+    "vay tien": 0.7,
+    "muon tien": 0.7,
+    "nick zalo": 1.0,
+    "bi hack": 1.0,
+    "hack": 0.7,
+    "gui tien": 0.7,
+    "co nguoi goi": 1.0,
+    "goi dien": 0.5,
+    "nhan tin": 0.3,
+    "dien luc": 0.7,
+    "cat dien": 1.0,
+    "khoa tai khoan": 0.5,
+}
+# Words that make the question about avoiding scams in general, not about one happening now.
+_PREVENTION = ("khoi bi lua", "tranh bi lua", "tranh lua dao", "phong tranh", "khong bi lua", "de khoi")
+SCAM_THRESHOLD = 2.0
+
+# Calibrated on the project's own paraphrase and off-topic files (binhdan/assistant/tests/data); a
+# wide plateau of thresholds gives the same split, these sit in its middle.
+CONFIDENT_SCORE = 0.6
+CONFIDENT_COVERAGE = 0.6
+CONFIDENT_EVIDENCE = 1.0  # or nearly every word of the question found in the guide:
+CONFIDENT_FULL_COVERAGE = 0.9
+# Long stories mention much the guides never will; enough precise matches still make them answerable.
+LONG_MASS = 12.0
+LONG_COVERAGE = 0.4
+LONG_EVIDENCE = 3.0
+
+
+@dataclass
+class Scored:
+    guide: Guide
+    score: float
+    coverage: float = 0.0  # share of the question's informative weight this guide contains
+    matched_mass: float = 0.0
+    evidence: float = 0.0  # idf of the precise matches: guide words of 2+ syllables, names like "vneid"
+    best_question: float = 0.0
+
+
+@dataclass
+class Ranking:
+    results: list[Scored]
+    confident: bool
+    scam: bool
+    on_topic: bool
+    query_terms: list[str] = field(default_factory=list)
+    unknown_terms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Term:
+    feature: str
+    weight: float
+    accented: str | None = None
+    informative: bool = True
+    foreign: bool = False
+
+
+def is_syllable(word: str) -> bool:
+    return bool(_SYLLABLE.match(word))
+
+
+def _damerau(a: str, b: str) -> int:
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def _max_edits(word: str) -> int:
+    return 0 if len(word) < 3 else 1 if len(word) < 6 else 2
+
+
+class Index:
+    def __init__(self, guides: Sequence[Guide], lexicon: set[tuple[str, ...]] | None = None) -> None:
+        self.guides = list(guides)
+        self.lexicon = lexicon if lexicon is not None else build_lexicon(self.guides)
+        self.vocab: Counter[str] = Counter()
+        self.doc_tf: list[dict[str, float]] = []
+        self.doc_len: list[float] = []
+        self.doc_accents: list[set[str]] = []
+        self.doc_questions: list[list[set[str]]] = []
+        df: Counter[str] = Counter()
+        for guide in self.guides:
+            tf: dict[str, float] = defaultdict(float)
+            accents: set[str] = set()
+            length = 0.0
+            for field_name, text in _fields(guide):
+                tokens = tokenize(text)
+                self.vocab.update(t.folded for t in tokens)
+                accents.update(t.accented for t in tokens if t.accented)
+                weight = FIELD_WEIGHTS[field_name]
+                for feature in self.features(tokens):
+                    tf[feature] += weight
+                    length += weight
+            self.doc_tf.append(dict(tf))
+            self.doc_len.append(length)
+            self.doc_accents.append(accents)
+            df.update(tf.keys())
+            self.doc_questions.append(
+                [set(self.features(tokenize(q))) for q in (guide.title, *guide.questions, *guide.keywords)]
+            )
+        for expansion in ABBREVIATIONS.values():
+            self.vocab.update(fold(expansion).split())
+        n = max(len(self.guides), 1)
+        self.idf = {term: math.log(1 + (n - d + 0.5) / (d + 0.5)) for term, d in df.items()}
+        self.default_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.avg_len = sum(self.doc_len) / n if self.doc_len else 1.0
+        self.question_norms = [
+            [math.sqrt(sum(self._informative_idf(f) for f in q)) or 1.0 for q in qs]
+            for qs in self.doc_questions
+        ]
+        # Words of the guides that are not Vietnamese syllables: names of apps and things ("vneid",
+        # "zalo", "otp", "4g"); matching one is as telling as matching a two-syllable word.
+        self.anchors = {
+            w for w in self.vocab if len(w) >= 2 and w not in STOPWORDS and not is_vietnamese_syllable(w)
+        }
+        self.stop_compounds = {"_".join(g) for g in self.lexicon if all(w in STOPWORDS for w in g)}
+        self._delete_index: dict[str, set[str]] = defaultdict(set)
+        for word in self.vocab:
+            if not word.isdigit():
+                for variant in _deletes(word, _max_edits(word)):
+                    self._delete_index[variant].add(word)
+
+    # -- words ------------------------------------------------------------------------------------------
+    def features(self, tokens: Sequence[Token]) -> list[str]:
+        """Folded syllables plus every lexicon word (2-4 syllables) found in the sequence."""
+        syllables = [t.folded for t in tokens]
+        out = list(syllables)
+        for i in range(len(syllables)):
+            for size in range(2, MAX_COMPOUND + 1):
+                gram = tuple(syllables[i : i + size])
+                if len(gram) == size and gram in self.lexicon:
+                    out.append("_".join(gram))
+        return out
+
+    def _informative_idf(self, feature: str) -> float:
+        idf = self.idf.get(feature, self.default_idf)
+        return idf * (STOP_WEIGHT if feature in STOPWORDS else 1.0)
+
+    def _correct(self, word: str) -> str | None:
+        depth = _max_edits(word)
+        if depth == 0:
+            return None
+        candidates: set[str] = set()
+        for variant in _deletes(word, depth):
+            candidates |= self._delete_index.get(variant, set())
+        best: tuple[int, int, str] | None = None
+        for candidate in candidates:
+            distance = _damerau(word, candidate)
+            if distance <= depth and (best is None or (distance, -self.vocab[candidate]) < best[:2]):
+                best = (distance, -self.vocab[candidate], candidate)
+        return best[2] if best else None
+
+    def repair(self, tokens: Sequence[Token]) -> tuple[list[tuple[Token, float]], list[str]]:
+        """Tokens with a weight: known words as typed, broken ones mended (lower weight), unknown kept."""
+        out: list[tuple[Token, float]] = []
+        unknown: list[str] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            word = token.folded
+            if word in self.vocab or word.isdigit() or len(word) < 2:
+                out.append((token, 1.0))
+                i += 1
+                continue
+            if i + 1 < len(tokens) and word + tokens[i + 1].folded in self.vocab:  # "vn eid", "wi fi"
+                out.append((Token(word + tokens[i + 1].folded, None), 1.0))
+                i += 2
+                continue
+            if is_vietnamese_syllable(word) or is_syllable(word):
+                out.append((token, 1.0))
+                unknown.append(word)
+                i += 1
+                continue
+            mended = self._mend(word)
+            if mended:
+                out.extend((Token(w, None), REPAIRED_WEIGHT) for w in mended)
+            else:
+                out.append((token, 1.0))
+                unknown.append(word)
+            i += 1
+        return out, unknown
+
+    def _mend(self, word: str) -> list[str] | None:
+        telex = word
+        for before, after in _TELEX_MARKS:
+            telex = telex.replace(before, after)
+        for candidate in (strip_telex(word), telex, strip_telex(telex)):
+            if candidate and candidate in self.vocab:
+                return [candidate]
+        for cut in range(2, len(word) - 1):  # "dienthoai" → "dien thoai"
+            left, right = word[:cut], word[cut:]
+            if left in self.vocab and right in self.vocab and (left, right) in self.lexicon:
+                return [left, right]
+        corrected = self._correct(word)
+        return [corrected] if corrected else None
+
+    def foreign_positions(self, tokens: Sequence[Token]) -> set[int]:
+        """Positions of syllables that, with a neighbour, make a dictionary word the guides never use."""
+        folded = [t.folded for t in tokens]
+        in_guide_words: set[int] = set()
+        for i in range(len(folded)):
+            for size in range(2, MAX_COMPOUND + 1):
+                if tuple(folded[i : i + size]) in self.lexicon and i + size <= len(folded):
+                    in_guide_words.update(range(i, i + size))
+        typed_accents = any(t.accented for t in tokens)
+        foreign: set[int] = set()
+        for i in range(len(folded)):
+            for size in (2, 3):
+                span = range(i, i + size)
+                gram = tuple(folded[i : i + size])
+                if len(gram) < size or gram in self.lexicon or in_guide_words.intersection(span):
+                    continue
+                if any(is_stopword(t) or t.folded.isdigit() for t in tokens[i : i + size]):
+                    continue
+                if typed_accents:
+                    known = is_dictionary_word(
+                        tuple(t.accented or t.folded for t in tokens[i : i + size]), accented=True
+                    )
+                else:
+                    known = is_dictionary_word(gram, accented=False)
+                if known:
+                    foreign.update(span)
+        return foreign
+
+    def query_terms(self, question: str) -> tuple[list[_Term], list[str]]:
+        repaired, unknown = self.repair(tokenize(question))
+        tokens = [t for t, _ in repaired]
+        weights = {i: w for i, (_, w) in enumerate(repaired)}
+        foreign = self.foreign_positions(tokens)
+        terms: list[_Term] = []
+        for i, token in enumerate(tokens):
+            stop = is_stopword(token)
+            terms.append(
+                _Term(
+                    token.folded,
+                    weights[i] * (STOP_WEIGHT if stop else 1.0),
+                    token.accented,
+                    informative=not stop,
+                    foreign=i in foreign,
+                )
+            )
+        seen_compounds = set()
+        for feature in self.features(tokens)[len(tokens) :]:
+            if feature not in seen_compounds:
+                seen_compounds.add(feature)
+                terms.append(_Term(feature, COMPOUND_WEIGHT, None, informative=False))
+        return terms, unknown
+
+    # -- ranking ----------------------------------------------------------------------------------------
+    def rank(self, question: str, *, limit: int = 5) -> Ranking:
+        terms, unknown = self.query_terms(question)
+        folded_text = " " + " ".join(t.feature for t in terms if "_" not in t.feature) + " "
+        if not self.guides or not terms:
+            return Ranking([], confident=False, scam=False, on_topic=False, unknown_terms=unknown)
+        weights: dict[str, float] = defaultdict(float)
+        accented: dict[str, set[str]] = defaultdict(set)
+        informative: dict[str, float] = defaultdict(float)
+        native = {t.feature for t in terms if not t.foreign}
+        for term in terms:
+            weights[term.feature] += term.weight
+            if term.accented:
+                accented[term.feature].add(term.accented)
+            if term.informative:
+                informative[term.feature] = max(informative[term.feature], term.weight)
+        max_possible = sum(self.idf.get(f, self.default_idf) * w for f, w in weights.items()) or 1.0
+        info_total = sum(self.idf.get(f, self.default_idf) * w for f, w in informative.items())
+        query_features = set(weights)
+        query_norm = math.sqrt(sum(self._informative_idf(f) for f in query_features)) or 1.0
+
+        scored: list[Scored] = []
+        for d, guide in enumerate(self.guides):
+            tf = self.doc_tf[d]
+            norm = K1 * (1 - B + B * self.doc_len[d] / self.avg_len)
+            total = 0.0
+            matched = 0.0
+            evidence = 0.0
+            for feature, weight in weights.items():
+                f = tf.get(feature)
+                if not f:
+                    continue
+                factor = 1.0
+                forms = accented.get(feature)
+                if forms and not forms & self.doc_accents[d]:
+                    factor = 0.4  # "mất" asked, only "mật" here
+                idf = self.idf.get(feature, self.default_idf)
+                total += idf * weight * factor * f * (K1 + 1) / (f + norm) / (K1 + 1)
+                if feature in informative and (not forms or forms & self.doc_accents[d]):
+                    matched += idf * informative[feature] * (1.0 if feature in native else FOREIGN_COVERAGE)
+                if factor == 1.0 and (
+                    feature in self.anchors or ("_" in feature and feature not in self.stop_compounds)
+                ):
+                    evidence += idf
+            best_q = 0.0
+            for q_features, q_norm in zip(self.doc_questions[d], self.question_norms[d], strict=True):
+                common = query_features & q_features
+                if common:
+                    overlap = sum(self._informative_idf(f) for f in common)
+                    best_q = max(best_q, overlap / (q_norm * query_norm))
+            score = total / max_possible + QUESTION_SIM_WEIGHT * best_q
+            coverage = matched / info_total if info_total else 0.0
+            scored.append(Scored(guide, score, coverage, matched, evidence, best_q))
+        scored.sort(key=lambda s: (-s.score, s.guide.id))
+
+        scam = scam_score(folded_text) >= SCAM_THRESHOLD
+        if scam and not scored[0].guide.is_safety:
+            first_safety = next((s for s in scored if s.guide.is_safety), None)
+            if first_safety is not None:
+                scored.remove(first_safety)
+                scored.insert(0, first_safety)
+        top = scored[0]
+        on_topic = info_total > 0 and top.coverage >= LONG_COVERAGE
+        confident = scam or is_confident(top)
+        return Ranking(
+            results=scored[:limit],
+            confident=confident,
+            scam=scam,
+            on_topic=on_topic or scam,
+            query_terms=[t.feature for t in terms],
+            unknown_terms=unknown,
+        )
+
+
+def is_confident(top: Scored) -> bool:
+    """Whether the best guide answers the question, judged from how much of it the guide covers."""
+    if top.score < CONFIDENT_SCORE:
+        return False
+    if top.coverage >= CONFIDENT_COVERAGE and (
+        top.evidence >= CONFIDENT_EVIDENCE or top.coverage >= CONFIDENT_FULL_COVERAGE
+    ):
+        return True
+    return top.matched_mass >= LONG_MASS and top.coverage >= LONG_COVERAGE and top.evidence >= LONG_EVIDENCE
+
+
+def scam_score(folded_text: str) -> float:
+    """How strongly a (folded, space-padded) message tells a scam story."""
+    text = f" {folded_text.strip()} "
+    if any(f" {phrase} " in text for phrase in _PREVENTION):
+        return 0.0
+    score = 0.0
+    for phrase, weight in SCAM_SIGNALS.items():
+        if f" {phrase} " in text:
+            score += weight
+    return score
+
+
+def _fields(guide: Guide) -> Iterable[tuple[str, str]]:
+    from binhdan.assistant.guides import (
+        SECTION_ERRORS,
+        SECTION_PREPARE,
+        SECTION_SAFETY,
+        SECTION_STEPS,
+        TOPICS,
+    )
+
+    yield "title", guide.title
+    for question in guide.questions:
+        yield "questions", question
+    for keyword in guide.keywords:
+        yield "keywords", keyword
+    for slug in guide.topics:
+        yield "topic", TOPICS.get(slug, slug.replace("-", " "))
+    yield "summary", guide.summary
+    yield "intro", guide.intro
+    names = {
+        SECTION_STEPS: "steps",
+        SECTION_ERRORS: "errors",
+        SECTION_PREPARE: "prepare",
+        SECTION_SAFETY: "safety",
+    }
+    for heading, lines in guide.sections.items():
+        for line in lines:
+            yield names.get(heading, "other"), line
+
+
+def build_lexicon(guides: Sequence[Guide]) -> set[tuple[str, ...]]:
+    """Multi-syllable words (folded) found by pyvi in the accented guide text, plus the keywords."""
+    lexicon: set[tuple[str, ...]] = set()
+    texts: list[str] = []
+    for guide in guides:
+        texts.extend(text for _, text in _fields(guide))
+        for keyword in guide.keywords:
+            words = tuple(t.folded for t in tokenize(keyword))
+            if 2 <= len(words) <= MAX_COMPOUND:
+                lexicon.add(words)
+    for expansion in ABBREVIATIONS.values():
+        words = tuple(fold(expansion).split())
+        if 2 <= len(words) <= MAX_COMPOUND:
+            lexicon.add(words)
+    for word in segment_words(texts):
+        parts = tuple(t.folded for t in tokenize(word.replace("_", " ")))
+        if 2 <= len(parts) <= MAX_COMPOUND:
+            lexicon.add(parts)
+    return lexicon
+
+
+def segment_words(texts: Iterable[str]) -> set[str]:
+    """The multi-syllable words pyvi's segmenter finds in accented text ("điện_thoại")."""
+    from pyvi import ViTokenizer  # imported here: loading its model takes a second
+
+    words: set[str] = set()
+    for text in texts:
+        if text:
+            words.update(w for w in ViTokenizer.tokenize(text.lower()).split() if "_" in w)
+    return words
+
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _index_for(guide_ids: tuple[str, ...]) -> Index:
+    guides = all_guides()
+    return Index([guides[i] for i in guide_ids])
+
+
+def get_index() -> Index:
+    """The index over the current guide library, built on first use."""
+    with _lock:
+        return _index_for(tuple(all_guides()))
