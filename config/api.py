@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from binhdan.assistant.api import router as assistant_router
+
 api = NinjaAPI(
     title="binhdan API",
     version="1",
@@ -12,3 +14,5 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     description="API của binhdan: đồng bộ ứng dụng hiện trường, trợ lý ảo.",
 )
+
+api.add_router("/assistant/", assistant_router)

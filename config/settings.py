@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "binhdan.accounts",
     "binhdan.registry",
     "binhdan.fieldwork",
+    "binhdan.assistant",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,13 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The learning assistant (trợ lý ảo). The language model is optional and off unless a URL is set.
+ASSISTANT_CONTACT = env_str("ASSISTANT_CONTACT", "")
+ASSISTANT_LLM_URL = env_str("ASSISTANT_LLM_URL", "")
+ASSISTANT_LLM_MODEL = env_str("ASSISTANT_LLM_MODEL", "")
+ASSISTANT_LLM_API_KEY = env_str("ASSISTANT_LLM_API_KEY", "")
+ASSISTANT_LLM_TIMEOUT = env_int("ASSISTANT_LLM_TIMEOUT", 8)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("binhdan.registry.urls")),
     path("", include("binhdan.fieldwork.urls")),
     path("", include("binhdan.common.urls")),
+    path("tro-ly/", include("binhdan.assistant.urls")),
+    path("g/", include("binhdan.assistant.short_urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
