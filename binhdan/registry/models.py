@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -222,6 +223,9 @@ class Resident(TimeStampedModel):
     learner_code = models.CharField("mã học viên", max_length=12, blank=True, editable=False)
     moved_out_on = models.DateField("chuyển đi ngày", null=True, blank=True)
     erased_at = models.DateTimeField("đã xoá theo yêu cầu lúc", null=True, blank=True, editable=False)
+    # Keyed hash of household + folded name + birth year, kept after erasure so that importing the old
+    # commune list again does not bring the person back (see registry/rights.py).
+    erased_key = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     search_name = models.CharField(max_length=200, editable=False)
     sort_name = models.CharField(max_length=400, editable=False, db_index=True)
 
@@ -473,3 +477,47 @@ class SkillObservation(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.skill}: {self.get_level_display()} ({self.observed_on:%d/%m/%Y})"
+
+
+class ImportBatch(models.Model):
+    """One uploaded commune list, from preview to commit.
+
+    The cell table is kept (zlib-compressed JSON) only until the batch is committed or discarded, and
+    citizen ID numbers in it are already replaced by their mask and keyed hash
+    (`registry.importing.reading.protect_citizen_ids`): the raw file is never stored.
+    """
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Cần chọn cột"
+        CHECKING = "checking", "Đang kiểm tra"
+        READY = "ready", "Đã kiểm tra, chờ xác nhận"
+        COMMITTING = "committing", "Đang nhập"
+        COMMITTED = "committed", "Đã nhập"
+        FAILED = "failed", "Lỗi"
+        DISCARDED = "discarded", "Đã huỷ"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    commune = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", verbose_name="xã")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    filename = models.CharField("tên tệp", max_length=200)
+    status = models.CharField("trạng thái", max_length=12, choices=Status.choices, default=Status.CHECKING)
+    create_villages = models.BooleanField("tạo thôn mới khi chưa có", default=False)
+    header_row = models.PositiveIntegerField(default=0)
+    data_start = models.PositiveIntegerField(default=0)
+    columns = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    table = models.BinaryField(null=True, blank=True, editable=False)
+    summary = models.JSONField(default=dict, blank=True)
+    job = models.ForeignKey("common.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "lượt nhập danh sách"
+        verbose_name_plural = "lượt nhập danh sách"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
