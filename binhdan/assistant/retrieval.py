@@ -27,8 +27,15 @@ from dataclasses import dataclass, field
 
 from binhdan.assistant.guides import Guide, all_guides
 from binhdan.assistant.segment import is_dictionary_word, is_vietnamese_syllable
-from binhdan.assistant.text import ABBREVIATIONS, STOPWORDS, Token, is_stopword, strip_telex, tokenize
-from binhdan.common.text import fold
+from binhdan.assistant.text import (
+    ABBREVIATIONS,
+    STOPWORDS,
+    Token,
+    is_stopword,
+    spelling_variant,
+    strip_telex,
+    tokenize,
+)
 
 FIELD_WEIGHTS = {
     "title": 3.0,
@@ -242,7 +249,7 @@ class Index:
                 [set(self.features(tokenize(q))) for q in (guide.title, *guide.questions, *guide.keywords)]
             )
         for expansion in ABBREVIATIONS.values():
-            self.vocab.update(fold(expansion).split())
+            self.vocab.update(t.folded for t in tokenize(expansion))
         n = max(len(self.guides), 1)
         self.idf = {term: math.log(1 + (n - d + 0.5) / (d + 0.5)) for term, d in df.items()}
         self.default_idf = math.log(1 + (n + 0.5) / 0.5)
@@ -327,7 +334,8 @@ class Index:
         telex = word
         for before, after in _TELEX_MARKS:
             telex = telex.replace(before, after)
-        for candidate in (strip_telex(word), telex, strip_telex(telex)):
+        for raw in (strip_telex(word), telex, strip_telex(telex)):
+            candidate = spelling_variant(raw) if raw else None
             if candidate and candidate in self.vocab:
                 return [candidate]
         for cut in range(2, len(word) - 1):  # "dienthoai" → "dien thoai"
@@ -526,7 +534,7 @@ def build_lexicon(guides: Sequence[Guide]) -> set[tuple[str, ...]]:
             if 2 <= len(words) <= MAX_COMPOUND:
                 lexicon.add(words)
     for expansion in ABBREVIATIONS.values():
-        words = tuple(fold(expansion).split())
+        words = tuple(t.folded for t in tokenize(expansion))
         if 2 <= len(words) <= MAX_COMPOUND:
             lexicon.add(words)
     for word in segment_words(texts):
