@@ -135,3 +135,9 @@ def test_the_not_sure_answer_names_the_residents_team_leader(world):
     world.resident_a.save()
     answer = services.ask(question="cách nấu canh chua cá lóc", learner_code="LAN234")
     assert "Trần Thị Bình" in answer.answer and "0912345678" in answer.answer
+
+
+def test_the_resident_page_shows_learning_progress(world, client_for):
+    page = client_for(world.member_a).get(f"/nguoi-dan/{world.resident_a.pk}/")
+    assert page.status_code == 200
+    assert "Học với trợ lý ảo" in page.content.decode()

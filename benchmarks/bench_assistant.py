@@ -1,0 +1,59 @@
+"""Assistant benchmark: index build time and answer latency on the project's own question files.
+
+Run: DEBUG=1 .venv/bin/python benchmarks/bench_assistant.py [FILE.tsv ...]
+Prints build time, then per file: questions, top-1, top-3, p50/p95/max milliseconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from binhdan.assistant.retrieval import get_index  # noqa: E402
+
+DEFAULT_FILES = [ROOT / "binhdan/assistant/tests/data/paraphrases.tsv"]
+
+
+def main(paths: list[Path]) -> None:
+    started = time.perf_counter()
+    index = get_index()
+    print(
+        f"index: {len(index.guides)} guides, {len(index.lexicon)} words, built in {time.perf_counter() - started:.2f} s"
+    )
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle, delimiter="\t"))
+        latencies, top1, top3 = [], 0, 0
+        for repeat in range(5):  # repeat to steady the timings; accuracy counted on the first pass
+            for row in rows:
+                t = time.perf_counter()
+                ranking = index.rank(row["question"])
+                latencies.append((time.perf_counter() - t) * 1000)
+                if repeat == 0:
+                    accepted = set(row["topics"].split("|"))
+                    topics = [set(s.guide.topics) for s in ranking.results[:3]]
+                    top1 += bool(topics and topics[0] & accepted)
+                    top3 += any(t & accepted for t in topics)
+        latencies.sort()
+        print(
+            f"{path.name}: {len(rows)} questions, top-1 {top1 / len(rows):.1%}, top-3 {top3 / len(rows):.1%}, "
+            f"p50 {statistics.median(latencies):.2f} ms, p95 {latencies[int(0.95 * (len(latencies) - 1))]:.2f} ms, "
+            f"max {latencies[-1]:.2f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main([Path(p) for p in sys.argv[1:]] or DEFAULT_FILES)
