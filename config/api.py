@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from binhdan.assistant.api import router as assistant_router
+from binhdan.fieldwork.api import router as fieldwork_router
 
 api = NinjaAPI(
     title="binhdan API",
@@ -16,3 +17,4 @@ api = NinjaAPI(
 )
 
 api.add_router("/assistant/", assistant_router)
+api.add_router("/", fieldwork_router)

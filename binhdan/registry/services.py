@@ -135,6 +135,18 @@ class StatusFact:
     evidence: str
 
 
+def status_value_error(field: str, value: object) -> str | None:
+    """A Vietnamese message when `value` is not allowed for the status `field`, else None."""
+    if field not in StatusField.values:
+        return f"Không có thông tin trạng thái “{field}”."
+    low, high = STATUS_VALUE_RANGE.get(StatusField(field), (0, 1))
+    if isinstance(value, bool):
+        value = int(value)
+    if not isinstance(value, int) or not low <= value <= high:
+        return f"Giá trị của “{StatusField(field).label}” phải từ {low} đến {high}."
+    return None
+
+
 def record_status(
     *,
     by: Any,
@@ -149,12 +161,9 @@ def record_status(
         raise ValidationError({"observed_on": "Ngày ghi nhận không được ở tương lai."})
     rows = []
     for fact in facts:
-        if fact.field not in StatusField.values:
-            raise ValidationError({"field": f"Không có thông tin trạng thái “{fact.field}”."})
-        low, high = STATUS_VALUE_RANGE.get(StatusField(fact.field), (0, 1))
-        if not low <= fact.value <= high:
-            label = StatusField(fact.field).label
-            raise ValidationError({"value": f"Giá trị của “{label}” phải từ {low} đến {high}."})
+        problem = status_value_error(fact.field, fact.value)
+        if problem:
+            raise ValidationError({"value" if fact.field in StatusField.values else "field": problem})
         row = StatusObservation(
             resident=resident,
             field=fact.field,
