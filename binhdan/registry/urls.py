@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from binhdan.registry import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("nguoi-dan/<int:pk>/sua/", views.resident_edit, name="resident_edit"),
     path("nguoi-dan/<int:pk>/ghi-nhan/", views.resident_observe, name="resident_observe"),
     path("nguoi-dan/<int:pk>/dong-y/", views.resident_consent, name="resident_consent"),
+    path("", include("binhdan.registry.urls_io")),
 ]

@@ -87,6 +87,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "querystring": params.urlencode(),
             "can_add": villages.exists() and _villages_for_change(request).exists(),
             "has_scope": villages.exists(),
+            "can_import": access.is_admin(request.user) or access.has_role(request.user, "commune_officer"),
+            "can_export": access.is_admin(request.user)
+            or access.has_role(request.user, "commune_officer", "commune_leader"),
         },
     )
 
@@ -253,6 +256,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "consent": resident.consents.first(),
             "can_change": can_change,
+            "can_handle_rights": access.can_manage_place(request.user, resident.household.village.parent),
             "observation_form": StatusObservationForm() if can_change else None,
             "consent_form": ConsentForm() if can_change else None,
             "skill_levels": SkillLevel,

@@ -1,0 +1,190 @@
+"""Turn one messy cell into a clean value, or a Vietnamese message saying what is wrong with it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from binhdan.common.text import fold, nfc
+from binhdan.registry.forms import clean_phone
+from binhdan.registry.models import Gender, Relation
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; str(error) is the Vietnamese message."""
+
+
+_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
+_YEAR = re.compile(r"^(\d{4})$")
+_NAME_BAD = re.compile(r"[0-9@#$%^&*=+<>{}\[\]|\\/_~]")
+FALSE_WORDS = {"", "0", "khong", "k", "no", "false", "-", "chua"}
+MIN_YEAR = 1890
+
+
+def text(value: Any) -> str:
+    if value in ("", None):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return nfc(str(value))
+
+
+def person_name(value: Any, *, max_length: int = 120) -> str:
+    name = text(value)
+    if not name:
+        raise CellError("Thiếu họ và tên.")
+    if _NAME_BAD.search(name):
+        raise CellError(f"Họ và tên “{name}” có chữ số hoặc ký tự lạ.")
+    if len(name) > max_length:
+        raise CellError(f"Họ và tên dài quá {max_length} ký tự.")
+    if name.isupper():
+        name = name.title()  # "NGUYỄN VĂN AN" -> "Nguyễn Văn An"
+    return name
+
+
+def birth(value: Any) -> tuple[dt.date | None, int | None]:
+    """(birth date, birth year) from a real Excel date, dd/mm/yyyy, yyyy-mm-dd, mm/yyyy or a year."""
+    today = timezone.localdate()
+    day: dt.date | None = None
+    year: int | None = None
+    if value in ("", None):
+        return None, None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if MIN_YEAR <= value <= today.year:
+            year = value
+        elif 1 <= value <= 80000:  # an Excel day number typed in a cell formatted as a number
+            day = dt.date(1899, 12, 30) + dt.timedelta(days=value)
+        else:
+            raise CellError(f"Năm sinh “{value}” không hợp lệ.")
+    else:
+        raw = text(value)
+        if m := _DATE.match(raw):
+            try:
+                day = dt.date(int(m[3]), int(m[2]), int(m[1]))
+            except ValueError as exc:
+                raise CellError(f"Ngày “{raw}” không có thật. Hãy viết ngày/tháng/năm, ví dụ 05/09/1958.") from exc
+        elif m := _ISO.match(raw):
+            try:
+                day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError as exc:
+                raise CellError(f"Ngày “{raw}” không có thật.") from exc
+        elif m := _MONTH_YEAR.match(raw):
+            year = int(m[2])
+        elif m := _YEAR.match(raw):
+            year = int(m[1])
+        else:
+            raise CellError(f"Không đọc được “{raw}”. Hãy viết ngày/tháng/năm (05/09/1958) hoặc năm (1958).")
+    if day is not None:
+        if day > today:
+            raise CellError(f"Ngày sinh {day:%d/%m/%Y} ở tương lai.")
+        year = day.year
+    assert year is not None
+    if year < MIN_YEAR or year > today.year:
+        raise CellError(f"Năm sinh {year} phải từ {MIN_YEAR} đến {today.year}.")
+    return day, year
+
+
+def gender(value: Any) -> str:
+    key = fold(text(value))
+    if not key:
+        return Gender.UNKNOWN
+    if key in {"nam", "m", "male", "trai"}:
+        return Gender.MALE
+    if key in {"nu", "f", "female", "gai"}:
+        return Gender.FEMALE
+    if key in {"khac", "other"}:
+        return Gender.OTHER
+    raise CellError(f"Giới tính “{text(value)}” không rõ; ghi “Nam” hoặc “Nữ”.")
+
+
+_RELATIONS = [
+    ("chu ho", Relation.HEAD), ("ch", Relation.HEAD), ("con dau", Relation.CHILD_IN_LAW),
+    ("con re", Relation.CHILD_IN_LAW), ("con", Relation.CHILD), ("vo", Relation.SPOUSE),
+    ("chong", Relation.SPOUSE), ("chau", Relation.GRANDCHILD), ("bo", Relation.PARENT),
+    ("me", Relation.PARENT), ("cha", Relation.PARENT), ("ong", Relation.GRANDPARENT),
+    ("ba", Relation.GRANDPARENT), ("anh", Relation.SIBLING), ("chi", Relation.SIBLING),
+    ("em", Relation.SIBLING),
+]  # fmt: skip
+
+
+def relation(value: Any) -> str:
+    """"Chủ hộ", "Vợ", "Con trai", "Cháu nội" …; anything else is "Khác" rather than an error."""
+    words = fold(text(value)).split()
+    if not words:
+        return Relation.OTHER
+    key = " ".join(words)
+    for prefix, code in _RELATIONS:
+        if key == prefix or key.startswith(prefix + " "):
+            return code
+    return Relation.OTHER
+
+
+def phone(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+        if len(value) == 9:  # Excel dropped the leading 0 of 09xx…
+            value = "0" + value
+    try:
+        return clean_phone(text(value))
+    except forms.ValidationError as exc:
+        raise CellError(f"Số điện thoại “{text(value)}” không đúng: {exc.messages[0]}") from exc
+
+
+def flag(value: Any) -> bool:
+    """A tick column: "x", "có", "1", "✓" mean yes; empty, "0", "không" mean no."""
+    if isinstance(value, bool):
+        return value
+    return fold(text(value)) not in FALSE_WORDS
+
+
+def poverty(value: Any) -> tuple[bool, bool]:
+    """(poor, near-poor) from a "Hộ nghèo/cận nghèo" column."""
+    key = fold(text(value))
+    if key in FALSE_WORDS or key in {"khong ngheo", "binh thuong"}:
+        return False, False
+    if "can ngheo" in key or key in {"cn", "hcn"}:
+        return False, True
+    if "ngheo" in key or key in {"n", "hn"}:
+        return True, False
+    raise CellError(f"Không rõ “{text(value)}”; ghi “Nghèo” hoặc “Cận nghèo”, hoặc để trống.")
+
+
+def ethnic_minority(value: Any) -> bool | None:
+    key = fold(text(value))
+    if not key:
+        return None
+    return key not in {"kinh", "viet", "viet nam"}
+
+
+def small_number(value: Any, *, low: int = 0, high: int = 50) -> int:
+    if isinstance(value, bool):
+        raise CellError("Phải là số.")
+    if isinstance(value, int):
+        number = value
+    else:
+        raw = text(value)
+        if not raw.isdigit():
+            raise CellError(f"“{raw}” không phải số nguyên.")
+        number = int(raw)
+    if not low <= number <= high:
+        raise CellError(f"Số {number} phải từ {low} đến {high}.")
+    return number
+
+
+def short_text(value: Any, *, max_length: int, label: str) -> str:
+    result = text(value)
+    if len(result) > max_length:
+        raise CellError(f"{label} dài quá {max_length} ký tự.")
+    return result

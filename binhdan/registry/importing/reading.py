@@ -1,0 +1,155 @@
+"""Read .xlsx, .xls, .ods and .csv into a table of plain cells, and protect citizen ID numbers at once.
+
+A table is a list of rows (index 0 = Excel row 1) of cells: "" for empty, str, int, float, bool,
+datetime.date, or a citizen-ID token (see `protect_citizen_ids`). The raw file is never stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from binhdan.registry.citizen_id import hash_citizen_id, mask_citizen_id, normalise_citizen_id
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+SUFFIXES = WORKBOOK_SUFFIXES | {".csv"}
+ID_TOKEN = "cccd"
+_ID_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+class UnreadableFile(Exception):
+    """The file could not be read at all; the message is Vietnamese and meant for the user."""
+
+
+@dataclass
+class Table:
+    rows: list[list[Any]]
+    # Merged ranges as (first_row, first_col, last_row, last_col), 0-based and inclusive.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    sheet: str = ""
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The first non-empty sheet of a workbook, or the rows of a CSV file (UTF-8, with or without BOM)."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UnreadableFile("Chỉ nhận tệp Excel (.xlsx, .xls) hoặc .csv.")
+    if not data:
+        raise UnreadableFile("Tệp rỗng.")
+    if suffix == ".csv":
+        return _read_csv(data)
+    return _read_workbook(data)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) else value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return str(value)
+    return value
+
+
+def _read_workbook(data: bytes) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            if any(any(cell not in ("", None) for cell in row) for row in rows):
+                break
+        else:
+            raise UnreadableFile("Bảng tính không có dữ liệu.")
+        merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise UnreadableFile(
+            "Không đọc được tệp: tệp bị hỏng hoặc không phải bảng tính Excel. Hãy mở bằng Excel và lưu lại."
+        ) from exc
+    width = max((len(row) for row in rows), default=0)
+    table = [[_plain(cell) for cell in row] + [""] * (width - len(row)) for row in rows]
+    return Table(rows=table, merged=merged, sheet=name)
+
+
+def _read_csv(data: bytes) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            "Tệp CSV không dùng mã UTF-8. Trong Excel hãy chọn Lưu thành “CSV UTF-8 (Comma delimited)”."
+        ) from exc
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    if not any(any(cell.strip() for cell in row) for row in rows):
+        raise UnreadableFile("Tệp CSV không có dữ liệu.")
+    width = max(len(row) for row in rows)
+    return Table(rows=[row + [""] * (width - len(row)) for row in rows])
+
+
+def _rough_mask(digits: str) -> str:
+    if len(digits) >= 8:
+        return f"{digits[:4]}{'*' * (len(digits) - 6)}{digits[-2:]}"
+    return "*" * max(len(digits), 3)
+
+
+def id_token(value: Any, *, with_hash: bool) -> list[str] | Any:
+    """A citizen ID cell as ["cccd", mask, keyed hash or "", Vietnamese error or ""]; blank stays blank."""
+    if value in ("", None):
+        return ""
+    if isinstance(value, bool):
+        digits = str(value)
+    elif isinstance(value, (int, float)):
+        digits = str(int(value))
+        if len(digits) == 11:  # Excel dropped the leading zero of a number typed as a number
+            digits = "0" + digits
+    else:
+        digits = _ID_SEPARATORS.sub("", str(value))
+    if not digits.isdigit():
+        return [ID_TOKEN, "***", "", "Số định danh cá nhân chỉ gồm chữ số."]
+    try:
+        digits = normalise_citizen_id(digits)
+    except ValidationError as exc:
+        return [ID_TOKEN, _rough_mask(digits), "", exc.messages[0]]
+    return [ID_TOKEN, mask_citizen_id(digits), hash_citizen_id(digits) if with_hash else "", ""]
+
+
+def is_id_token(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 4 and value[0] == ID_TOKEN
+
+
+def _looks_like_id(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return len(str(value)) in (11, 12) and not str(value).startswith("84")
+    if not isinstance(value, str):
+        return False
+    digits = _ID_SEPARATORS.sub("", value)
+    return len(digits) == 12 and digits.isdigit()
+
+
+def protect_citizen_ids(table: Table, *, id_columns: set[int], from_row: int, with_hash: bool) -> None:
+    """Replace every citizen ID number in place by its mask (and keyed hash when the commune keeps them).
+
+    Cells of the ID columns are all replaced; elsewhere any 12-digit number is, so that a number in an
+    unrecognised column is not kept either.
+    """
+    for index, row in enumerate(table.rows):
+        for col, value in enumerate(row):
+            if (col in id_columns and index >= from_row) or _looks_like_id(value):
+                row[col] = id_token(value, with_hash=with_hash)
