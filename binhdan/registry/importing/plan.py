@@ -533,6 +533,7 @@ def commit(
 ) -> dict[str, Any]:
     """Write every valid row in one transaction; raises on any database error so nothing is half-written."""
     now = timezone.now()
+    counts = analysis.counts()  # before writing: afterwards every household has a row in the database
     households = analysis.valid_households()
     residents_total = len(analysis.valid_residents())
     done = 0
@@ -598,7 +599,6 @@ def commit(
             Resident.objects.bulk_update(
                 changed_residents, [*resident_fields, "search_name", "sort_name", "updated_at"], batch_size=BATCH
             )
-        counts = analysis.counts()
         audit.record_event(
             user=by,
             action=AuditEvent.Action.CHANGE,

@@ -49,11 +49,11 @@ class Command(BaseCommand):
         except (OSError, UnreadableFile) as exc:
             message = str(exc) if isinstance(exc, UnreadableFile) else f"Không mở được tệp: {exc.strerror}"
             if as_json:
-                self.stdout.write(json.dumps(
-                        {"read": False, "committed": False, "valid_rows": 0, "error_rows": 0, "households": 0,
-                         "residents": 0, "errors": [{"row": None, "column": "", "message": message}]},
-                        ensure_ascii=False,
-                    )  # fmt: skip)
+                failure = {
+                    "read": False, "committed": False, "valid_rows": 0, "error_rows": 0, "households": 0,
+                    "residents": 0, "errors": [{"row": None, "column": "", "message": message}],
+                }  # fmt: skip
+                self.stdout.write(json.dumps(failure, ensure_ascii=False))
                 sys.exit(2)
             raise CommandError(message) from exc
         mapping = layout.mapping()
@@ -80,13 +80,12 @@ class Command(BaseCommand):
             rows=table.rows, data_start=layout.data_start, columns=columns, mapping=mapping,
             commune=commune, create_villages=options["create_villages"], progress=progress,
         )  # fmt: skip
-        committed = False
+        summary = {**analysis.summary(), "committed": False, "read": True}
         if not options["dry_run"] and (not analysis.errors or options["skip_invalid"]):
             commit(analysis, by=by, commune=commune, filename=path.name, progress=progress)
-            committed = True
+            summary["committed"] = True
         if bar is not None:
             bar.close()
-        summary = {**analysis.summary(), "committed": committed, "read": True}
         if as_json:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, default=str))
             return
