@@ -1,6 +1,6 @@
 from django.urls import path
 
-from binhdan.fieldwork import views
+from binhdan.fieldwork import views, views_app
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("xa/<int:pk>/them-thon/", views.village_create, name="village_create"),
     path("thon/<int:pk>/", views.village_detail, name="village_detail"),
     path("to/<int:pk>/", views.team_detail, name="team_detail"),
+    path("hien-truong/", views_app.app_shell, name="app"),
+    path("hien-truong/sw.js", views_app.service_worker, name="app_sw"),
+    path("hien-truong/manifest.webmanifest", views_app.manifest, name="app_manifest"),
 ]

@@ -21,7 +21,8 @@ from binhdan.fieldwork.services import add_team_member, create_team
 from binhdan.places.models import Kind, Level, Place
 from binhdan.places.services import add_village
 from binhdan.registry import services as registry
-from binhdan.registry.models import Gender, Household, Relation, Resident
+from binhdan.registry.models import Gender, Household, Relation, Resident, Skill
+from binhdan.registry.skills_seed import seed_skills
 
 PASSWORD = "Mật-khẩu-thử-2025"
 
@@ -82,6 +83,8 @@ def make_household(village: Place, head: str, *, by: User | None = None, **field
 
 
 def build_world() -> World:
+    # Transactional tests flush every table, including the catalogue seeded by a data migration.
+    seed_skills(Skill)
     province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
     commune = Place.objects.create(
         code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province

@@ -1,0 +1,87 @@
+"""The field app (ứng dụng hiện trường): an installable web app that works with no network."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+APP_URL = "/hien-truong/"
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "fieldwork"
+SHELL_ASSETS = [
+    "fieldwork/field.js",
+    "fieldwork/field.css",
+    "fieldwork/icon-192.png",
+    "fieldwork/icon-512.png",
+]
+
+
+def _assets_version() -> str:
+    digest = hashlib.sha256()
+    for name in SHELL_ASSETS:
+        digest.update((STATIC_DIR / Path(name).name).read_bytes())
+    digest.update(render_to_string("fieldwork/app/shell.html", {"csrf_token": ""}).encode())
+    return digest.hexdigest()[:12]
+
+
+@require_GET
+@login_required
+def app_shell(request: HttpRequest) -> HttpResponse:
+    """The same page for every member: no personal data in it, so the phone may cache it."""
+    get_token(request)  # the app sends the CSRF cookie back as X-CSRFToken
+    response = render(request, "fieldwork/app/shell.html")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    body = render_to_string(
+        "fieldwork/app/sw.js",
+        {"version": _assets_version(), "app_url": APP_URL, "assets": [static(a) for a in SHELL_ASSETS]},
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = APP_URL
+    return response
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(
+        {
+            "name": "binhdan — Tổ công nghệ số cộng đồng",
+            "short_name": "Tổ CNS",
+            "description": "Ghi lượt hỗ trợ người dân, kể cả khi không có mạng.",
+            "lang": "vi",
+            "start_url": APP_URL,
+            "scope": APP_URL,
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#0b5cad",
+            "icons": [
+                {
+                    "src": static("fieldwork/icon-192.png"),
+                    "sizes": "192x192",
+                    "type": "image/png",
+                    "purpose": "any",
+                },
+                {
+                    "src": static("fieldwork/icon-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "any",
+                },
+            ],
+        },
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
