@@ -76,3 +76,17 @@ def remove_team_member(*, membership: TeamMembership, left_on: dt.date | None = 
     ).update(valid_to=left_on - dt.timedelta(days=1))  # access ends when they leave, not a day later
     membership.user.assigned_households.filter(village=membership.team.village).update(assigned_member=None)
     return membership
+
+
+@transaction.atomic
+def assign_households(*, by: Any, team: Team, member: Any | None, household_ids: list[int]) -> int:
+    """Give households of the team's village to a current member (None clears); returns how many changed."""
+    from binhdan.registry.models import Household
+
+    if member is not None and not team.memberships.filter(user=member, left_on__isnull=True).exists():
+        raise ValidationError({"member": "Người này không còn là thành viên của tổ."})
+    households = Household.objects.filter(village=team.village, pk__in=household_ids)
+    if households.count() != len(set(household_ids)):
+        raise ValidationError({"households": "Có hộ không thuộc thôn của tổ."})
+    # updated_at moves so that phones pick the new assignment up on their next pull.
+    return households.update(assigned_member=member, updated_at=timezone.now())

@@ -176,5 +176,6 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "size_ok": 7 <= size <= 12,
             "size": size,
             "can_see_contacts": access.can_see_personal_data(request.user, team.village),
+            "can_manage": access.can_manage_team(request.user, team.village),
         },
     )
