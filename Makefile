@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-sqlite test-postgres browser-deps quality format bench bench-search demo
+.PHONY: help install run serve test test-sqlite test-postgres browser-deps quality format bench bench-search bench-import demo
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -77,3 +77,6 @@ bench: install  ## run every benchmark in benchmarks/ and print its figures
 
 bench-search: install  ## household search on the demo commune (SQLite; PostgreSQL with DATABASE_URL)
 	DEBUG=1 $(PY) benchmarks/bench_search.py
+
+bench-import: install  ## import a generated 30,000-row resident list on SQLite and PostgreSQL (binhdan_bench, made and dropped)
+	DEBUG=1 $(PY) benchmarks/bench_import.py

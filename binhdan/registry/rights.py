@@ -48,7 +48,9 @@ def resident_data(resident: Resident) -> dict[str, Any]:
     status = StatusObservation.objects.filter(resident=resident).select_related("recorded_by")
     skills = SkillObservation.objects.filter(resident=resident).select_related("skill", "recorded_by")
     consents = Consent.objects.filter(resident=resident).select_related("recorded_by")
-    events = AuditEvent.objects.filter(object_type="Resident", object_id=str(resident.pk)).select_related("user")
+    events = AuditEvent.objects.filter(object_type="Resident", object_id=str(resident.pk)).select_related(
+        "user"
+    )
     household_events = AuditEvent.objects.filter(object_type="Household", object_id=str(household.pk))
     return {
         "nguoi_dan": {

@@ -256,7 +256,8 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "consent": resident.consents.first(),
             "can_change": can_change,
-            "can_handle_rights": access.can_manage_place(request.user, resident.household.village.parent),
+            "can_handle_rights": resident.household.village.parent is not None
+            and access.can_manage_place(request.user, resident.household.village.parent),
             "observation_form": StatusObservationForm() if can_change else None,
             "consent_form": ConsentForm() if can_change else None,
             "skill_levels": SkillLevel,

@@ -38,7 +38,9 @@ def _managed_communes(user: Any) -> QuerySet[Place]:
 
 def _batch_or_404(request: HttpRequest, pk: Any) -> ImportBatch:
     return access.get_visible_or_404(
-        ImportBatch.objects.filter(commune__in=_managed_communes(request.user)).select_related("commune", "job"),
+        ImportBatch.objects.filter(commune__in=_managed_communes(request.user)).select_related(
+            "commune", "job"
+        ),
         pk=pk,
     )
 
@@ -75,7 +77,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
     communes = _managed_communes(request.user)
     if not communes.exists():
         raise Http404
-    form = UploadForm(request.POST or None, request.FILES or None, communes=communes, initial={"commune": communes.first()})
+    form = UploadForm(
+        request.POST or None, request.FILES or None, communes=communes, initial={"commune": communes.first()}
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -105,7 +109,13 @@ def _samples(batch: ImportBatch, count: int = 3) -> dict[int, list[str]]:
         for index, value in enumerate(row):
             if value in ("", None):
                 continue
-            shown = value[1] if is_id_token(value) else value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
+            shown = (
+                value[1]
+                if is_id_token(value)
+                else value.strftime("%d/%m/%Y")
+                if hasattr(value, "strftime")
+                else str(value)
+            )
             bucket = samples.setdefault(index, [])
             if len(bucket) < count:
                 bucket.append(shown[:40])
@@ -141,7 +151,11 @@ def import_mapping(request: HttpRequest, pk: Any) -> HttpResponse:
             importing.start_check(batch, by=request.user)
             return redirect("registry:import_batch", pk=batch.pk)
     rows = [
-        {"column": c, "samples": samples.get(int(c["index"]), []), "selected": batch.mapping.get(str(c["index"]), "")}
+        {
+            "column": c,
+            "samples": samples.get(int(c["index"]), []),
+            "selected": batch.mapping.get(str(c["index"]), ""),
+        }
         for c in batch.columns
     ]
     return render(
@@ -180,7 +194,9 @@ def import_confirm(request: HttpRequest, pk: Any) -> HttpResponse:
         return redirect("registry:import_batch", pk=batch.pk)
     skip_invalid = request.POST.get("bo_qua_dong_loi") == "1"
     if batch.summary.get("error_rows") and not skip_invalid:
-        messages.error(request, "Tệp còn dòng lỗi. Hãy sửa tệp rồi tải lên lại, hoặc đánh dấu ô bỏ qua các dòng lỗi.")
+        messages.error(
+            request, "Tệp còn dòng lỗi. Hãy sửa tệp rồi tải lên lại, hoặc đánh dấu ô bỏ qua các dòng lỗi."
+        )
         return redirect("registry:import_batch", pk=batch.pk)
     importing.start_commit(batch, by=request.user, skip_invalid=skip_invalid)
     batch.refresh_from_db()
@@ -321,7 +337,9 @@ def resident_erase(request: HttpRequest, pk: Any) -> HttpResponse:
             by=request.user, resident=resident, reason=form.cleaned_data["reason"],
             ip=request.META.get("REMOTE_ADDR") or None,
         )  # fmt: skip
-        messages.success(request, "Đã xoá dữ liệu cá nhân của người dân theo yêu cầu. Số liệu tổng hợp được giữ nguyên.")
+        messages.success(
+            request, "Đã xoá dữ liệu cá nhân của người dân theo yêu cầu. Số liệu tổng hợp được giữ nguyên."
+        )
         return redirect("registry:household_detail", pk=household.pk)
     return render(request, "registry/io/resident_erase.html", {"resident": resident, "form": form})
 

@@ -73,7 +73,7 @@ def load_table(batch: ImportBatch) -> Table:
         raise UnreadableFile("Dữ liệu của lượt nhập này đã được xoá sau khi nhập xong hoặc huỷ.")
     data = json.loads(zlib.decompress(bytes(batch.table)))
     rows = [[_decode(c) for c in row] for row in data["rows"]]
-    return Table(rows=rows, merged=[tuple(m) for m in data["merged"]])  # type: ignore[misc]
+    return Table(rows=rows, merged=[tuple(m) for m in data["merged"]])
 
 
 def prepare(data: bytes, filename: str, *, commune: Place) -> tuple[Table, Layout]:
@@ -89,7 +89,9 @@ def prepare(data: bytes, filename: str, *, commune: Place) -> tuple[Table, Layou
     return table, layout
 
 
-def open_batch(*, data: bytes, filename: str, commune: Place, by: Any, create_villages: bool = False) -> ImportBatch:
+def open_batch(
+    *, data: bytes, filename: str, commune: Place, by: Any, create_villages: bool = False
+) -> ImportBatch:
     """Read an uploaded list into a new ImportBatch; raises UnreadableFile with a Vietnamese message."""
     table, layout = prepare(data, filename, commune=commune)
     mapping = layout.mapping()
@@ -149,7 +151,9 @@ def check_batch(batch: ImportBatch, *, job: Job | None = None) -> dict[str, Any]
     return batch.summary
 
 
-def commit_batch(batch: ImportBatch, *, by: Any, skip_invalid: bool = False, job: Job | None = None) -> dict[str, Any]:
+def commit_batch(
+    batch: ImportBatch, *, by: Any, skip_invalid: bool = False, job: Job | None = None
+) -> dict[str, Any]:
     """Check again and write in one transaction. With row errors nothing is written unless skip_invalid."""
     table = load_table(batch)
     progress = _progress_for(job)
@@ -216,7 +220,9 @@ def start_check(batch: ImportBatch, *, by: Any) -> None:
         batch.save(update_fields=["status"])
         check_batch(batch)
         return
-    batch.job = start_job(kind="registry.import_check", title=f"Kiểm tra “{batch.filename}”", by=by, batch_id=str(batch.pk))
+    batch.job = start_job(
+        kind="registry.import_check", title=f"Kiểm tra “{batch.filename}”", by=by, batch_id=str(batch.pk)
+    )
     batch.save(update_fields=["status", "job"])
 
 

@@ -151,7 +151,8 @@ def is_numbering_row(row: list[Any]) -> bool:
     if len(cells) < 3:
         return False
     return all(
-        (isinstance(cell, int) and 0 <= cell < 100) or (isinstance(cell, str) and _NUMBERING.match(cell.strip()))
+        (isinstance(cell, int) and 0 <= cell < 100)
+        or (isinstance(cell, str) and _NUMBERING.match(cell.strip()))
         for cell in cells
     )
 
@@ -168,7 +169,9 @@ def _has_sub_header(table: Table, row: int) -> bool:
         return False
     under_wide = any(_text(below[c]) for r1, c1, r2, c2 in spans if c2 > c1 for c in range(c1, c2 + 1))
     texts = [cell for cell in below if cell not in ("", None)]
-    return under_wide and all(isinstance(cell, str) and not any(ch.isdigit() for ch in cell) for cell in texts)
+    return under_wide and all(
+        isinstance(cell, str) and not any(ch.isdigit() for ch in cell) for cell in texts
+    )
 
 
 def detect_layout(table: Table) -> Layout:

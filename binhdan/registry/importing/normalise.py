@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -35,6 +36,16 @@ def text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return nfc(str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded(raw: str) -> str:
+    return fold(raw)
+
+
+def folded(value: Any) -> str:
+    """fold(text(value)), cached: columns such as gender or relation repeat a handful of values."""
+    return _folded(text(value))
 
 
 def person_name(value: Any, *, max_length: int = 120) -> str:
@@ -74,7 +85,9 @@ def birth(value: Any) -> tuple[dt.date | None, int | None]:
             try:
                 day = dt.date(int(m[3]), int(m[2]), int(m[1]))
             except ValueError as exc:
-                raise CellError(f"Ngày “{raw}” không có thật. Hãy viết ngày/tháng/năm, ví dụ 05/09/1958.") from exc
+                raise CellError(
+                    f"Ngày “{raw}” không có thật. Hãy viết ngày/tháng/năm, ví dụ 05/09/1958."
+                ) from exc
         elif m := _ISO.match(raw):
             try:
                 day = dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -97,7 +110,7 @@ def birth(value: Any) -> tuple[dt.date | None, int | None]:
 
 
 def gender(value: Any) -> str:
-    key = fold(text(value))
+    key = folded(value)
     if not key:
         return Gender.UNKNOWN
     if key in {"nam", "m", "male", "trai"}:
@@ -120,8 +133,8 @@ _RELATIONS = [
 
 
 def relation(value: Any) -> str:
-    """"Chủ hộ", "Vợ", "Con trai", "Cháu nội" …; anything else is "Khác" rather than an error."""
-    words = fold(text(value)).split()
+    """ "Chủ hộ", "Vợ", "Con trai", "Cháu nội" …; anything else is "Khác" rather than an error."""
+    words = folded(value).split()
     if not words:
         return Relation.OTHER
     key = " ".join(words)
@@ -146,12 +159,12 @@ def flag(value: Any) -> bool:
     """A tick column: "x", "có", "1", "✓" mean yes; empty, "0", "không" mean no."""
     if isinstance(value, bool):
         return value
-    return fold(text(value)) not in FALSE_WORDS
+    return folded(value) not in FALSE_WORDS
 
 
 def poverty(value: Any) -> tuple[bool, bool]:
     """(poor, near-poor) from a "Hộ nghèo/cận nghèo" column."""
-    key = fold(text(value))
+    key = folded(value)
     if key in FALSE_WORDS or key in {"khong ngheo", "binh thuong"}:
         return False, False
     if "can ngheo" in key or key in {"cn", "hcn"}:
@@ -162,7 +175,7 @@ def poverty(value: Any) -> tuple[bool, bool]:
 
 
 def ethnic_minority(value: Any) -> bool | None:
-    key = fold(text(value))
+    key = folded(value)
     if not key:
         return None
     return key not in {"kinh", "viet", "viet nam"}

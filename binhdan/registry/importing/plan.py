@@ -8,6 +8,7 @@ valid row is written, or nothing is.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,7 +88,9 @@ class Analysis:
     households: list[HouseholdRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     data_rows: int = 0
-    skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "total": 0, "footer": 0, "section": 0})
+    skipped: dict[str, int] = field(
+        default_factory=lambda: {"blank": 0, "total": 0, "footer": 0, "section": 0}
+    )
     notices: list[str] = field(default_factory=list)
     new_villages: dict[str, str] = field(default_factory=dict)  # folded name -> name as written
     ids_ignored: bool = False
@@ -162,7 +165,9 @@ def _is_blank(row: list[Any]) -> bool:
 
 def _is_total(cells: list[str]) -> bool:
     return any(
-        c.startswith(("tong cong", "tong so", "tong:")) or c in ("tong", "cong") or c.startswith(("cong:", "cong "))
+        c.startswith(("tong cong", "tong so", "tong:"))
+        or c in ("tong", "cong")
+        or c.startswith(("cong:", "cong "))
         for c in cells[:3]
     )
 
@@ -206,7 +211,9 @@ def analyse(
     total = len(rows) - data_start
 
     def error(row: int, code: str, message: str) -> None:
-        result.errors.append(RowError(row=row, column=header.get(code, FIELD_LABELS.get(code, code)), message=message))
+        result.errors.append(
+            RowError(row=row, column=header.get(code, FIELD_LABELS.get(code, code)), message=message)
+        )
 
     for offset, row in enumerate(rows[data_start:]):
         excel_row = data_start + offset + 1
@@ -226,7 +233,9 @@ def analyse(
             result.skipped["footer"] += 1
             continue
         has_birth = any(
-            row[by_field[c]] not in ("", None) for c in ("birth", "birth_male", "birth_female") if c in by_field
+            row[by_field[c]] not in ("", None)
+            for c in ("birth", "birth_male", "birth_female")
+            if c in by_field
         )
         if _is_total(cells) and not has_birth:
             result.skipped["total"] += 1
@@ -245,7 +254,14 @@ def analyse(
 
         if kind == HOUSEHOLD_KIND or relation == Relation.HEAD:
             household = _household_from(
-                values, excel_row, by_field, villages, (section_village, section_title), create_villages, result, error
+                values,
+                excel_row,
+                by_field,
+                villages,
+                (section_village, section_title),
+                create_villages,
+                result,
+                error,
             )
             result.households.append(household)
             if household.fields.get("number"):
@@ -282,7 +298,11 @@ def _mark_invalid(result: Analysis, error: Callable[[int, str, str], None]) -> N
         if household.invalid:
             for resident in household.residents:
                 if resident.row not in bad:
-                    error(resident.row, "relation", f"Dòng chủ hộ (dòng {household.row}) có lỗi nên chưa nhập được người này.")
+                    error(
+                        resident.row,
+                        "relation",
+                        f"Dòng chủ hộ (dòng {household.row}) có lỗi nên chưa nhập được người này.",
+                    )
 
 
 def _birth_code(by_field: dict[str, int]) -> str:
@@ -336,9 +356,13 @@ def _read_row(
                 error(excel_row, "citizen_id", token[3])
             else:
                 values["id_mask"], values["id_hash"] = token[1], token[2]
-    for code, limit, label in (("address", 200, "Địa chỉ"), ("number", 30, "Số hộ"), ("village", 120, "Tên thôn")):
+    for code, limit, label in (
+        ("address", 200, "Địa chỉ"),
+        ("number", 30, "Số hộ"),
+        ("village", 120, "Tên thôn"),
+    ):
         if code in by_field:
-            text = read(code, lambda v, limit=limit, label=label: norm.short_text(v, max_length=limit, label=label))
+            text = read(code, functools.partial(norm.short_text, max_length=limit, label=label))
             if text:
                 values[code] = text
     if "declared_size" in by_field and cell("declared_size") not in ("", None):
@@ -363,7 +387,14 @@ def _read_row(
     return values
 
 
-_HOUSEHOLD_FLAGS = ("is_poor", "is_near_poor", "has_elderly", "has_disabled", "no_smart_device", "ethnic_minority")
+_HOUSEHOLD_FLAGS = (
+    "is_poor",
+    "is_near_poor",
+    "has_elderly",
+    "has_disabled",
+    "no_smart_device",
+    "ethnic_minority",
+)
 
 
 def _household_from(
@@ -394,17 +425,27 @@ def _household_from(
         result.new_villages.setdefault(fold(new_village), new_village)
     elif section[1]:
         code = "village" if "village" in by_field else "address" if "address" in by_field else "village"
-        error(excel_row, code, f"Thôn “{section[1]}” (dòng tiêu đề nhóm phía trên) không có trong {villages.commune.name}.")
+        error(
+            excel_row,
+            code,
+            f"Thôn “{section[1]}” (dòng tiêu đề nhóm phía trên) không có trong {villages.commune.name}.",
+        )
     else:
         code = "village" if "village" in by_field else "address" if "address" in by_field else "village"
-        error(excel_row, code, "Không xác định được thôn của hộ này: hãy ghi tên thôn (cột Thôn/Xóm hoặc trong địa chỉ).")
+        error(
+            excel_row,
+            code,
+            "Không xác định được thôn của hộ này: hãy ghi tên thôn (cột Thôn/Xóm hoặc trong địa chỉ).",
+        )
     fields: dict[str, Any] = {"head_name": values["name"]}
     provided = set()
     for code in ("address", "number", "phone", "declared_size", *_HOUSEHOLD_FLAGS):
         if code in values:
             fields[code] = values[code]
             provided.add(code)
-    return HouseholdRow(row=excel_row, village=village, new_village=new_village, fields=fields, provided=provided)
+    return HouseholdRow(
+        row=excel_row, village=village, new_village=new_village, fields=fields, provided=provided
+    )
 
 
 _RESIDENT_OPTIONAL = ("birth_date", "birth_year", "gender", "phone", "is_disabled", "ethnic_minority")
@@ -444,9 +485,15 @@ def _find_duplicates(result: Analysis, error: Callable[[int, str, str], None]) -
         for resident in household.residents:
             person = (fold(resident.fields["full_name"]), resident.fields.get("birth_year"))
             if resident.id_hash and resident.id_hash in seen_ids:
-                error(resident.row, "citizen_id", f"Số định danh trùng với dòng {seen_ids[resident.id_hash]}.")
+                error(
+                    resident.row, "citizen_id", f"Số định danh trùng với dòng {seen_ids[resident.id_hash]}."
+                )
             elif person in seen_people:
-                error(resident.row, "name", f"Trùng với người ở dòng {seen_people[person]} (cùng họ tên, năm sinh, cùng hộ).")
+                error(
+                    resident.row,
+                    "name",
+                    f"Trùng với người ở dòng {seen_people[person]} (cùng họ tên, năm sinh, cùng hộ).",
+                )
             else:
                 seen_people[person] = resident.row
                 if resident.id_hash:
@@ -470,12 +517,18 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
             found = by_number.get((household.village.pk, fold(household.fields["number"])))
         if found is None:
             found = by_head.get(
-                (household.village.pk, fold(household.fields["head_name"]), fold(household.fields.get("address", "")))
+                (
+                    household.village.pk,
+                    fold(household.fields["head_name"]),
+                    fold(household.fields.get("address", "")),
+                )
             )
         household.existing = found
         if found is not None:
             household.changes = {
-                code: household.fields[code] for code in household.provided if getattr(found, code) != household.fields[code]
+                code: household.fields[code]
+                for code in household.provided
+                if getattr(found, code) != household.fields[code]
             }
     matched_ids = {h.existing.pk for h in households if h.existing is not None}
     people: dict[int, list[Resident]] = {}
@@ -491,38 +544,38 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
             "citizen_id_hash", "pk", "household_id"
         ):
             hash_owner[digest] = (pk, household_id)
-    for household in households:
-        existing_people = people.get(household.existing.pk, []) if household.existing else []
+    for planned in households:
+        existing_people = people.get(planned.existing.pk, []) if planned.existing else []
         by_pk = {p.pk: p for p in existing_people}
         erased_keys = {p.erased_key for p in existing_people if p.erased_key}
-        by_person = {
-            (fold(p.full_name), p.birth_year): p for p in existing_people if p.erased_at is None
-        }
-        for resident in household.residents:
-            year = resident.fields.get("birth_year")
-            found = None
-            if resident.id_hash and resident.id_hash in hash_owner:
-                pk, owner_household = hash_owner[resident.id_hash]
-                if household.existing is None or owner_household != household.existing.pk:
-                    error(resident.row, "citizen_id", "Số định danh này đã có trong sổ, ở một hộ khác.")
+        by_person = {(fold(p.full_name), p.birth_year): p for p in existing_people if p.erased_at is None}
+        for person in planned.residents:
+            year = person.fields.get("birth_year")
+            match: Resident | None = None
+            if person.id_hash and person.id_hash in hash_owner:
+                pk, owner_household = hash_owner[person.id_hash]
+                if planned.existing is None or owner_household != planned.existing.pk:
+                    error(person.row, "citizen_id", "Số định danh này đã có trong sổ, ở một hộ khác.")
                     continue
-                found = by_pk.get(pk)
-            if found is None and household.existing is not None:
-                if erasure_key(household.existing.pk, resident.fields["full_name"], year) in erased_keys:
-                    resident.erased = True
+                match = by_pk.get(pk)
+            if match is None and planned.existing is not None:
+                if erasure_key(planned.existing.pk, person.fields["full_name"], year) in erased_keys:
+                    person.erased = True
                     continue
-                found = by_person.get((fold(resident.fields["full_name"]), year))
-            resident.existing = found
-            if found is None:
+                match = by_person.get((fold(person.fields["full_name"]), year))
+            person.existing = match
+            if match is None:
                 continue
-            if resident.id_hash and found.citizen_id_hash and found.citizen_id_hash != resident.id_hash:
-                error(resident.row, "citizen_id", "Số định danh khác với số đã lưu cho người này.")
+            if person.id_hash and match.citizen_id_hash and match.citizen_id_hash != person.id_hash:
+                error(person.row, "citizen_id", "Số định danh khác với số đã lưu cho người này.")
                 continue
-            resident.changes = {
-                code: resident.fields[code] for code in resident.provided if getattr(found, code) != resident.fields[code]
+            person.changes = {
+                code: person.fields[code]
+                for code in person.provided
+                if getattr(match, code) != person.fields[code]
             }
-            if resident.id_hash and not found.citizen_id_hash:
-                resident.changes.update(citizen_id_hash=resident.id_hash, citizen_id_masked=resident.id_mask)
+            if person.id_hash and not match.citizen_id_hash:
+                person.changes.update(citizen_id_hash=person.id_hash, citizen_id_masked=person.id_mask)
     erased = sum(1 for h in households for r in h.residents if r.erased)
     if erased:
         result.notices.append(ERASED_NOTICE.format(n=erased))
@@ -538,7 +591,9 @@ def commit(
     residents_total = len(analysis.valid_residents())
     done = 0
     with transaction.atomic():
-        created_villages = {key: add_village(commune=commune, name=name) for key, name in analysis.new_villages.items()}
+        created_villages = {
+            key: add_village(commune=commune, name=name) for key, name in analysis.new_villages.items()
+        }
         new_households: list[Household] = []
         changed_households: list[Household] = []
         changed_fields: set[str] = set()
@@ -559,7 +614,9 @@ def commit(
         Household.objects.bulk_create(new_households, batch_size=BATCH)
         if changed_households:
             Household.objects.bulk_update(
-                changed_households, [*changed_fields, "search_text", "sort_name", "updated_at"], batch_size=BATCH
+                changed_households,
+                [*changed_fields, "search_text", "sort_name", "updated_at"],
+                batch_size=BATCH,
             )
         if progress:
             progress(0, residents_total, f"Đã ghi {len(households)} hộ; đang ghi người dân")
@@ -573,14 +630,14 @@ def commit(
                 if person.row in bad or person.erased:
                     continue
                 if person.existing is None:
-                    obj = Resident(
+                    new_person = Resident(
                         household=row.existing,
                         citizen_id_hash=person.id_hash,
                         citizen_id_masked=person.id_mask,
                         **person.fields,
                     )
-                    obj.refresh_derived()
-                    new_residents.append(obj)
+                    new_person.refresh_derived()
+                    new_residents.append(new_person)
                 elif person.changes:
                     for code, value in person.changes.items():
                         setattr(person.existing, code, value)
@@ -597,7 +654,9 @@ def commit(
         Resident.objects.bulk_create(new_residents, batch_size=BATCH)
         if changed_residents:
             Resident.objects.bulk_update(
-                changed_residents, [*resident_fields, "search_name", "sort_name", "updated_at"], batch_size=BATCH
+                changed_residents,
+                [*resident_fields, "search_name", "sort_name", "updated_at"],
+                batch_size=BATCH,
             )
         audit.record_event(
             user=by,
@@ -613,5 +672,3 @@ def commit(
     if progress:
         progress(residents_total, residents_total, "Đã nhập xong")
     return counts
-
-

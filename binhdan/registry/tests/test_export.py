@@ -29,7 +29,10 @@ def test_commune_staff_export_their_commune_and_it_is_audited(world, client_for,
     assert response.status_code == 200
     households = sheet_rows(response, "Hộ gia đình")
     residents = sheet_rows(response, "Nhân khẩu")
-    assert [row[3] for row in households[1:]] == ["Nguyễn Thị Hoà", "Đặng Văn Đức"]  # Thôn Đông, then Thôn Tây
+    assert [row[3] for row in households[1:]] == [
+        "Nguyễn Thị Hoà",
+        "Đặng Văn Đức",
+    ]  # Thôn Đông, then Thôn Tây
     assert len(residents) == 1 + 3
     text = " ".join(str(v) for row in residents for v in row if v is not None)
     assert "0790******34" in text and "079090001234" not in text

@@ -39,7 +39,9 @@ def errors_of(analysis):
 
 def snapshot():
     return (
-        list(Household.objects.order_by("pk").values_list("pk", "head_name", "address", "phone", "updated_at")),
+        list(
+            Household.objects.order_by("pk").values_list("pk", "head_name", "address", "phone", "updated_at")
+        ),
         list(Resident.objects.order_by("pk").values_list("pk", "full_name", "birth_year", "updated_at")),
         Place.objects.count(),
     )
@@ -54,7 +56,7 @@ def run_command(world, data, name, tmp_path, *args):
 
 
 def test_household_list_finds_the_header_below_title_rows_and_maps_columns(ids_kept):
-    table, layout = prepare(wb.household_list_xlsx(), "ds.xlsx", commune=ids_kept.commune)
+    _table, layout = prepare(wb.household_list_xlsx(), "ds.xlsx", commune=ids_kept.commune)
     assert (layout.header_row, layout.data_start) == (5, 7)  # header on Excel row 6, numbering row 7 skipped
     fields = {c.header: c.field for c in layout.columns}
     assert fields == {
@@ -67,7 +69,13 @@ def test_household_list_finds_the_header_below_title_rows_and_maps_columns(ids_k
 def test_household_list_counts_and_error_rows_are_exact(ids_kept):
     analysis = check(ids_kept, wb.household_list_xlsx(), "ds.xlsx")
     s = analysis.summary()
-    assert (s["kind"], s["valid_rows"], s["error_rows"], s["households"], s["residents"]) == ("household", 3, 4, 3, 3)
+    assert (s["kind"], s["valid_rows"], s["error_rows"], s["households"], s["residents"]) == (
+        "household",
+        3,
+        4,
+        3,
+        3,
+    )
     assert (s["skipped_blank"], s["skipped_total"], s["skipped_footer"]) == (2, 1, 3)
     assert errors_of(analysis) == [
         (10, "Số CCCD"), (12, "Thôn/Xóm"), (13, "Năm sinh"), (13, "SĐT"), (14, "Họ tên chủ hộ"),
@@ -116,7 +124,11 @@ def test_skip_invalid_writes_the_valid_rows_normalised(ids_kept, tmp_path):
     cuc = Household.objects.get(head_name="Trần Thị Cúc")
     assert (cuc.village, cuc.phone, cuc.is_near_poor) == (ids_kept.village_a, "0987654321", True)
     head = cuc.residents.get()
-    assert (head.birth_date, head.gender, head.relation) == (dt.date(1962, 3, 5), Gender.FEMALE, Relation.HEAD)
+    assert (head.birth_date, head.gender, head.relation) == (
+        dt.date(1962, 3, 5),
+        Gender.FEMALE,
+        Relation.HEAD,
+    )
     hanh = Resident.objects.get(full_name="Đỗ Thị Hạnh")
     assert hanh.household.village == ids_kept.village_b  # "Tây" without the kind word
     assert (hanh.birth_date, hanh.citizen_id_masked) == (dt.date(1990, 7, 15), "0011******45")
@@ -129,7 +141,11 @@ def test_importing_the_same_file_again_changes_nothing(ids_kept, tmp_path):
     run_command(ids_kept, wb.household_list_xlsx(), "ds.xlsx", tmp_path, "--skip-invalid")
     before = snapshot()
     again = run_command(ids_kept, wb.household_list_xlsx(), "ds.xlsx", tmp_path, "--skip-invalid")
-    assert (again["households_created"], again["households_updated"], again["households_unchanged"]) == (0, 0, 3)
+    assert (again["households_created"], again["households_updated"], again["households_unchanged"]) == (
+        0,
+        0,
+        3,
+    )
     assert (again["residents_created"], again["residents_updated"], again["residents_unchanged"]) == (0, 0, 3)
     assert snapshot() == before
 
@@ -139,14 +155,24 @@ def test_a_changed_phone_updates_the_matched_household_only(ids_kept, tmp_path):
     rows = wb.household_rows()
     rows[0][8] = "0911 222 333"
     result = run_command(ids_kept, wb.household_list_xlsx(rows), "ds2.xlsx", tmp_path, "--skip-invalid")
-    assert (result["households_created"], result["households_updated"], result["households_unchanged"]) == (0, 1, 2)
+    assert (result["households_created"], result["households_updated"], result["households_unchanged"]) == (
+        0,
+        1,
+        2,
+    )
     assert Household.objects.get(head_name="Nguyễn Văn Bình").phone == "0911222333"
 
 
 def test_resident_list_groups_people_under_their_head(ids_kept):
     analysis = check(ids_kept, wb.resident_list_xlsx(), "nk.xlsx")
     s = analysis.summary()
-    assert (s["kind"], s["valid_rows"], s["error_rows"], s["households"], s["residents"]) == ("resident", 5, 4, 2, 5)
+    assert (s["kind"], s["valid_rows"], s["error_rows"], s["households"], s["residents"]) == (
+        "resident",
+        5,
+        4,
+        2,
+        5,
+    )
     assert (s["skipped_section"], s["skipped_total"], s["skipped_footer"], s["skipped_blank"]) == (2, 1, 3, 1)
     assert errors_of(analysis) == [
         (10, "Số định danh cá nhân"), (15, "Họ và tên"), (17, "Địa chỉ"), (18, "Quan hệ với chủ hộ"),
@@ -156,9 +182,15 @@ def test_resident_list_groups_people_under_their_head(ids_kept):
     people = {r.full_name: r for r in an.residents.all()}
     assert set(people) == {"Nguyễn Văn An", "Lê Thị Bé", "Nguyễn Thị Dung"}
     assert (people["Nguyễn Văn An"].gender, people["Nguyễn Văn An"].birth_year) == (Gender.MALE, 1955)
-    assert (people["Lê Thị Bé"].gender, people["Lê Thị Bé"].birth_date) == (Gender.FEMALE, dt.date(1958, 1, 2))
+    assert (people["Lê Thị Bé"].gender, people["Lê Thị Bé"].birth_date) == (
+        Gender.FEMALE,
+        dt.date(1958, 1, 2),
+    )
     assert people["Lê Thị Bé"].relation == Relation.SPOUSE
-    assert (people["Nguyễn Thị Dung"].relation, people["Nguyễn Thị Dung"].ethnic_minority) == (Relation.CHILD, True)
+    assert (people["Nguyễn Thị Dung"].relation, people["Nguyễn Thị Dung"].ethnic_minority) == (
+        Relation.CHILD,
+        True,
+    )
     em = Household.objects.get(head_name="Trần Văn Em")
     assert em.village == ids_kept.village_a  # from the "I. Thôn Đông" section row
     assert em.residents.get(relation=Relation.HEAD).phone == "0987654321"
@@ -185,13 +217,23 @@ def test_the_same_citizen_id_in_two_rows_is_an_error(ids_kept):
 def test_a_member_listed_before_any_head_is_an_error(ids_kept):
     rows = [[1, "Mai Văn Sơn", 1980, "", "Con", "", "Thôn Đông", "", ""]]
     analysis = check(ids_kept, wb.resident_list_xlsx(rows), "nk.xlsx")
-    assert [(e.row, e.message) for e in analysis.errors] == [(7, "Chưa có dòng “Chủ hộ” của hộ này ở phía trên.")]
+    assert [(e.row, e.message) for e in analysis.errors] == [
+        (7, "Chưa có dòng “Chủ hộ” của hộ này ở phía trên.")
+    ]
 
 
 def test_csv_with_bom_and_semicolons(ids_kept, tmp_path):
     result = run_command(ids_kept, wb.resident_list_csv(), "nk.csv", tmp_path, "--skip-invalid")
-    assert (result["valid_rows"], result["error_rows"], result["households"], result["residents"]) == (3, 2, 2, 3)
-    assert [(e["row"], e["column"]) for e in result["errors"]] == [(4, "Ngày sinh"), (5, "Quan hệ với chủ hộ")]
+    assert (result["valid_rows"], result["error_rows"], result["households"], result["residents"]) == (
+        3,
+        2,
+        2,
+        3,
+    )
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [
+        (4, "Ngày sinh"),
+        (5, "Quan hệ với chủ hộ"),
+    ]
     tam = Household.objects.get(number="TY-01")
     assert (tam.head_name, tam.village, tam.residents.count()) == ("Đặng Văn Tâm", ids_kept.village_b, 2)
 
@@ -228,7 +270,10 @@ def test_error_workbook_keeps_excel_rows_adds_errors_and_masks_ids(ids_kept):
     sheet = load_workbook(io.BytesIO(data))["Danh sách"]
     assert sheet["L6"].value == ERROR_HEADER
     assert sheet["B8"].value.startswith("Nguy") and sheet["L8"].value is None
-    assert sheet["L13"].value.startswith("Năm sinh: Ngày “31/02/1975” không có thật") and "SĐT:" in sheet["L13"].value
+    assert (
+        sheet["L13"].value.startswith("Năm sinh: Ngày “31/02/1975” không có thật")
+        and "SĐT:" in sheet["L13"].value
+    )
     assert sheet["E8"].value == "0791******34"
     text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
     assert "079158001234" not in text and "001190012345" not in text

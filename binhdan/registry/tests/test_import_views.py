@@ -21,7 +21,9 @@ def test_upload_preview_then_confirm_skipping_errors(world, client_for):
     client = client_for(world.officer)
     response = upload(client, wb.household_list_xlsx(), commune=world.commune.pk)
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("registry:import_batch", args=[batch.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "registry:import_batch", args=[batch.pk]
+    )
     assert Household.objects.count() == 3  # the dry run wrote nothing
     page = client.get(response["Location"]).content.decode()
     assert "Kết quả kiểm tra (chưa ghi gì)" in page
@@ -71,7 +73,9 @@ def test_an_unreadable_file_is_reported_on_the_form(world, client_for):
     assert not ImportBatch.objects.exists()
 
 
-def test_a_large_file_runs_as_a_background_job(world, client_for, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_large_file_runs_as_a_background_job(
+    world, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
     monkeypatch.setattr(importing, "LARGE_FILE_ROWS", 5)
     client = client_for(world.officer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -97,15 +101,23 @@ def test_discarding_drops_the_stored_cells(world, client_for):
     assert (batch.status, batch.table) == (ImportBatch.Status.DISCARDED, None)
 
 
-@pytest.mark.parametrize("persona", ["member_a", "leader_a", "member_b", "leader", "province_officer", "other_officer"])
+@pytest.mark.parametrize(
+    "persona", ["member_a", "leader_a", "member_b", "leader", "province_officer", "other_officer"]
+)
 def test_only_the_communes_officers_reach_an_import(world, client_for, persona):
     upload(client_for(world.officer), wb.household_list_xlsx(), commune=world.commune.pk)
     batch = ImportBatch.objects.get()
     client = client_for(getattr(world, persona))
-    urls = [reverse(name, args=[batch.pk]) for name in ("registry:import_batch", "registry:import_mapping", "registry:import_errors")]
+    urls = [
+        reverse(name, args=[batch.pk])
+        for name in ("registry:import_batch", "registry:import_mapping", "registry:import_errors")
+    ]
     for url in urls:
         assert client.get(url).status_code == 404
-    assert client.post(reverse("registry:import_confirm", args=[batch.pk]), {"bo_qua_dong_loi": "1"}).status_code == 404
+    assert (
+        client.post(reverse("registry:import_confirm", args=[batch.pk]), {"bo_qua_dong_loi": "1"}).status_code
+        == 404
+    )
     if persona != "other_officer":
         assert client.get(reverse("registry:import_start")).status_code == 404
     else:

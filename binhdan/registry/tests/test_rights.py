@@ -34,7 +34,13 @@ def held(world):
     )  # fmt: skip
     resident.learner_code = "ABC234"
     resident.save()
-    services.record_consent(by=world.member_a, resident=resident, given=True, method=Consent.Method.VERBAL, note="Có mẹ chứng kiến")
+    services.record_consent(
+        by=world.member_a,
+        resident=resident,
+        given=True,
+        method=Consent.Method.VERBAL,
+        note="Có mẹ chứng kiến",
+    )
     services.record_status(
         by=world.member_a, resident=resident, observed_on=dt.date(2025, 10, 1), source=Source.VISIT,
         facts=[services.StatusFact(StatusField.VNEID_LEVEL, 2, Evidence.SEEN)],
@@ -57,7 +63,10 @@ def test_the_officer_sees_and_downloads_everything_held(world, client_for, held)
     assert data["nguoi_dan"]["ho_va_ten"] == "Nguyễn Văn Khải"
     assert data["nguoi_dan"]["ngay_sinh"] == "02/04/1990"
     assert data["nguoi_dan"]["so_dinh_danh_da_che"] == "0790******34"
-    assert "079090001234" not in response.content.decode() and held.citizen_id_hash not in response.content.decode()
+    assert (
+        "079090001234" not in response.content.decode()
+        and held.citizen_id_hash not in response.content.decode()
+    )
     assert data["dong_y"][0]["hinh_thuc"] == Consent.Method.VERBAL.label
     assert data["trang_thai_so"][0]["gia_tri"] == "Mức 2"
     assert data["ky_nang_so"][0]["muc"] == SkillLevel.MASTERED.label
@@ -87,7 +96,10 @@ def test_erasure_removes_personal_fields_and_keeps_counts(world, client_for, hel
     # Gone from pages and search.
     assert Household.objects.search("nguyen van khai").count() == 0
     assert client.get(reverse("registry:resident_detail", args=[held.pk])).status_code == 404
-    assert "Nguyễn Văn Khải" not in client.get(reverse("registry:household_detail", args=[world.household_a.pk])).content.decode()
+    assert (
+        "Nguyễn Văn Khải"
+        not in client.get(reverse("registry:household_detail", args=[world.household_a.pk])).content.decode()
+    )
 
 
 def test_erasing_the_head_removes_the_head_name_from_the_household(world):
@@ -100,23 +112,43 @@ def test_erasing_the_head_removes_the_head_name_from_the_household(world):
 def test_reimporting_the_old_list_does_not_bring_an_erased_person_back(world, tmp_path):
     path = tmp_path / "nk.xlsx"
     path.write_bytes(wb.resident_list_xlsx())
-    call_command("import_registry", str(path), "--commune", world.commune.code, "--skip-invalid", "--json", stdout=io.StringIO())
+    call_command(
+        "import_registry",
+        str(path),
+        "--commune",
+        world.commune.code,
+        "--skip-invalid",
+        "--json",
+        stdout=io.StringIO(),
+    )
     be = Resident.objects.get(full_name="Lê Thị Bé")
     rights.erase_resident(by=world.officer, resident=be, reason="Đơn")
     out = io.StringIO()
-    call_command("import_registry", str(path), "--commune", world.commune.code, "--skip-invalid", "--json", stdout=out)
+    call_command(
+        "import_registry", str(path), "--commune", world.commune.code, "--skip-invalid", "--json", stdout=out
+    )
     result = json.loads(out.getvalue())
     assert (result["residents_created"], result["residents_erased_skipped"]) == (0, 1)
     assert "1 người đã được xoá theo yêu cầu trước đây nên không được nhập lại." in result["notices"]
     assert not Resident.objects.filter(full_name="Lê Thị Bé").exists()
 
 
-@pytest.mark.parametrize("persona", ["member_a", "leader_a", "member_b", "leader", "province_officer", "other_officer"])
+@pytest.mark.parametrize(
+    "persona", ["member_a", "leader_a", "member_b", "leader", "province_officer", "other_officer"]
+)
 def test_rights_pages_are_404_outside_the_officers_commune(world, client_for, held, persona):
     client = client_for(getattr(world, persona))
     assert client.get(reverse("registry:resident_data", args=[held.pk])).status_code == 404
-    assert client.get(reverse("registry:resident_data", args=[held.pk]), {"dinh_dang": "json"}).status_code == 404
-    assert client.post(reverse("registry:resident_erase", args=[held.pk]), {"reason": "x", "confirm": "on"}).status_code == 404
+    assert (
+        client.get(reverse("registry:resident_data", args=[held.pk]), {"dinh_dang": "json"}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("registry:resident_erase", args=[held.pk]), {"reason": "x", "confirm": "on"}
+        ).status_code
+        == 404
+    )
     held.refresh_from_db()
     assert held.erased_at is None
 

@@ -102,7 +102,11 @@ def resident_list_xlsx(rows: list[list[object]] | None = None) -> bytes:
     sheet.merge_cells("A1:C1")
     sheet["A2"] = "DANH SÁCH NHÂN KHẨU THƯỜNG TRÚ"
     sheet.merge_cells("A2:I2")
-    for col, title in zip("ABEFGHI", ["STT", "Họ và tên", "Quan hệ với chủ hộ", "Số định danh cá nhân", "Địa chỉ", "SĐT", "Dân tộc"], strict=True):
+    for col, title in zip(
+        "ABEFGHI",
+        ["STT", "Họ và tên", "Quan hệ với chủ hộ", "Số định danh cá nhân", "Địa chỉ", "SĐT", "Dân tộc"],
+        strict=True,
+    ):
         sheet[f"{col}4"] = title
         sheet.merge_cells(f"{col}4:{col}5")
     sheet["C4"] = "Năm sinh"

@@ -32,10 +32,12 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="CỘT=TRƯỜNG",
-            help=f"chọn cột bằng tay, ví dụ --column \"F=phone\"; trường: {', '.join(FIELD_LABELS)}",
+            help=f'chọn cột bằng tay, ví dụ --column "F=phone"; trường: {", ".join(FIELD_LABELS)}',
         )
         parser.add_argument("--by", help="tên đăng nhập của người nhập (ghi vào nhật ký)")
-        parser.add_argument("--json", action="store_true", help="in một đối tượng JSON, không có thanh tiến độ")
+        parser.add_argument(
+            "--json", action="store_true", help="in một đối tượng JSON, không có thanh tiến độ"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_json = options["json"]
@@ -64,9 +66,15 @@ class Command(BaseCommand):
                 raise CommandError(f"--column “{item}”: cần CỘT=TRƯỜNG, ví dụ F=phone.")
             mapping[str(letters[letter.upper()])] = code
         if "name" not in mapping.values():
-            raise CommandError("Không tìm thấy cột “Họ và tên”; hãy chỉ rõ bằng --column, ví dụ --column B=name.")
+            raise CommandError(
+                "Không tìm thấy cột “Họ và tên”; hãy chỉ rõ bằng --column, ví dụ --column B=name."
+            )
 
-        bar = None if as_json else tqdm(total=max(len(table.rows) - layout.data_start, 1), unit="dòng", file=sys.stderr)
+        bar = (
+            None
+            if as_json
+            else tqdm(total=max(len(table.rows) - layout.data_start, 1), unit="dòng", file=sys.stderr)
+        )
 
         def progress(done: int, total: int, message: str) -> None:
             if bar is not None:
@@ -93,7 +101,12 @@ class Command(BaseCommand):
 
     def _print(self, summary: dict[str, Any], *, layout_columns: list[tuple[str, str, str | None]]) -> None:
         write = self.stdout.write
-        write("Cột đã nhận ra: " + "; ".join(f"{letter} “{header}” → {field or 'chưa rõ'}" for letter, header, field in layout_columns))
+        write(
+            "Cột đã nhận ra: "
+            + "; ".join(
+                f"{letter} “{header}” → {field or 'chưa rõ'}" for letter, header, field in layout_columns
+            )
+        )
         for notice in summary["notices"]:
             write(f"Lưu ý: {notice}")
         write(
@@ -110,6 +123,10 @@ class Command(BaseCommand):
         if summary["committed"]:
             write(self.style.SUCCESS("Đã nhập vào sổ hộ."))
         elif summary["error_rows"]:
-            write(self.style.WARNING("Chưa ghi gì: tệp còn dòng lỗi (sửa rồi nhập lại, hoặc dùng --skip-invalid)."))
+            write(
+                self.style.WARNING(
+                    "Chưa ghi gì: tệp còn dòng lỗi (sửa rồi nhập lại, hoặc dùng --skip-invalid)."
+                )
+            )
         else:
             write("Chạy thử (--dry-run): chưa ghi gì.")
