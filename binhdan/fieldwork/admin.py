@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from binhdan.accounts.admin import ScopedAdminMixin
 from binhdan.fieldwork.models import (
@@ -37,7 +39,7 @@ class CommunityClassAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["place", "created_by"]
     scope_path = "place"
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CommunityClass]:
         return admin.ModelAdmin.get_queryset(self, request).filter(
             pk__in=CommunityClass.objects.visible_to(request.user)
         )

@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class FieldworkConfig(AppConfig):
     name = "binhdan.fieldwork"
     label = "fieldwork"
     verbose_name = "Hoạt động của Tổ công nghệ số"
+
+    def ready(self) -> None:
+        from binhdan.fieldwork.sync import forget_skills_cache
+        from binhdan.registry.models import Skill
+
+        # Each process keeps the skills map for a few seconds; an edit here clears it at once.
+        post_save.connect(forget_skills_cache, sender=Skill, dispatch_uid="fieldwork-skills-cache")
+        post_delete.connect(forget_skills_cache, sender=Skill, dispatch_uid="fieldwork-skills-cache-delete")

@@ -14,13 +14,14 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid as uuid_lib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -36,7 +37,6 @@ from binhdan.fieldwork.models import (
     VisitPerson,
     WorkTime,
 )
-from binhdan.places.models import Place
 from binhdan.registry.models import (
     Evidence,
     Household,
@@ -97,7 +97,7 @@ class _Context:
     skills: dict[str, int]
     classes: dict[int, CommunityClass]
     campaigns: list[Campaign]
-    village_parent: dict[int, int]
+    village_parent: dict[int, int | None]
 
 
 def _ints(values: Any) -> set[int]:
@@ -122,16 +122,18 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
             class_ids |= _ints([data.get("class")])
             if isinstance(data.get("residents"), list):
                 resident_ids |= _ints(data["residents"])
-    households = dict(
-        Household.objects.changeable_by(user).filter(pk__in=household_ids).values_list("pk", "village_id")
+    household_rows = list(
+        Household.objects.changeable_by(user)
+        .filter(pk__in=household_ids)
+        .values_list("pk", "village_id", "village__parent_id")
     )
+    households = {pk: village for pk, village, _ in household_rows}
+    village_parent = {village: commune for _, village, commune in household_rows}
     residents = dict(
         Resident.objects.changeable_by(user)
         .filter(pk__in=resident_ids, erased_at__isnull=True)
         .values_list("pk", "household_id")
     )
-    villages = set(households.values())
-    village_parent = dict(Place.objects.filter(pk__in=villages).values_list("pk", "parent_id"))
     classes = {c.pk: c for c in CommunityClass.objects.visible_to(user).filter(pk__in=class_ids)}
     campaigns = list(
         Campaign.objects.filter(commune_id__in=set(village_parent.values())).prefetch_related("villages")
@@ -141,11 +143,28 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
         now=timezone.now(),
         households=households,
         residents=residents,
-        skills=dict(Skill.objects.filter(active=True).values_list("code", "pk")),
+        skills=_active_skills(),
         classes=classes,
         campaigns=campaigns,
         village_parent=village_parent,
     )
+
+
+_SKILLS_CACHE: dict[str, Any] = {"at": 0.0, "map": {}}
+SKILLS_CACHE_SECONDS = 30.0
+
+
+def _active_skills() -> dict[str, int]:
+    """code -> id of active skills, kept for a few seconds per process: every push needs it."""
+    now = time.monotonic()
+    if now - _SKILLS_CACHE["at"] > SKILLS_CACHE_SECONDS:
+        _SKILLS_CACHE["map"] = dict(Skill.objects.filter(active=True).values_list("code", "pk"))
+        _SKILLS_CACHE["at"] = now
+    return _SKILLS_CACHE["map"]
+
+
+def forget_skills_cache(**kwargs: Any) -> None:
+    _SKILLS_CACHE["at"] = 0.0
 
 
 def _aware_datetime(value: Any, name: str, now: dt.datetime) -> dt.datetime:
@@ -197,10 +216,10 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
     if not isinstance(household_id, int) or household_id not in ctx.households:
         raise Rejected([_error("household", "Không tìm thấy hộ này trong phạm vi của bạn.")])
     visited_at = _aware_datetime(data.get("visited_at"), "visited_at", ctx.now)
-    minutes = data.get("minutes")
+    minutes: Any = data.get("minutes")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
         errors.append(_error("minutes", "Số phút phải là số nguyên từ 1 đến 600."))
-    channel = data.get("channel")
+    channel: Any = data.get("channel")
     if channel not in Channel.values:
         errors.append(_error("channel", "Hình thức hỗ trợ không hợp lệ."))
     try:
@@ -252,6 +271,8 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
             errors.append(_error(f"{where}.status", "Trạng thái số không hợp lệ."))
             status = {}
         for field_name, raw in status.items():
+            value: Any
+            evidence: Any
             value, evidence = (
                 (raw.get("value"), raw.get("evidence", Evidence.TOLD))
                 if isinstance(raw, dict)
@@ -405,48 +426,80 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
     return [r.as_dict() for r in results]
 
 
+def insert_rows(model: type[Any], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain tuples: COPY on PostgreSQL, one executemany elsewhere. Callers validate first."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    connection = connections[router.db_for_write(model)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            # Other backends store UUIDs, dates and aware datetimes in their own formats: let each
+            # field adapt its values, exactly as the ORM would.
+            fields = [model._meta.get_field(c) for c in columns]  # get_field also knows "<fk>_id" names
+            prepared = [
+                tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True))
+                for row in rows
+            ]
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", prepared)
+
+
 @transaction.atomic
 def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: list[Result]) -> None:
     visit_plans = [(i, p) for i, _, kind, _, p in to_create if kind == "visit"]
     visits = Visit.objects.bulk_create([p.visit for _, p in visit_plans])
     object_ids: dict[int, int] = {i: v.pk for (i, _), v in zip(visit_plans, visits, strict=True)}
 
-    people, skills, status = [], [], []
+    # Rows of the child tables go straight to the database as tuples: building thousands of model
+    # instances per batch cost more than the database work itself (see benchmarks/bench_sync.py).
+    people: list[tuple[Any, ...]] = []
+    skills: list[tuple[Any, ...]] = []
+    status: list[tuple[Any, ...]] = []
     touched_residents: set[int] = set()
+    now = timezone.now()
     for _, plan in visit_plans:
         visit = plan.visit
         day = timezone.localtime(visit.visited_at).date()
         ref = str(visit.uuid)
-        people += [VisitPerson(visit=visit, resident_id=r) for r in plan.people]
+        people += [(visit.pk, r) for r in plan.people]
         touched_residents.update(plan.people)
-        skills += [
-            SkillObservation(
-                resident_id=r,
-                skill_id=s,
-                level=level,
-                observed_on=day,
-                source=Source.VISIT,
-                recorded_by=user,
-                source_ref=ref,
-            )
-            for r, s, level in plan.skills
-        ]
-        status += [
-            StatusObservation(
-                resident_id=r,
-                field=f,
-                value=v,
-                evidence=e,
-                observed_on=day,
-                source=Source.VISIT,
-                recorded_by=user,
-                source_ref=ref,
-            )
-            for r, f, v, e in plan.status
-        ]
-    VisitPerson.objects.bulk_create(people)
-    SkillObservation.objects.bulk_create(skills)
-    StatusObservation.objects.bulk_create(status)
+        skills += [(r, s, level, day, Source.VISIT.value, user.pk, now, ref) for r, s, level in plan.skills]
+        status += [(r, f, v, e, day, Source.VISIT.value, user.pk, now, ref) for r, f, v, e in plan.status]
+    insert_rows(VisitPerson, ["visit_id", "resident_id"], people)
+    insert_rows(
+        SkillObservation,
+        [
+            "resident_id",
+            "skill_id",
+            "level",
+            "observed_on",
+            "source",
+            "recorded_by_id",
+            "recorded_at",
+            "source_ref",
+        ],
+        skills,
+    )
+    insert_rows(
+        StatusObservation,
+        [
+            "resident_id",
+            "field",
+            "value",
+            "evidence",
+            "observed_on",
+            "source",
+            "recorded_by_id",
+            "recorded_at",
+            "source_ref",
+        ],
+        status,
+    )
 
     attendance = []
     for index, _, kind, _, plan in to_create:
@@ -466,13 +519,11 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
 
     # The receipts' primary keys are the client UUIDs: a concurrent duplicate fails here and the
     # whole batch is retried by push(), which then answers "unchanged" for it.
-    SyncReceipt.objects.bulk_create(
-        [
-            SyncReceipt(uuid=u, kind=kind, user=user, payload_hash=digest, object_id=object_ids.get(i))
-            for i, u, kind, digest, _ in to_create
-        ]
+    insert_rows(
+        SyncReceipt,
+        ["uuid", "kind", "user_id", "payload_hash", "object_id", "received_at"],
+        [(u, kind, user.pk, digest, object_ids.get(i), now) for i, u, kind, digest, _ in to_create],
     )
-    now = timezone.now()
     if visit_plans:
         Household.objects.filter(pk__in={p.visit.household_id for _, p in visit_plans}).update(updated_at=now)
     if touched_residents:
@@ -508,6 +559,10 @@ def decode_cursor(raw: str | None) -> dict[str, Any] | None:
         raise ValueError("Mã đồng bộ (since) không hợp lệ; hãy đồng bộ lại từ đầu.") from exc
 
 
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _household_rows(user: Any, rows: list[Household]) -> list[dict[str, Any]]:
     return [
         {
@@ -531,8 +586,8 @@ def _household_rows(user: Any, rows: list[Household]) -> list[dict[str, Any]]:
             ],
             "assigned_member": h.assigned_member_id,
             "assigned_to_me": h.assigned_member_id == user.pk,
-            "last_visit": h.last_visit.isoformat() if getattr(h, "last_visit", None) else None,
-            "follow_up_on": h.follow_up.isoformat() if getattr(h, "follow_up", None) else None,
+            "last_visit": _iso(getattr(h, "last_visit", None)),
+            "follow_up_on": _iso(getattr(h, "follow_up", None)),
             "updated_at": h.updated_at.isoformat(),
         }
         for h in rows

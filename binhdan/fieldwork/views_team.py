@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -140,7 +141,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         teams = teams.filter(village__in=chosen)
     visits = Visit.objects.filter(campaign=campaign)
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for team in teams.order_by("village__sort_name"):
         team_visits = visits.filter(household__village=team.village)
         today_visits = team_visits.filter(visited_at__gte=start, visited_at__lt=start + dt.timedelta(days=1))
@@ -169,7 +170,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "households_reached",
             "households_total",
         )
-    }  # type: ignore[call-overload]
+    }
     return render(
         request,
         "fieldwork/campaign_detail.html",

@@ -126,14 +126,16 @@ def test_five_thousand_visits_survive_a_faulty_network_and_a_server_crash(server
     rng.shuffle(pending)  # batches leave in a different order than they were made
     crash = {"done": False}
 
+    deadline = time.monotonic() + 300  # a broken server must fail the test, not hang CI
+
     def worker() -> None:
-        while True:
+        while time.monotonic() < deadline:
             with lock:
                 if not pending:
                     return
                 index = pending.pop()
             body = json.dumps({"records": batches[index]})
-            while True:
+            while time.monotonic() < deadline:
                 try:
                     connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=20)
                     connection.request("POST", "/api/v1/sync/push", body=body, headers={
@@ -155,6 +157,8 @@ def test_five_thousand_visits_survive_a_faulty_network_and_a_server_crash(server
     def crasher() -> None:
         nonlocal server
         while len(acknowledged) < VISITS * 0.4:
+            if time.monotonic() > deadline:
+                return
             time.sleep(0.05)
         os.killpg(server.pid, signal.SIGKILL)  # the whole server dies mid-run, workers and all
         server.wait()

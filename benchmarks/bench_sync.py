@@ -1,0 +1,237 @@
+"""Sync throughput on PostgreSQL, through the real authenticated API served by gunicorn.
+
+Prints: batched ingest (200 visits per request, two people and three skills each) in visits/s;
+single-visit requests/s with p50/p99 at 32 concurrent clients; and the same rows loaded by
+PostgreSQL COPY, as a ratio. Figures drift on shared machines: compare the ratios of one run.
+
+    make bench-sync            # uses postgres://binhdan@127.0.0.1:5432/binhdan_bench (created and dropped)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://binhdan@127.0.0.1:5432/binhdan_bench")
+BATCHED_VISITS = int(os.environ.get("BENCH_VISITS", "20000"))
+SINGLE_REQUESTS = int(os.environ.get("BENCH_SINGLE", "4000"))
+CONCURRENCY = 32
+SKILLS = ["thanh-toan-qr", "vneid-muc-2", "nhan-biet-lua-dao"]
+
+SETUP = """
+import json
+from binhdan.accounts.models import User
+from binhdan.accounts.tokens import create_api_token
+from binhdan.fieldwork.services import add_team_member, create_team
+from binhdan.places.models import Kind, Level, Place
+from binhdan.places.services import add_village
+from binhdan.registry.models import Household, Resident
+province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
+commune = Place.objects.create(code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province)
+village = add_village(commune=commune, name="Thôn Đông")
+member = User.objects.create_user("tovien", password="Mat-khau-thu-2025")
+add_team_member(team=create_team(village=village), user=member)
+households = []
+for i in range(300):
+    h = Household(village=village, head_name=f"Nguyễn Văn Hộ {i}", number=str(i)); h.refresh_derived(); households.append(h)
+Household.objects.bulk_create(households)
+people = []
+for h in households:
+    for j, relation in enumerate(["chu_ho", "vo_chong"]):
+        r = Resident(household=h, full_name=f"Người {h.number}-{j}", birth_year=1970 + j, relation=relation); r.refresh_derived(); people.append(r)
+Resident.objects.bulk_create(people)
+rows = [[h.pk, list(h.residents.values_list("pk", flat=True))] for h in households]
+print(json.dumps({"token": create_api_token(user=member), "households": rows}))
+"""
+
+
+def _psql(url: str, sql: str) -> None:
+    subprocess.run(["psql", url, "-qc", sql], check=True, capture_output=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _visit(household: list, day: str, i: int) -> dict:
+    pk, residents = household
+    return {
+        "uuid": str(uuid.uuid4()),
+        "type": "visit",
+        "data": {
+            "household": pk,
+            "visited_at": f"{day}T{8 + i % 10:02d}:{i % 60:02d}:00+07:00",
+            "minutes": 15,
+            "channel": "door",
+            "people": [
+                {"resident": r, "skills": [{"skill": s, "outcome": "guided"} for s in SKILLS]}
+                for r in residents[:2]
+            ],
+        },
+    }
+
+
+async def _post(port: int, token: str, body: bytes) -> tuple[float, int]:
+    start = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        b"POST /api/v1/sync/push HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    response = await reader.read()
+    writer.close()
+    status = int(response.split(b" ", 2)[1])
+    return time.perf_counter() - start, status
+
+
+async def _load(
+    port: int, token: str, bodies: list[bytes], concurrency: int
+) -> tuple[list[float], float, int]:
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    latencies: list[float] = []
+    failures = 0
+
+    async def client() -> None:
+        nonlocal failures
+        while not queue.empty():
+            latency, status = await _post(port, token, queue.get_nowait())
+            latencies.append(latency)
+            failures += status != 200
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - start, failures
+
+
+def _copy_same_rows(url: str, visits: list[dict], user_id: int) -> float:
+    """Load the rows one batch of visits produces (visit, people, skills, receipt) with COPY."""
+    import psycopg
+
+    day_rows, people_rows, skill_rows, receipt_rows = (
+        io.StringIO(),
+        io.StringIO(),
+        io.StringIO(),
+        io.StringIO(),
+    )
+    skill_ids: dict[str, int] = {}
+    with psycopg.connect(url) as connection:
+        for code, pk in connection.execute("SELECT code, id FROM registry_skill"):
+            skill_ids[code] = pk
+        base = connection.execute("SELECT coalesce(max(id), 0) + 1000000 FROM fieldwork_visit").fetchone()[0]
+        for offset, record in enumerate(visits):
+            vid = base + offset
+            data = record["data"]
+            fresh = uuid.uuid4()  # the API run already stored these visits; COPY writes the same rows anew
+            day_rows.write(
+                f"{vid}\t{fresh}\t{data['household']}\t{user_id}\t{data['visited_at']}\t15\tdoor\t\\N\t\t\\N\t2026-01-01 00:00:00+00\n"
+            )
+            for person in data["people"]:
+                people_rows.write(f"{vid}\t{person['resident']}\n")
+                for skill in person["skills"]:
+                    skill_rows.write(
+                        f"{person['resident']}\t{skill_ids[skill['skill']]}\t1\t{data['visited_at'][:10]}\tvisit\t{user_id}\t2026-01-01 00:00:00+00\t{fresh}\n"
+                    )
+            receipt_rows.write(
+                f"{uuid.uuid4()}\tvisit\t{user_id}\t{'0' * 64}\t{vid}\t2026-01-01 00:00:00+00\n"
+            )
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            for table, columns, buffer in [
+                (
+                    "fieldwork_visit",
+                    "id, uuid, household_id, recorded_by_id, visited_at, minutes, channel, follow_up_on, notes, campaign_id, created_at",
+                    day_rows,
+                ),
+                ("fieldwork_visitperson", "visit_id, resident_id", people_rows),
+                (
+                    "registry_skillobservation",
+                    "resident_id, skill_id, level, observed_on, source, recorded_by_id, recorded_at, source_ref",
+                    skill_rows,
+                ),
+                (
+                    "fieldwork_syncreceipt",
+                    "uuid, kind, user_id, payload_hash, object_id, received_at",
+                    receipt_rows,
+                ),
+            ]:
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(buffer.getvalue())
+        connection.commit()
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parts = urllib.parse.urlsplit(BASE_URL)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _psql(admin, f'CREATE DATABASE "{name}"')
+    env = dict(os.environ, DATABASE_URL=BASE_URL, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0",
+               SECRET_KEY="bench-secret", ALLOWED_HOSTS="127.0.0.1", SECURE_COOKIES="0", LOG_LEVEL="WARNING")  # fmt: skip
+    server = None
+    try:
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        world = json.loads(subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env,
+                                          check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])  # fmt: skip
+        user_id = int(subprocess.run([sys.executable, "manage.py", "shell", "-c", "from binhdan.accounts.models import User; print(User.objects.get(username='tovien').pk)"],
+                                     cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.split()[-1])  # fmt: skip
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", "3", "--threads", "1", "--log-level", "warning"], cwd=ROOT, env=env)  # fmt: skip
+        time.sleep(3)
+        day = time.strftime("%Y-%m-%d", time.localtime(time.time() - 86400))
+        households = world["households"]
+
+        # 1. Batched ingest: 200 visits per request, two clients keep both cores busy.
+        visits = [_visit(households[i % len(households)], day, i) for i in range(BATCHED_VISITS)]
+        bodies = [json.dumps({"records": visits[i : i + 200]}).encode() for i in range(0, len(visits), 200)]
+        asyncio.run(_load(port, world["token"], bodies[:2], 2))  # warm up workers and caches
+        latencies, elapsed, failures = asyncio.run(_load(port, world["token"], bodies[2:], 2))
+        sent = (len(bodies) - 2) * 200
+        batched_rate = sent / elapsed
+        print(f"batched ingest: {sent} visits in {elapsed:.2f} s = {batched_rate:,.0f} visits/s "
+              f"(p50 {statistics.median(latencies) * 1000:.0f} ms per 200-visit request, {failures} failed)")  # fmt: skip
+
+        # 2. Single-visit requests at 32 concurrent clients.
+        singles = [
+            json.dumps({"records": [_visit(households[i % len(households)], day, i)]}).encode()
+            for i in range(SINGLE_REQUESTS)
+        ]
+        latencies, elapsed, failures = asyncio.run(_load(port, world["token"], singles, CONCURRENCY))
+        latencies.sort()
+        p50, p99 = latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99) - 1] * 1000
+        print(f"single-visit requests: {len(singles) / elapsed:,.0f} req/s at {CONCURRENCY} concurrent clients, "
+              f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({failures} failed)")  # fmt: skip
+
+        # 3. The same rows through PostgreSQL COPY.
+        copy_seconds = _copy_same_rows(BASE_URL, visits[400:], user_id)
+        copy_rate = sent / copy_seconds
+        print(f"PostgreSQL COPY of the same rows: {copy_rate:,.0f} visits/s; our API reaches {batched_rate / copy_rate:.1%} of COPY "
+              f"(COPY is {copy_rate / batched_rate:.1f}x faster)")  # fmt: skip
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
