@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-sqlite test-postgres browser-deps quality format bench bench-search bench-import demo
+.PHONY: help install run serve test test-sqlite test-postgres browser-deps quality format bench bench-sync bench-import demo
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -75,8 +75,8 @@ format: install  ## apply ruff format and safe fixes
 bench: install  ## run every benchmark in benchmarks/ and print its figures
 	@for script in benchmarks/bench_*.py; do echo "== $$script =="; DEBUG=1 $(PY) $$script || exit 1; done
 
-bench-search: install  ## household search on the demo commune (SQLite; PostgreSQL with DATABASE_URL)
-	DEBUG=1 $(PY) benchmarks/bench_search.py
+bench-sync: install  ## sync API on PostgreSQL: batched and single-visit pushes vs COPY (binhdan_bench, made and dropped)
+	DEBUG=1 $(PY) benchmarks/bench_sync.py
 
 bench-import: install  ## import a generated 30,000-row resident list on SQLite and PostgreSQL (binhdan_bench, made and dropped)
 	DEBUG=1 $(PY) benchmarks/bench_import.py
