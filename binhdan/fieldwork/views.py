@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from binhdan.accounts import access
 from binhdan.accounts.models import RoleKind, User
-from binhdan.fieldwork.models import Team
+from binhdan.fieldwork.models import CommunityClass, Mentor, Team
 from binhdan.places import services as place_services
 from binhdan.places.forms import VillageForm
 from binhdan.places.models import Level, Place
@@ -115,6 +115,17 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
     commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
     villages = list(Place.objects.villages().filter(parent=commune).current().vietnamese_order())
     personal = access.can_see_personal_data(request.user, commune)
+    mentors = (
+        Mentor.objects.filter(commune=commune, ended_on__isnull=True)
+        .select_related("user", "resident")
+        .annotate(mentees=Count("mentorships", filter=Q(mentorships__ended_on__isnull=True)))
+    )
+    classes = (
+        CommunityClass.objects.filter(Q(place=commune) | Q(place__parent=commune))
+        .select_related("place")
+        .annotate(attendees=Count("attendance"))
+        .order_by("-held_on")[:20]
+    )
     return render(
         request,
         "fieldwork/commune_detail.html",
@@ -122,6 +133,8 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "commune": commune,
             "villages": _village_summaries(villages, personal=personal),
             "can_manage": access.can_manage_place(request.user, commune),
+            "mentors": mentors if personal else [],
+            "classes": classes,
         },
     )
 
@@ -163,7 +176,11 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.get_visible_or_404(
         Team.objects.visible_to(request.user).select_related("village__parent"), pk=pk
     )
-    memberships = team.memberships.select_related("user").order_by("left_on", "role", "joined_on")
+    memberships = (
+        team.memberships.select_related("user")
+        .annotate(trainings=Count("user__trainings", distinct=True))
+        .order_by("left_on", "role", "joined_on")
+    )
     current = [m for m in memberships if m.left_on is None]
     size = len(current)
     return render(

@@ -81,3 +81,41 @@ def test_campaign_mode_counts_todays_work_per_team(world, client_for):
         .status_code
         == 404
     )
+
+
+def test_commune_page_lists_classes_and_mentors_below_five(world, client_for):
+    from binhdan.fieldwork.models import CommunityClass, Mentor, Mentorship, Training
+
+    CommunityClass.objects.create(
+        title="Lớp VNeID cho người cao tuổi",
+        place=world.village_a,
+        held_on=timezone.localdate(),
+        audience="elderly",
+    )
+    mentor = Mentor.objects.create(
+        commune=world.commune, user=world.member_a, started_on=timezone.localdate()
+    )
+    Mentorship.objects.create(mentor=mentor, mentee=world.resident_a, started_on=timezone.localdate())
+    training = Training.objects.create(
+        title="Tập huấn VNeID", commune=world.commune, held_on=timezone.localdate()
+    )
+    training.attendees.add(world.member_a)
+    page = (
+        client_for(world.officer)
+        .get(reverse("fieldwork:commune_detail", args=[world.commune.pk]))
+        .content.decode()
+    )
+    assert "Lớp VNeID cho người cao tuổi" in page and "chưa đủ 5" in page
+    team_page = (
+        client_for(world.leader_a)
+        .get(reverse("fieldwork:team_detail", args=[world.team_a.pk]))
+        .content.decode()
+    )
+    assert "Đã tập huấn (1 buổi)" in team_page and "Chưa tập huấn" in team_page
+    # Province officers see classes but never mentors' names.
+    province = (
+        client_for(world.province_officer)
+        .get(reverse("fieldwork:commune_detail", args=[world.commune.pk]))
+        .content.decode()
+    )
+    assert "Đại sứ số" not in province
