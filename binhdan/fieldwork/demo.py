@@ -7,13 +7,30 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from binhdan.accounts.models import Role, RoleKind, User
-from binhdan.fieldwork.models import Affiliation, Team, TeamRole
+from binhdan.fieldwork.models import (
+    Affiliation,
+    Audience,
+    Campaign,
+    Channel,
+    ClassAttendance,
+    ClassKind,
+    CommunityClass,
+    Mentor,
+    Mentorship,
+    Team,
+    TeamRole,
+    Training,
+    Visit,
+    VisitPerson,
+    WorkTime,
+)
 from binhdan.fieldwork.services import add_team_member, create_team
 from binhdan.places.models import Kind, Place
 from binhdan.places.services import add_village
@@ -89,6 +106,13 @@ GIVEN: dict[str, list[str]] = {
         "Giang", "Hiền", "Lụa", "Mến", "Nhàn", "Quyên", "Thơm", "Uyên", "Xuân", "Đào", "Ánh", "Chi", "Diệp",
     ],
 }  # fmt: skip
+CHANNEL_MIX = [
+    Channel.DOOR_TO_DOOR,
+    Channel.COMMUNITY_POINT,
+    Channel.SERVICE_CENTRE,
+    Channel.ONLINE,
+    Channel.MARKET,
+]
 AFFILIATIONS = [
     Affiliation.YOUTH_UNION, Affiliation.YOUTH_UNION, Affiliation.YOUTH_UNION, Affiliation.WOMEN_UNION,
     Affiliation.POLICE, Affiliation.VETERANS, Affiliation.FARMERS, Affiliation.TEACHER,
@@ -172,14 +196,93 @@ def _build(commune: Place, province: Place, households_per_village: int, today: 
     Role.objects.get_or_create(user=admin, kind=RoleKind.ADMIN, place=None)
 
     skills = list(Skill.objects.filter(active=True))
+    by_code = {s.code: s for s in skills}
+    campaigns = [
+        Campaign.objects.create(
+            name="Chiến dịch “Đi từng ngõ, gõ từng nhà, hướng dẫn từng người dân kỹ năng số” 2025",
+            commune=commune, starts_on=dt.date(2025, 10, 1), ends_on=dt.date(2025, 10, 30),
+        ),
+        Campaign.objects.create(
+            name="Chiến dịch “Đi từng ngõ, gõ từng nhà” năm 2026",
+            commune=commune, starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2026, 11, 30),
+        ),
+    ]  # fmt: skip
+    for campaign in campaigns:
+        campaign.focus_skills.set([by_code[c] for c in ("vneid-muc-2", "thanh-toan-qr", "nhan-biet-lua-dao")])
     formed = dt.date(2025, 3, 15)
+    all_members: list[User] = []
     for index, village_name in enumerate(VILLAGES):
         village = Place.objects.filter(parent=commune, name=village_name).first() or add_village(
             commune=commune, name=village_name, kind=Kind.THON
         )
         team = create_team(village=village, formed_on=formed)
         members = _build_team(rng, team, VILLAGE_LOGIN[index], formed)
-        _build_households(rng, village, members, households_per_village, skills, today, index)
+        all_members += members
+        _build_households(rng, village, members, households_per_village, skills, today, index, campaigns)
+    _build_community_life(rng, commune, all_members, by_code, today)
+
+
+def _build_community_life(
+    rng: random.Random, commune: Place, members: list[User], skills: dict[str, Skill], today: dt.date
+) -> None:
+    """Classes with attendance, member trainings, digital ambassadors and members' working hours."""
+    residents = list(Resident.objects.filter(household__village__parent=commune).select_related("household"))
+    elderly = [r for r in residents if (r.age_on(today) or 0) >= 60]
+    classes = [
+        (
+            "Ngày hội toàn dân học tập số",
+            ClassKind.LEARNING_DAY,
+            Audience.GENERAL,
+            dt.date(2026, 10, 10),
+            commune,
+            60,
+        ),
+        (
+            "Chợ số: thanh toán bằng mã QR",
+            ClassKind.MARKET_DAY,
+            Audience.TRADERS,
+            dt.date(2026, 10, 18),
+            commune,
+            25,
+        ),
+    ]
+    for village in Place.objects.villages().filter(parent=commune).order_by("code")[:4]:
+        classes.append(("Lớp VNeID và sổ sức khỏe điện tử cho người cao tuổi", ClassKind.CLASS, Audience.ELDERLY,
+                        today - dt.timedelta(days=rng.randint(5, 40)), village, 15))  # fmt: skip
+    for title, kind, audience, day, place, size in classes:
+        community_class = CommunityClass.objects.create(
+            title=title, kind=kind, audience=audience, held_on=day, place=place
+        )
+        community_class.skills.set([skills["vneid-muc-2"], skills["thanh-toan-qr"]])
+        community_class.instructors.set(rng.sample(members, 2))
+        pool = [
+            r
+            for r in (elderly if audience == Audience.ELDERLY else residents)
+            if place == commune or r.household.village_id == place.pk
+        ]
+        ClassAttendance.objects.bulk_create(
+            [
+                ClassAttendance(community_class=community_class, resident=r)
+                for r in rng.sample(pool, min(size, len(pool)))
+            ]
+        )
+    for title, day in (("Tập huấn kỹ năng hướng dẫn VNeID mức 2", dt.date(2025, 4, 5)),
+                       ("Tập huấn phòng chống lừa đảo trực tuyến", dt.date(2026, 3, 12))):  # fmt: skip
+        training = Training.objects.create(title=title, commune=commune, held_on=day)
+        training.attendees.set([m for m in members if rng.random() < 0.8])
+    for mentor_user in rng.sample(members, 3):
+        mentor = Mentor.objects.create(commune=commune, user=mentor_user, started_on=dt.date(2025, 9, 1))
+        village_people = [
+            r for r in residents if r.household.assigned_member_id == mentor_user.pk
+        ] or residents
+        for mentee in rng.sample(village_people, min(len(village_people), rng.randint(3, 7))):
+            Mentorship.objects.create(mentor=mentor, mentee=mentee, started_on=dt.date(2025, 9, 15))
+    work = []
+    for member in members:
+        for offset in rng.sample(range(1, 31), 8):
+            work.append(WorkTime(uuid=uuid.UUID(int=rng.getrandbits(128), version=4), user=member,
+                                 day=today - dt.timedelta(days=offset), hours=rng.choice([2, 3, 4, 4, 5, 6])))  # fmt: skip
+    WorkTime.objects.bulk_create(work)
 
 
 def _build_team(rng: random.Random, team: Team, login: str, formed: dt.date) -> list[User]:
@@ -228,6 +331,7 @@ def _build_households(
     skills: list[Skill],
     today: dt.date,
     v_index: int,
+    campaigns: list[Campaign],
 ) -> None:
     households: list[Household] = []
     people: list[list[Resident]] = []
@@ -312,7 +416,7 @@ def _build_households(
             resident.refresh_derived()
             all_residents.append(resident)
     Resident.objects.bulk_create(all_residents, batch_size=500)
-    _build_history(rng, households, people, members, skills, today)
+    _build_history(rng, households, people, members, skills, today, campaigns)
 
 
 def _build_history(
@@ -322,14 +426,20 @@ def _build_history(
     members: list[User],
     skills: list[Skill],
     today: dt.date,
+    campaigns: list[Campaign],
 ) -> None:
     """Some status history: imports in mid-2025, visits during the October campaign and since."""
     start = dt.date(2025, 7, 1)
     span = max(1, (today - start).days)
     status_rows: list[StatusObservation] = []
     skill_rows: list[SkillObservation] = []
+    visits: list[Visit] = []
+    present: list[tuple[Visit, Resident]] = []
     for household, residents in zip(households, people, strict=True):
         no_device = household.no_smart_device
+        # One door-to-door visit per household that the team has reached, with everyone guided in it.
+        visit_day = start + dt.timedelta(days=rng.randint(60, span))
+        visit: Visit | None = None
         for resident in residents:
             age = resident.age_on(today) or 0
             if age < 14:
@@ -361,8 +471,20 @@ def _build_history(
             )
             if not has_phone or rng.random() > 0.6:
                 continue
-            visit_day = start + dt.timedelta(days=rng.randint(60, span))
-            ref = f"demo-{household.number}"
+            if visit is None:
+                at = dt.datetime.combine(visit_day, dt.time(rng.randint(8, 17), rng.choice([0, 15, 30, 45])))
+                visit = Visit(
+                    uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    household=household,
+                    recorded_by=who,
+                    visited_at=timezone.make_aware(at),
+                    minutes=rng.choice([10, 15, 20, 30, 45]),
+                    channel=rng.choices(CHANNEL_MIX, weights=[70, 15, 5, 5, 5])[0],
+                    follow_up_on=visit_day + dt.timedelta(days=7) if rng.random() < 0.2 else None,
+                )
+                visits.append(visit)
+            present.append((visit, resident))
+            ref = str(visit.uuid)
             if level < 2 and rng.random() < 0.5:
                 status_rows.append(
                     StatusObservation(
@@ -404,3 +526,10 @@ def _build_history(
                 )
     StatusObservation.objects.bulk_create(status_rows, batch_size=1000)
     SkillObservation.objects.bulk_create(skill_rows, batch_size=1000)
+    for visit in visits:
+        visit.campaign = next(
+            (c for c in campaigns if c.starts_on <= timezone.localtime(visit.visited_at).date() <= c.ends_on),
+            None,
+        )
+    Visit.objects.bulk_create(visits, batch_size=500)
+    VisitPerson.objects.bulk_create([VisitPerson(visit=v, resident=r) for v, r in present], batch_size=1000)
