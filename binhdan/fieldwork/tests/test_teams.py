@@ -70,6 +70,17 @@ def test_demo_commune_is_believable_and_loading_twice_changes_nothing(capsys):
     assert StatusObservation.objects.filter(
         resident__household__village__parent=commune, source="visit"
     ).exists()
+    from binhdan.fieldwork.models import Campaign, ClassAttendance, Visit
+    from binhdan.registry.models import SkillObservation
+
+    visit = Visit.objects.filter(household__village__parent=commune).first()
+    assert visit is not None and visit.people.exists()
+    assert SkillObservation.objects.filter(
+        source_ref=str(visit.uuid)
+    ).exists()  # every guided person has skills
+    assert Visit.objects.filter(campaign__isnull=False).exists()
+    assert Campaign.objects.filter(commune=commune).count() == 2
+    assert ClassAttendance.objects.filter(community_class__place__in=[commune, *villages]).exists()
     for username in (
         "tovien.dongthinh",
         "totruong.dongthinh",
