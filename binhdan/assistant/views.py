@@ -9,6 +9,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from binhdan.assistant.safety import safe_lines
 from binhdan.registry.models import Resident, Skill
 
 SESSION_KEY = "assistant_learner_code"
+LEARNER_CODE_TRIES = 10
 
 
 def _learner(request: HttpRequest) -> Resident | None:
@@ -113,9 +115,16 @@ def short_link(request: HttpRequest, short: str) -> HttpResponse:
 def learner_home(request: HttpRequest) -> HttpResponse:
     learner = _learner(request)
     form = LearnerCodeForm(request.POST or None)
+    throttle_key = f"learner-code-failures:{request.META.get('REMOTE_ADDR', '')}"
     if request.method == "POST" and form.is_valid():
+        # Codes are short enough to read aloud, so guessing them must be slow: a few tries per address.
+        if cache.get(throttle_key, 0) >= LEARNER_CODE_TRIES:
+            form.add_error("code", "Bạn đã nhập sai nhiều lần. Vui lòng đợi 15 phút rồi thử lại.")
+            return render(request, "assistant/learner.html", {"form": form, "learner": learner}, status=429)
         resident = services.learner_by_code(form.cleaned_data["code"])
         if resident is None:
+            cache.add(throttle_key, 0, timeout=15 * 60)
+            cache.incr(throttle_key)
             form.add_error(
                 "code", "Không tìm thấy mã này. Bạn kiểm tra lại hoặc hỏi Tổ công nghệ số cộng đồng."
             )

@@ -3,6 +3,7 @@
 import pytest
 from django.template import Context, Template
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from binhdan.assistant import services
@@ -141,3 +142,19 @@ def test_the_resident_page_shows_learning_progress(world, client_for):
     page = client_for(world.member_a).get(f"/nguoi-dan/{world.resident_a.pk}/")
     assert page.status_code == 200
     assert "Học với trợ lý ảo" in page.content.decode()
+
+
+def test_guessing_learner_codes_is_throttled(world, client):
+    from django.core.cache import cache
+
+    cache.clear()
+    world.resident_a.learner_code = "ABC234"
+    world.resident_a.save()
+    url = reverse("assistant:learner_home")
+    for attempt in range(10):
+        page = client.post(url, {"code": f"ZZZZ{attempt:02d}"})
+        assert "Không tìm thấy mã này" in page.content.decode()
+    blocked = client.post(url, {"code": "ABC234"})
+    assert blocked.status_code == 429 and "đợi 15 phút" in blocked.content.decode()
+    cache.clear()
+    assert client.post(url, {"code": "ABC234"}).status_code == 302
