@@ -6,25 +6,34 @@ from typing import Any
 
 from django.db import connections, router
 
+# Below this many rows one multi-row INSERT costs fewer round trips than a COPY.
+COPY_FROM_ROWS = 50
+
 
 def insert_rows(model: type[Any], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain tuples: COPY on PostgreSQL, one executemany elsewhere. Callers validate first."""
+    """Insert plain tuples: COPY on PostgreSQL for many rows, multi-row INSERTs otherwise. Callers validate first."""
     if not rows:
         return
     table = model._meta.db_table
     connection = connections[router.db_for_write(model)]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            # Other backends store UUIDs, dates and aware datetimes in their own formats: let each
-            # field adapt its values, exactly as the ORM would.
+            # Few rows, or another backend: multi-row INSERTs. Each field adapts its values as the
+            # ORM would (SQLite keeps UUIDs, dates and aware datetimes in formats of its own).
             fields = [model._meta.get_field(c) for c in columns]  # get_field also knows "<fk>_id" names
             prepared = [
                 tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True))
                 for row in rows
             ]
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", prepared)
+            marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            step = max(1, connection.ops.bulk_batch_size(fields, prepared))  # the backend's parameter limit
+            for start in range(0, len(prepared), step):
+                chunk = prepared[start : start + step]
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))}",
+                    [value for row in chunk for value in row],
+                )

@@ -54,3 +54,36 @@ def test_insert_rows_stores_uuids_dates_and_aware_times_like_the_orm(world):
 def test_insert_rows_with_nothing_to_write_does_nothing(db):
     insert_rows(SyncReceipt, ["uuid"], [])
     assert not SyncReceipt.objects.exists()
+
+
+def test_many_rows_go_in_chunks_that_respect_the_backends_parameter_limit(world):
+    # 5,000 rows x 9 columns is more parameters than SQLite accepts in one statement, and enough
+    # rows for COPY on PostgreSQL.
+    now = timezone.now()
+    rows = [
+        (
+            world.resident_a.pk,
+            "smartphone",
+            i % 2,
+            "told",
+            dt.date(2026, 1, 1),
+            "import",
+            None,
+            now,
+            f"bulk-{i}",
+        )
+        for i in range(5000)
+    ]
+    columns = [
+        "resident_id",
+        "field",
+        "value",
+        "evidence",
+        "observed_on",
+        "source",
+        "recorded_by_id",
+        "recorded_at",
+        "source_ref",
+    ]
+    insert_rows(StatusObservation, columns, rows)
+    assert StatusObservation.objects.filter(source_ref__startswith="bulk-").count() == 5000
