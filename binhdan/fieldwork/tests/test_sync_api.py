@@ -280,3 +280,13 @@ def test_concurrent_duplicate_pushes_store_one_record(world):
         thread.join()
     assert Visit.objects.count() == 50 and SyncReceipt.objects.count() == 50
     assert all(a["status"] in ("created", "unchanged") for batch in answers for a in batch)
+
+
+def test_pull_is_compressed_for_weak_links(world, token_client):
+    import gzip
+    import json
+
+    response = token_client.get(PULL, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    page = json.loads(gzip.decompress(response.content))
+    assert {h["id"] for h in page["households"]} == {world.household_a.pk}
