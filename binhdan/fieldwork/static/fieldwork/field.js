@@ -141,8 +141,11 @@
     let cursor = saved ? saved.value : "";
     for (let guard = 0; guard < 1000; guard += 1) {
       const page = await api(`sync/pull?limit=300&since=${encodeURIComponent(cursor)}`);
-      if (page.skills.length) { await idb.clear("skills"); await idb.put("skills", page.skills); }
-      if (page.classes.length || !cursor) { await idb.clear("classes"); await idb.put("classes", page.classes); }
+      if (page.skills.length) {
+        // The first page of each round carries the whole catalogue and the current classes.
+        await idb.clear("skills"); await idb.put("skills", page.skills);
+        await idb.clear("classes"); await idb.put("classes", page.classes);
+      }
       await idb.put("households", page.households);
       const gone = page.residents.filter((r) => r.deleted).map((r) => r.id);
       await idb.put("residents", page.residents.filter((r) => !r.deleted));
