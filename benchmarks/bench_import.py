@@ -2,7 +2,8 @@
 peak memory, and the ratio to reading the same file with python-calamine alone.
 
 Targets (issue 4): parse ≤ 1 s, total on PostgreSQL ≤ 5 s, peak memory ≤ 300 MB.
-Run with `make bench-import`. PostgreSQL: BENCH_PG_URL (default postgres://binhdan@127.0.0.1:5432/binhdan_bench),
+Run with `make bench-import`. PostgreSQL: BENCH_PG_URL (default postgres://binhdan@127.0.0.1:5432/binhdan_bench_import,
+not the binhdan_bench of bench_sync.py, so the two can run side by side),
 created and dropped by this script; skipped with a message when the server is not reachable.
 """
 
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 ROWS = int(os.environ.get("BENCH_ROWS", "30000"))
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://binhdan@127.0.0.1:5432/binhdan_bench")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://binhdan@127.0.0.1:5432/binhdan_bench_import")
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGES = [f"Thôn {n}" for n in ("Đông", "Tây", "Nam", "Bắc", "Trung", "Thượng", "Hạ", "Mới")]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]

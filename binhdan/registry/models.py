@@ -60,6 +60,30 @@ class CommuneSettings(models.Model):
         return cls.objects.get_or_create(commune=commune)[0]
 
 
+def household_derived(head_name: str, address: str, number: str) -> tuple[str, str, str, str, str]:
+    """A household's text as stored: (head_name, address, number) in NFC, then search_text (folded,
+    padded with spaces for whole-word matching) and sort_name. Used by refresh_derived and the import."""
+    head_name, address, number = nfc(head_name), nfc(address), nfc(number)
+    return (
+        head_name,
+        address,
+        number,
+        f" {search_text(head_name, address, number)} ",
+        name_sort_key(head_name),
+    )
+
+
+def resident_derived(
+    full_name: str, birth_date: dt.date | None, birth_year: int | None
+) -> tuple[str, int | None, str, str]:
+    """A resident's stored (full_name in NFC, birth_year — from the date when there is one, search_name
+    padded with spaces, sort_name). Used by refresh_derived and the import."""
+    full_name = nfc(full_name)
+    if birth_date:
+        birth_year = birth_date.year
+    return full_name, birth_year, f" {search_text(full_name)} ", name_sort_key(full_name)
+
+
 def _word_patterns(folded: str) -> list[str]:
     """Whole words, except the last which may be a prefix still being typed: "nguyen thi ho" finds
     "Nguyễn Thị Hoà" but "hoa" does not find "Hoàng" unless it is the last word."""
@@ -144,11 +168,9 @@ class Household(TimeStampedModel):
 
     def refresh_derived(self) -> None:
         """NFC text and the search/sort columns; call before bulk_create, which skips save()."""
-        self.head_name = nfc(self.head_name)
-        self.address = nfc(self.address)
-        self.number = nfc(self.number)
-        self.search_text = f" {search_text(self.head_name, self.address, self.number)} "
-        self.sort_name = name_sort_key(self.head_name)
+        self.head_name, self.address, self.number, self.search_text, self.sort_name = household_derived(
+            self.head_name, self.address, self.number
+        )
 
     @property
     def priority_labels(self) -> list[str]:
@@ -259,11 +281,9 @@ class Resident(TimeStampedModel):
 
     def refresh_derived(self) -> None:
         """NFC name, birth year from the date, search/sort columns; call before bulk_create."""
-        self.full_name = nfc(self.full_name)
-        if self.birth_date:
-            self.birth_year = self.birth_date.year
-        self.search_name = f" {search_text(self.full_name)} "
-        self.sort_name = name_sort_key(self.full_name)
+        self.full_name, self.birth_year, self.search_name, self.sort_name = resident_derived(
+            self.full_name, self.birth_date, self.birth_year
+        )
 
     def age_on(self, day: dt.date) -> int | None:
         if self.birth_date:

@@ -29,6 +29,8 @@ MIN_YEAR = 1890
 
 
 def text(value: Any) -> str:
+    if type(value) is str:  # most cells: the checks below would all pass through to nfc
+        return nfc(value)
     if value in ("", None):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -61,9 +63,12 @@ def person_name(value: Any, *, max_length: int = 120) -> str:
     return name
 
 
-def birth(value: Any) -> tuple[dt.date | None, int | None]:
-    """(birth date, birth year) from a real Excel date, dd/mm/yyyy, yyyy-mm-dd, mm/yyyy or a year."""
-    today = timezone.localdate()
+def birth(value: Any, *, today: dt.date | None = None) -> tuple[dt.date | None, int | None]:
+    """(birth date, birth year) from a real Excel date, dd/mm/yyyy, yyyy-mm-dd, mm/yyyy or a year.
+
+    `today` (default: the local date) lets a caller reading many rows look the date up once."""
+    if today is None:
+        today = timezone.localdate()
     day: dt.date | None = None
     year: int | None = None
     if value in ("", None):

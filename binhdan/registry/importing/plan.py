@@ -8,34 +8,48 @@ valid row is written, or nothing is.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from binhdan.accounts import audit
 from binhdan.accounts.models import AuditEvent
+from binhdan.common.db import insert_rows
 from binhdan.common.text import fold
 from binhdan.places.models import Place
 from binhdan.places.services import add_village, find_village, village_kind_from_name
 from binhdan.registry.importing import normalise as norm
 from binhdan.registry.importing.columns import FIELD_LABELS
 from binhdan.registry.importing.reading import is_id_token
-from binhdan.registry.models import CommuneSettings, Gender, Household, Relation, Resident
+from binhdan.registry.models import (
+    CommuneSettings,
+    Gender,
+    Household,
+    Relation,
+    Resident,
+    household_derived,
+    resident_derived,
+)
 from binhdan.registry.rights import erasure_key
 
 Progress = Callable[[int, int, str], None]
 BATCH = 1000
+RESIDENT_BATCH = 5000  # new residents per insert (one COPY on PostgreSQL), with progress after each
 HOUSEHOLD_KIND, RESIDENT_KIND = "household", "resident"
 _FOOTER_WORDS = (
     "nguoi lap bieu", "nguoi lap danh sach", "nguoi lap", "ky ghi ro ho ten", "ky va ghi ro ho ten",
     "tm uy ban nhan dan", "tm ubnd", "chu tich", "xac nhan cua", "truong thon", "can bo van hoa",
     "ky ten dong dau", "noi nhan",
 )  # fmt: skip
+_FOOTER = re.compile("|".join(re.escape(word) for word in _FOOTER_WORDS))
 _DATE_LINE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
 _SECTION_PREFIX = re.compile(r"^\s*(?:[IVXLC]+|\d+|[a-zA-Z])\s*[.\-/)]\s*")
 ERASED_NOTICE = "{n} người đã được xoá theo yêu cầu trước đây nên không được nhập lại."
@@ -51,11 +65,11 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class ResidentRow:
     row: int
     fields: dict[str, Any]
-    provided: set[str]
+    provided: tuple[str, ...]  # the fields the list gives (only those are compared and updated)
     id_hash: str = ""
     id_mask: str = ""
     existing: Resident | None = None
@@ -63,13 +77,13 @@ class ResidentRow:
     erased: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class HouseholdRow:
     row: int
     village: Place | None
     new_village: str
     fields: dict[str, Any]
-    provided: set[str]
+    provided: tuple[str, ...]
     residents: list[ResidentRow] = field(default_factory=list)
     existing: Household | None = None
     changes: dict[str, Any] = field(default_factory=dict)
@@ -173,7 +187,7 @@ def _is_total(cells: list[str]) -> bool:
 
 
 def _is_footer(cells: list[str]) -> bool:
-    return any(word in c for c in cells for word in _FOOTER_WORDS) or any(_DATE_LINE.search(c) for c in cells)
+    return any(_FOOTER.search(c) for c in cells) or any(_DATE_LINE.search(c) for c in cells)
 
 
 def analyse(
@@ -208,12 +222,15 @@ def analyse(
     current: HouseholdRow | None = None
     by_number: dict[str, HouseholdRow] = {}
     name_col = by_field.get("name")
+    birth_cols = [by_field[c] for c in ("birth", "birth_male", "birth_female") if c in by_field]
     total = len(rows) - data_start
 
     def error(row: int, code: str, message: str) -> None:
         result.errors.append(
             RowError(row=row, column=header.get(code, FIELD_LABELS.get(code, code)), message=message)
         )
+
+    reader = _RowReader(by_field, error, store_ids, kind)
 
     for offset, row in enumerate(rows[data_start:]):
         excel_row = data_start + offset + 1
@@ -225,31 +242,32 @@ def analyse(
         if _is_blank(row):
             result.skipped["blank"] += 1
             continue
-        cells = _cells(row)
+        # Folding every cell of every row only to spot footers and totals was most of the check:
+        # the folded cells are computed when a row can still be one of those.
+        cells: list[str] | None = None
         name_cell = row[name_col] if name_col is not None and name_col < len(row) else ""
         name_is_text = isinstance(name_cell, str) and name_cell.strip()
-        if (not name_is_text or _is_footer([fold(name_cell)])) and _is_footer(cells):
-            footer = True
-            result.skipped["footer"] += 1
-            continue
-        has_birth = any(
-            row[by_field[c]] not in ("", None)
-            for c in ("birth", "birth_male", "birth_female")
-            if c in by_field
-        )
-        if _is_total(cells) and not has_birth:
-            result.skipped["total"] += 1
-            continue
-        filled = [c for c in row if c not in ("", None) and not is_id_token(c)]
-        if len(filled) <= 2 and not has_birth:
-            texts = [c for c in filled if isinstance(c, str)]
-            title = _SECTION_PREFIX.sub("", texts[-1]) if texts else ""
-            if title and (village_kind_from_name(title) or villages.find(title)):
-                section_village, section_title = villages.find(title), norm.text(title)
-                result.skipped["section"] += 1
+        if not name_is_text or _is_footer([fold(name_cell)]):
+            cells = _cells(row)
+            if _is_footer(cells):
+                footer = True
+                result.skipped["footer"] += 1
                 continue
+        has_birth = any(row[index] not in ("", None) for index in birth_cols)
+        if not has_birth:  # a totals or section row has no birth date
+            if _is_total(_cells(row) if cells is None else cells):
+                result.skipped["total"] += 1
+                continue
+            filled = [c for c in row if c not in ("", None) and not is_id_token(c)]
+            if len(filled) <= 2:
+                texts = [c for c in filled if isinstance(c, str)]
+                title = _SECTION_PREFIX.sub("", texts[-1]) if texts else ""
+                if title and (village_kind_from_name(title) or villages.find(title)):
+                    section_village, section_title = villages.find(title), norm.text(title)
+                    result.skipped["section"] += 1
+                    continue
         result.data_rows += 1
-        values = _read_row(row, by_field, excel_row, error, store_ids, kind)
+        values = reader.read(row, excel_row)
         relation = values.get("relation", Relation.HEAD if kind == HOUSEHOLD_KIND else Relation.OTHER)
 
         if kind == HOUSEHOLD_KIND or relation == Relation.HEAD:
@@ -309,82 +327,150 @@ def _birth_code(by_field: dict[str, int]) -> str:
     return next((c for c in ("birth", "birth_male", "birth_female") if c in by_field), "birth")
 
 
-def _read_row(
-    row: list[Any], by_field: dict[str, int], excel_row: int, error: Callable[[int, str, str], None],
-    store_ids: bool, kind: str,
-) -> dict[str, Any]:  # fmt: skip
-    values: dict[str, Any] = {}
+_SCALARS = frozenset({str, int, float, bool})
 
-    def cell(code: str) -> Any:
-        index = by_field.get(code)
-        return row[index] if index is not None and index < len(row) else ""
 
-    def read(code: str, parse: Callable[[Any], Any]) -> Any:
-        try:
-            return parse(cell(code))
-        except norm.CellError as exc:
-            error(excel_row, code, str(exc))
-            return None
+class _Memo:
+    """One column's parser that remembers its outcome (value or Vietnamese error) per distinct cell:
+    lists repeat the same villages, relations, genders, years … The parsers are pure functions of the
+    cell, so a remembered outcome is exactly what parsing again would give."""
 
-    name = read("name", norm.person_name)
-    values["name"] = name or ""
-    for code in ("birth", "birth_male", "birth_female"):
-        if code in by_field and cell(code) not in ("", None):
-            parsed = read(code, norm.birth)
-            if parsed is None:
-                values["birth_error"] = True
-                continue
-            values["birth_date"], values["birth_year"] = parsed
-            if code == "birth_male":
-                values["gender"] = Gender.MALE
-            elif code == "birth_female":
-                values["gender"] = Gender.FEMALE
-    if "gender" in by_field and cell("gender") not in ("", None):
-        gender = read("gender", norm.gender)
-        if gender:
-            values["gender"] = gender
-    if "relation" in by_field:
-        values["relation"] = norm.relation(cell("relation"))
-    if "phone" in by_field:
-        phone = read("phone", norm.phone)
-        if phone:
-            values["phone"] = phone
-    if "citizen_id" in by_field and store_ids:
-        token = cell("citizen_id")
-        if is_id_token(token):
-            if token[3]:
-                error(excel_row, "citizen_id", token[3])
-            else:
-                values["id_mask"], values["id_hash"] = token[1], token[2]
-    for code, limit, label in (
-        ("address", 200, "Địa chỉ"),
-        ("number", 30, "Số hộ"),
-        ("village", 120, "Tên thôn"),
-    ):
-        if code in by_field:
-            text = read(code, functools.partial(norm.short_text, max_length=limit, label=label))
+    LIMIT = 4096  # distinct cells remembered per column; a column of names or phones stops filling it
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        self.parse = parse
+        self.seen: dict[tuple[type, Any], tuple[bool, Any]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        kind = type(value)
+        if kind not in _SCALARS:  # dates, ID tokens: parsed each time
+            return self.parse(value)
+        key = (kind, value)  # 1, 1.0 and True are different cells
+        outcome = self.seen.get(key)
+        if outcome is None:
+            try:
+                outcome = (True, self.parse(value))
+            except norm.CellError as exc:
+                outcome = (False, str(exc))
+            if len(self.seen) < self.LIMIT:
+                self.seen[key] = outcome
+        if outcome[0]:
+            return outcome[1]
+        raise norm.CellError(outcome[1])
+
+
+class _RowReader:
+    """Reads the mapped cells of one data row into clean values; built once per list."""
+
+    _TEXTS = (("address", 200, "Địa chỉ"), ("number", 30, "Số hộ"), ("village", 120, "Tên thôn"))
+    _FLAGS = ("is_poor", "is_near_poor", "has_elderly", "no_smart_device", "ethnic_minority")
+
+    def __init__(
+        self, by_field: dict[str, int], error: Callable[[int, str, str], None], store_ids: bool, kind: str
+    ) -> None:
+        self.error = error
+        self.name = by_field.get("name")
+        self.person_name = _Memo(norm.person_name)
+        birth = functools.partial(norm.birth, today=timezone.localdate())
+        self.births = [
+            (code, by_field[code], _Memo(birth))
+            for code in ("birth", "birth_male", "birth_female")
+            if code in by_field
+        ]
+        self.gender = by_field.get("gender")
+        self.gender_of = _Memo(norm.gender)
+        self.relation = by_field.get("relation")
+        self.relation_of = _Memo(norm.relation)
+        self.phone = by_field.get("phone")
+        self.phone_of = _Memo(norm.phone)
+        self.citizen_id = by_field.get("citizen_id") if store_ids else None
+        self.texts = [
+            (code, by_field[code], _Memo(functools.partial(norm.short_text, max_length=limit, label=label)))
+            for code, limit, label in self._TEXTS
+            if code in by_field
+        ]
+        self.declared_size = by_field.get("declared_size")
+        self.size_of = _Memo(norm.small_number)
+        self.poverty = by_field.get("poverty")
+        self.poverty_of = _Memo(norm.poverty)
+        self.flags = [(code, by_field[code], _Memo(norm.flag)) for code in self._FLAGS if code in by_field]
+        self.disabled = by_field.get("disabled")
+        self.disabled_of = _Memo(norm.flag)
+        self.disabled_code = "has_disabled" if kind == HOUSEHOLD_KIND else "is_disabled"
+        self.ethnicity = by_field.get("ethnicity")
+        self.minority_of = _Memo(norm.ethnic_minority)
+
+    def read(self, row: list[Any], excel_row: int) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        width = len(row)
+        error = self.error
+
+        def cell(index: int | None) -> Any:
+            return row[index] if index is not None and index < width else ""
+
+        def read(code: str, index: int | None, parse: Callable[[Any], Any]) -> Any:
+            try:
+                return parse(cell(index))
+            except norm.CellError as exc:
+                error(excel_row, code, str(exc))
+                return None
+
+        name = read("name", self.name, self.person_name)
+        values["name"] = name or ""
+        for code, index, birth in self.births:
+            value = cell(index)
+            if value not in ("", None):
+                try:
+                    parsed = birth(value)
+                except norm.CellError as exc:
+                    error(excel_row, code, str(exc))
+                    values["birth_error"] = True
+                    continue
+                values["birth_date"], values["birth_year"] = parsed
+                if code == "birth_male":
+                    values["gender"] = Gender.MALE
+                elif code == "birth_female":
+                    values["gender"] = Gender.FEMALE
+        if self.gender is not None and cell(self.gender) not in ("", None):
+            gender = read("gender", self.gender, self.gender_of)
+            if gender:
+                values["gender"] = gender
+        if self.relation is not None:
+            values["relation"] = self.relation_of(cell(self.relation))
+        if self.phone is not None:
+            phone = read("phone", self.phone, self.phone_of)
+            if phone:
+                values["phone"] = phone
+        if self.citizen_id is not None:
+            token = cell(self.citizen_id)
+            if is_id_token(token):
+                if token[3]:
+                    error(excel_row, "citizen_id", token[3])
+                else:
+                    values["id_mask"], values["id_hash"] = token[1], token[2]
+        for code, index, parse in self.texts:
+            text = read(code, index, parse)
             if text:
                 values[code] = text
-    if "declared_size" in by_field and cell("declared_size") not in ("", None):
-        size = read("declared_size", norm.small_number)
-        if size is not None:
-            values["declared_size"] = size
-    if "poverty" in by_field:
-        pair = read("poverty", norm.poverty)
-        if pair is not None:
-            values["is_poor"], values["is_near_poor"] = pair
-    for code in ("is_poor", "is_near_poor", "has_elderly", "no_smart_device", "ethnic_minority"):
-        if code in by_field:
-            values[code] = norm.flag(cell(code))
-    if values.get("is_poor") and values.get("is_near_poor"):
-        error(excel_row, "is_near_poor", "Một hộ không thể vừa là hộ nghèo vừa là hộ cận nghèo.")
-    if "disabled" in by_field:
-        values["has_disabled" if kind == HOUSEHOLD_KIND else "is_disabled"] = norm.flag(cell("disabled"))
-    if "ethnicity" in by_field:
-        minority = norm.ethnic_minority(cell("ethnicity"))
-        if minority is not None:
-            values["ethnic_minority"] = minority
-    return values
+        if self.declared_size is not None and cell(self.declared_size) not in ("", None):
+            size = read("declared_size", self.declared_size, self.size_of)
+            if size is not None:
+                values["declared_size"] = size
+        if self.poverty is not None:
+            pair = read("poverty", self.poverty, self.poverty_of)
+            if pair is not None:
+                values["is_poor"], values["is_near_poor"] = pair
+        for code, index, flag in self.flags:
+            values[code] = flag(cell(index))
+        if values.get("is_poor") and values.get("is_near_poor"):
+            error(excel_row, "is_near_poor", "Một hộ không thể vừa là hộ nghèo vừa là hộ cận nghèo.")
+        if self.disabled is not None:
+            values[self.disabled_code] = self.disabled_of(cell(self.disabled))
+        if self.ethnicity is not None:
+            minority = self.minority_of(cell(self.ethnicity))
+            if minority is not None:
+                values["ethnic_minority"] = minority
+        return values
 
 
 _HOUSEHOLD_FLAGS = (
@@ -438,11 +524,11 @@ def _household_from(
             "Không xác định được thôn của hộ này: hãy ghi tên thôn (cột Thôn/Xóm hoặc trong địa chỉ).",
         )
     fields: dict[str, Any] = {"head_name": values["name"]}
-    provided = set()
-    for code in ("address", "number", "phone", "declared_size", *_HOUSEHOLD_FLAGS):
-        if code in values:
-            fields[code] = values[code]
-            provided.add(code)
+    provided = tuple(
+        code for code in ("address", "number", "phone", "declared_size", *_HOUSEHOLD_FLAGS) if code in values
+    )
+    for code in provided:
+        fields[code] = values[code]
     return HouseholdRow(
         row=excel_row, village=village, new_village=new_village, fields=fields, provided=provided
     )
@@ -453,11 +539,10 @@ _RESIDENT_OPTIONAL = ("birth_date", "birth_year", "gender", "phone", "is_disable
 
 def _resident_from(values: dict[str, Any], excel_row: int, relation: str) -> ResidentRow:
     fields: dict[str, Any] = {"full_name": values["name"], "relation": relation}
-    provided = {"relation"} if "relation" in values else set()
-    for code in _RESIDENT_OPTIONAL:
-        if values.get(code) not in (None, ""):
-            fields[code] = values[code]
-            provided.add(code)
+    optional = tuple(code for code in _RESIDENT_OPTIONAL if values.get(code) not in (None, ""))
+    for code in optional:
+        fields[code] = values[code]
+    provided = ("relation", *optional) if "relation" in values else optional
     return ResidentRow(
         row=excel_row, fields=fields, provided=provided,
         id_hash=values.get("id_hash", ""), id_mask=values.get("id_mask", ""),
@@ -500,13 +585,46 @@ def _find_duplicates(result: Analysis, error: Callable[[int, str, str], None]) -
                     seen_ids[resident.id_hash] = resident.row
 
 
+def _hash_owners(hashes: list[str]) -> dict[str, tuple[int, int]]:
+    """{citizen ID hash: (resident pk, household pk)} for the hashes already in the registry."""
+    if not hashes:
+        return {}
+    connection = connections[router.db_for_read(Resident)]
+    if connection.vendor == "postgresql":
+        # One query with the hashes as one text parameter: binding thousands of IN parameters (or a
+        # text[] array) costs far more in Python than the index look-ups. Hashes are hex: no commas.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT citizen_id_hash, id, household_id FROM {Resident._meta.db_table} "
+                "WHERE citizen_id_hash = ANY(string_to_array(%s, ','))",
+                [",".join(hashes)],
+            )
+            return {digest: (pk, household_id) for digest, pk, household_id in cursor.fetchall()}
+    owners: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(hashes), BATCH):
+        chunk = hashes[start : start + BATCH]
+        for digest, pk, household_id in Resident.objects.filter(citizen_id_hash__in=chunk).values_list(
+            "citizen_id_hash", "pk", "household_id"
+        ):
+            owners[digest] = (pk, household_id)
+    return owners
+
+
+_HOUSEHOLD_UNREAD = ("search_text", "sort_name", "created_at", "updated_at")
+_RESIDENT_UNREAD = (
+    "search_name", "sort_name", "created_at", "updated_at", "learner_code", "is_trader", "is_worker",
+    "is_pupil", "moved_out_on", "citizen_id_masked",
+)  # fmt: skip
+
+
 def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str, str], None]) -> None:
     households = [h for h in result.households if not h.invalid and h.village is not None]
     if not households:
         return
     by_number: dict[tuple[int, str], Household] = {}
     by_head: dict[tuple[int, str, str], Household] = {}
-    for existing in Household.objects.filter(village__parent=commune):
+    # Columns never compared here are not loaded (commit sets the derived ones and updated_at itself).
+    for existing in Household.objects.filter(village__parent=commune).defer(*_HOUSEHOLD_UNREAD):
         if existing.number:
             by_number.setdefault((existing.village_id, fold(existing.number)), existing)
         by_head.setdefault((existing.village_id, fold(existing.head_name), fold(existing.address)), existing)
@@ -533,17 +651,19 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
     matched_ids = {h.existing.pk for h in households if h.existing is not None}
     people: dict[int, list[Resident]] = {}
     if matched_ids:
-        for resident in Resident.objects.filter(household__village__parent=commune):
+        for resident in Resident.objects.filter(household__village__parent=commune).defer(*_RESIDENT_UNREAD):
             if resident.household_id in matched_ids:
                 people.setdefault(resident.household_id, []).append(resident)
-    hashes = [r.id_hash for h in households for r in h.residents if r.id_hash]
-    hash_owner: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(hashes), BATCH):
-        chunk = hashes[start : start + BATCH]
-        for digest, pk, household_id in Resident.objects.filter(citizen_id_hash__in=chunk).values_list(
-            "citizen_id_hash", "pk", "household_id"
-        ):
-            hash_owner[digest] = (pk, household_id)
+    # An ID number is stored once (unique), so the owners of those already loaded are known; only the
+    # others are looked up, in the whole registry.
+    hash_owner: dict[str, tuple[int, int]] = {
+        p.citizen_id_hash: (p.pk, p.household_id)
+        for group in people.values()
+        for p in group
+        if p.citizen_id_hash
+    }
+    hashes = [r.id_hash for h in households for r in h.residents if r.id_hash and r.id_hash not in hash_owner]
+    hash_owner.update(_hash_owners(hashes))
     for planned in households:
         existing_people = people.get(planned.existing.pk, []) if planned.existing else []
         by_pk = {p.pk: p for p in existing_people}
@@ -581,12 +701,91 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
         result.notices.append(ERASED_NOTICE.format(n=erased))
 
 
+class _Rows:
+    """Plain tuples of every concrete column of a model for `insert_rows`: the values given, the
+    model's own defaults for the rest, `now` for auto_now/auto_now_add columns."""
+
+    def __init__(self, model: type[Model], now: dt.datetime, *, with_pk: bool) -> None:
+        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        self.columns = [f.column for f in fields]
+        self.position = {f.attname: i for i, f in enumerate(fields)}
+        self.base: list[Any] = []
+        self.per_row: list[tuple[int, Field[Any, Any]]] = []  # callable defaults, evaluated per row
+        for i, f in enumerate(fields):
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.base.append(now)
+            elif f.primary_key or not f.has_default():
+                self.base.append(None if f.primary_key else f.get_default())
+            elif callable(f.default):
+                self.base.append(None)
+                self.per_row.append((i, f))
+            else:
+                self.base.append(f.get_default())
+
+    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        row = self.base.copy()
+        for i, f in self.per_row:
+            row[i] = f.get_default()
+        position = self.position
+        for name, value in values.items():
+            row[position[name]] = value.value if isinstance(value, Enum) else value
+        return tuple(row)
+
+
+def _new_ids(model: type[Model], count: int) -> list[int]:
+    """`count` primary keys from the table's own sequence (PostgreSQL), in ascending order."""
+    table = model._meta.db_table
+    connection = connections[router.db_for_write(model)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, model._meta.pk.column, count],
+        )
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def _write_new_households(
+    rows: list[HouseholdRow], villages: dict[str, Place], now: dt.datetime
+) -> list[int]:
+    """Insert the new households; returns their primary keys in the order of `rows`.
+
+    PostgreSQL: keys taken from the sequence first, then one COPY of plain tuples. Elsewhere
+    bulk_create, which reads the new keys back."""
+    if not rows:
+        return []
+    if connections[router.db_for_write(Household)].vendor != "postgresql":
+        objects = []
+        for row in rows:
+            obj = Household(village=row.village or villages[fold(row.new_village)], **row.fields)
+            obj.refresh_derived()
+            objects.append(obj)
+        Household.objects.bulk_create(objects, batch_size=BATCH)
+        return [obj.pk for obj in objects]
+    ids = _new_ids(Household, len(rows))
+    maker = _Rows(Household, now, with_pk=True)
+    tuples = []
+    for pk, row in zip(ids, rows, strict=True):
+        village = row.village or villages[fold(row.new_village)]
+        head_name, address, number, search, sort = household_derived(
+            row.fields["head_name"], row.fields.get("address", ""), row.fields.get("number", "")
+        )
+        derived = {"head_name": head_name, "address": address, "number": number, "search_text": search,
+                   "sort_name": sort}  # fmt: skip
+        tuples.append(maker.row({**row.fields, **derived, "id": pk, "village_id": village.pk}))
+    insert_rows(Household, maker.columns, tuples)
+    return ids
+
+
 def commit(
     analysis: Analysis, *, by: Any, commune: Place, filename: str, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Write every valid row in one transaction; raises on any database error so nothing is half-written."""
+    """Write every valid row in one transaction; raises on any database error so nothing is half-written.
+
+    New rows go in as plain tuples (`common.db.insert_rows`: COPY on PostgreSQL) with their search and
+    sort columns from the same functions `refresh_derived` uses; changed rows through bulk_update.
+    """
     now = timezone.now()
-    counts = analysis.counts()  # before writing: afterwards every household has a row in the database
+    counts = analysis.counts()  # before writing
     households = analysis.valid_households()
     residents_total = len(analysis.valid_residents())
     done = 0
@@ -594,24 +793,24 @@ def commit(
         created_villages = {
             key: add_village(commune=commune, name=name) for key, name in analysis.new_villages.items()
         }
-        new_households: list[Household] = []
+        new_households = [row for row in households if row.existing is None]
+        new_ids = dict(
+            zip(
+                (id(row) for row in new_households),
+                _write_new_households(new_households, created_villages, now),
+                strict=True,
+            )
+        )
         changed_households: list[Household] = []
         changed_fields: set[str] = set()
         for row in households:
-            if row.existing is None:
-                village = row.village or created_villages[fold(row.new_village)]
-                obj = Household(village=village, **row.fields)
-                obj.refresh_derived()
-                new_households.append(obj)
-                row.existing = obj
-            elif row.changes:
+            if row.existing is not None and row.changes:
                 for code, value in row.changes.items():
                     setattr(row.existing, code, value)
                 row.existing.refresh_derived()
                 row.existing.updated_at = now
                 changed_households.append(row.existing)
                 changed_fields.update(row.changes)
-        Household.objects.bulk_create(new_households, batch_size=BATCH)
         if changed_households:
             Household.objects.bulk_update(
                 changed_households,
@@ -621,23 +820,26 @@ def commit(
         if progress:
             progress(0, residents_total, f"Đã ghi {len(households)} hộ; đang ghi người dân")
         bad = analysis.error_rows
-        new_residents: list[Resident] = []
+        maker = _Rows(Resident, now, with_pk=False)
+        new_residents: list[tuple[Any, ...]] = []
         changed_residents: list[Resident] = []
         resident_fields: set[str] = set()
         for row in households:
-            assert row.existing is not None
+            household_id = row.existing.pk if row.existing is not None else new_ids[id(row)]
             for person in row.residents:
                 if person.row in bad or person.erased:
                     continue
                 if person.existing is None:
-                    new_person = Resident(
-                        household=row.existing,
-                        citizen_id_hash=person.id_hash,
-                        citizen_id_masked=person.id_mask,
-                        **person.fields,
+                    fields = person.fields
+                    full_name, birth_year, search, sort = resident_derived(
+                        fields["full_name"], fields.get("birth_date"), fields.get("birth_year")
                     )
-                    new_person.refresh_derived()
-                    new_residents.append(new_person)
+                    derived = {"full_name": full_name, "birth_year": birth_year, "search_name": search,
+                               "sort_name": sort}  # fmt: skip
+                    new_residents.append(
+                        maker.row({**fields, **derived, "household_id": household_id,
+                                   "citizen_id_hash": person.id_hash, "citizen_id_masked": person.id_mask})
+                    )  # fmt: skip
                 elif person.changes:
                     for code, value in person.changes.items():
                         setattr(person.existing, code, value)
@@ -646,12 +848,12 @@ def commit(
                     changed_residents.append(person.existing)
                     resident_fields.update(person.changes)
                 done += 1
-                if len(new_residents) >= BATCH:
-                    Resident.objects.bulk_create(new_residents)
+                if len(new_residents) >= RESIDENT_BATCH:
+                    insert_rows(Resident, maker.columns, new_residents)
                     new_residents = []
                     if progress:
                         progress(done, residents_total, f"Đã ghi {done}/{residents_total} người")
-        Resident.objects.bulk_create(new_residents, batch_size=BATCH)
+        insert_rows(Resident, maker.columns, new_residents)
         if changed_residents:
             Resident.objects.bulk_update(
                 changed_residents,

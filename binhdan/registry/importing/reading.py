@@ -78,8 +78,13 @@ def _read_workbook(data: bytes) -> Table:
             "Không đọc được tệp: tệp bị hỏng hoặc không phải bảng tính Excel. Hãy mở bằng Excel và lưu lại."
         ) from exc
     width = max((len(row) for row in rows), default=0)
-    table = [[_plain(cell) for cell in row] + [""] * (width - len(row)) for row in rows]
-    return Table(rows=table, merged=merged, sheet=name)
+    for row in rows:  # in place: the sheet is held once, not twice
+        for col, cell in enumerate(row):
+            if type(cell) is not str:
+                row[col] = _plain(cell)
+        if len(row) < width:
+            row += [""] * (width - len(row))
+    return Table(rows=rows, merged=merged, sheet=name)
 
 
 def _read_csv(data: bytes) -> Table:
@@ -139,6 +144,10 @@ def _looks_like_id(value: Any) -> bool:
         return len(str(value)) in (11, 12) and not str(value).startswith("84")
     if not isinstance(value, str):
         return False
+    # Quick refusals (most cells are names and words): fewer than 12 characters cannot leave 12
+    # digits, and a first character that is neither a digit nor a separator stays first.
+    if len(value) < 12 or not (value[0].isdigit() or value[0].isspace() or value[0] in ".-"):
+        return False
     digits = _ID_SEPARATORS.sub("", value)
     return len(digits) == 12 and digits.isdigit()
 
@@ -150,6 +159,9 @@ def protect_citizen_ids(table: Table, *, id_columns: set[int], from_row: int, wi
     unrecognised column is not kept either.
     """
     for index, row in enumerate(table.rows):
+        in_data = index >= from_row
         for col, value in enumerate(row):
-            if (col in id_columns and index >= from_row) or _looks_like_id(value):
+            if (in_data and col in id_columns) or (
+                (len(value) >= 12 if type(value) is str else value != "") and _looks_like_id(value)
+            ):
                 row[col] = id_token(value, with_hash=with_hash)

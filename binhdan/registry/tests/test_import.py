@@ -304,3 +304,69 @@ def test_the_command_prints_a_readable_summary(ids_kept, tmp_path, capsys):
     assert "Dòng hợp lệ: 3; dòng lỗi: 4" in text
     assert "Dòng 12, cột “Thôn/Xóm”" in text
     assert "chưa ghi gì" in text.lower()
+
+
+def test_an_id_number_already_kept_for_another_household_is_an_error(ids_kept):
+    commit(check(ids_kept, wb.resident_list_xlsx(), "nk.xlsx"), by=ids_kept.officer,
+           commune=ids_kept.commune, filename="nk.xlsx")  # fmt: skip
+    rows = [[1, "Hoàng Văn Minh", 1960, "", "Chủ hộ", "079055000111", "Thôn Đông", "", "Kinh"]]
+    analysis = check(ids_kept, wb.resident_list_xlsx(rows), "nk2.xlsx")
+    assert [(e.row, e.column, e.message) for e in analysis.errors] == [
+        (7, "Số định danh cá nhân", "Số định danh này đã có trong sổ, ở một hộ khác.")
+    ]
+    assert analysis.counts()["households"] == 0
+
+
+def test_imported_rows_are_stored_as_the_orm_would_store_them(ids_kept):
+    """New rows are written as plain tuples (COPY on PostgreSQL, with keys taken from the sequence):
+    derived columns, defaults and timestamps must be what saving each model would give, and the
+    sequence must be past the imported keys."""
+    before = (Household.objects.order_by("-pk").first().pk, Resident.objects.order_by("-pk").first().pk)
+    commit(check(ids_kept, wb.resident_list_xlsx(), "nk.xlsx"), by=ids_kept.officer,
+           commune=ids_kept.commune, filename="nk.xlsx")  # fmt: skip
+    households = list(Household.objects.filter(pk__gt=before[0]).order_by("pk"))
+    residents = list(Resident.objects.filter(pk__gt=before[1]).order_by("pk"))
+    assert [h.head_name for h in households] == ["Nguyễn Văn An", "Trần Văn Em"]  # file order
+    assert len(residents) == 5
+    for obj in [*households, *residents]:
+        stored = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+        obj.refresh_derived()
+        assert {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields} == stored
+        assert obj.created_at is not None and obj.updated_at is not None
+    an = residents[0]
+    assert (an.full_name, an.search_name, an.citizen_id_masked, an.learner_code, an.is_trader) == (
+        "Nguyễn Văn An", " nguyen van an ", "0790******11", "", False,
+    )  # fmt: skip
+    assert an.citizen_id_hash and an.gender == Gender.MALE and an.relation == Relation.HEAD
+    later = Household.objects.create(village=ids_kept.village_a, head_name="Đỗ Văn Mới")
+    assert later.pk > households[-1].pk
+    assert Resident.objects.create(household=later, full_name="Đỗ Văn Mới").pk > residents[-1].pk
+
+
+def test_a_longer_list_is_written_in_bulk_with_the_same_values(ids_kept):
+    """Enough rows for the bulk path (COPY on PostgreSQL): choices, dates and IDs stored as the ORM would."""
+    rows: list[list[object]] = []
+    for n in range(60):
+        rows.append([2 * n + 1, f"Lò Văn Chủ {chr(65 + n // 26)}{chr(65 + n % 26)}",
+                     1950 + n % 30, "", "Chủ hộ", f"0010{n % 10}00{n:05d}", "Thôn Đông", "", "Thái"])  # fmt: skip
+        rows.append([2 * n + 2, f"Lò Thị Con {chr(65 + n % 26)}", "", dt.datetime(2000, 1 + n % 12, 3),
+                     "Con gái", "", "", "", "Thái"])  # fmt: skip
+    analysis = check(ids_kept, wb.resident_list_xlsx(rows), "nk.xlsx")
+    assert analysis.errors == []
+    assert analysis.counts()["residents_created"] == 120
+    commit(analysis, by=ids_kept.officer, commune=ids_kept.commune, filename="nk.xlsx")
+    heads = Resident.objects.filter(full_name__startswith="Lò Văn Chủ")
+    children = Resident.objects.filter(full_name__startswith="Lò Thị Con")
+    assert heads.count() == 60 and children.count() == 60
+    assert set(heads.values_list("relation", "gender", "ethnic_minority", "birth_date")) == {
+        (Relation.HEAD, Gender.MALE, True, None)
+    }
+    assert set(children.values_list("relation", "gender")) == {(Relation.CHILD, Gender.FEMALE)}
+    assert children.filter(birth_date=dt.date(2000, 5, 3), birth_year=2000).count() == 5
+    assert heads.exclude(citizen_id_hash="").count() == 60
+    assert heads.filter(citizen_id_masked__regex=r"^0010\*{6}\d\d$").count() == 60
+    assert (
+        Household.objects.filter(head_name__startswith="Lò Văn Chủ", village=ids_kept.village_a).count() == 60
+    )
+    again = check(ids_kept, wb.resident_list_xlsx(rows), "nk.xlsx").counts()
+    assert (again["residents_created"], again["residents_unchanged"]) == (0, 120)
