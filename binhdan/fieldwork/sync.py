@@ -39,6 +39,8 @@ from binhdan.fieldwork.models import (
     WorkTime,
 )
 from binhdan.registry.models import (
+    HOUSEHOLD_FLAGS,
+    RESIDENT_FLAGS,
     Evidence,
     Household,
     Resident,
@@ -550,18 +552,7 @@ def _household_rows(user: Any, rows: list[Household]) -> list[dict[str, Any]]:
             "head_name": h.head_name,
             "address": h.address,
             "phone": h.phone,
-            "flags": [
-                f
-                for f in (
-                    "is_poor",
-                    "is_near_poor",
-                    "has_elderly",
-                    "has_disabled",
-                    "no_smart_device",
-                    "ethnic_minority",
-                )
-                if getattr(h, f)
-            ],
+            "flags": [f for f in HOUSEHOLD_FLAGS if getattr(h, f)],
             "assigned_member": h.assigned_member_id,
             "assigned_to_me": h.assigned_member_id == user.pk,
             "last_visit": _iso(getattr(h, "last_visit", None)),
@@ -597,7 +588,7 @@ def _resident_rows(rows: list[Resident], skill_codes: dict[int, str]) -> list[di
                 "birth_year": r.birth_year,
                 "gender": r.gender,
                 "relation": r.relation,
-                "flags": [f for f in ("is_disabled", "is_trader", "is_worker", "is_pupil") if getattr(r, f)],
+                "flags": [f for f in RESIDENT_FLAGS if getattr(r, f)],
                 "status": {f: o.value for f, o in statuses.get(r.pk, {}).items()},
                 "skills": {
                     skill_codes[s]: o.level for s, o in skills.get(r.pk, {}).items() if s in skill_codes

@@ -119,6 +119,18 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         return self.order_by("sort_name", "pk")
 
 
+# The boolean priority flags of a household and of a resident, by field name.
+HOUSEHOLD_FLAGS = (
+    "is_poor",
+    "is_near_poor",
+    "has_elderly",
+    "has_disabled",
+    "no_smart_device",
+    "ethnic_minority",
+)
+RESIDENT_FLAGS = ("is_disabled", "is_trader", "is_worker", "is_pupil")
+
+
 class Household(TimeStampedModel):
     """Hộ gia đình."""
 
@@ -174,15 +186,12 @@ class Household(TimeStampedModel):
 
     @property
     def priority_labels(self) -> list[str]:
-        flags = [
-            (self.is_poor, "Hộ nghèo"),
-            (self.is_near_poor, "Hộ cận nghèo"),
-            (self.has_elderly, "Có người cao tuổi"),
-            (self.has_disabled, "Có người khuyết tật"),
-            (self.no_smart_device, "Chưa có thiết bị số"),
-            (self.ethnic_minority, "Dân tộc thiểu số"),
+        """The household's priority groups, as the field labels say them ("Hộ nghèo", …)."""
+        return [
+            str(self._meta.get_field(f).verbose_name).capitalize()
+            for f in HOUSEHOLD_FLAGS
+            if getattr(self, f)
         ]
-        return [label for on, label in flags if on]
 
 
 class ResidentQuerySet(models.QuerySet["Resident"]):

@@ -30,6 +30,7 @@ from binhdan.registry.importing import normalise as norm
 from binhdan.registry.importing.columns import FIELD_LABELS
 from binhdan.registry.importing.reading import is_id_token
 from binhdan.registry.models import (
+    HOUSEHOLD_FLAGS,
     CommuneSettings,
     Gender,
     Household,
@@ -473,16 +474,6 @@ class _RowReader:
         return values
 
 
-_HOUSEHOLD_FLAGS = (
-    "is_poor",
-    "is_near_poor",
-    "has_elderly",
-    "has_disabled",
-    "no_smart_device",
-    "ethnic_minority",
-)
-
-
 def _household_from(
     values: dict[str, Any], excel_row: int, by_field: dict[str, int], villages: _Villages,
     section: tuple[Place | None, str], create_villages: bool, result: Analysis,
@@ -525,7 +516,7 @@ def _household_from(
         )
     fields: dict[str, Any] = {"head_name": values["name"]}
     provided = tuple(
-        code for code in ("address", "number", "phone", "declared_size", *_HOUSEHOLD_FLAGS) if code in values
+        code for code in ("address", "number", "phone", "declared_size", *HOUSEHOLD_FLAGS) if code in values
     )
     for code in provided:
         fields[code] = values[code]
