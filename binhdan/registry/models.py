@@ -187,11 +187,8 @@ class Household(TimeStampedModel):
     @property
     def priority_labels(self) -> list[str]:
         """The household's priority groups, as the field labels say them ("Hộ nghèo", …)."""
-        return [
-            str(self._meta.get_field(f).verbose_name).capitalize()
-            for f in HOUSEHOLD_FLAGS
-            if getattr(self, f)
-        ]
+        fields = {f.name: f for f in self._meta.concrete_fields}
+        return [str(fields[f].verbose_name).capitalize() for f in HOUSEHOLD_FLAGS if getattr(self, f)]
 
 
 class ResidentQuerySet(models.QuerySet["Resident"]):
