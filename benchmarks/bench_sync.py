@@ -31,28 +31,8 @@ SKILLS = ["thanh-toan-qr", "vneid-muc-2", "nhan-biet-lua-dao"]
 
 SETUP = """
 import json
-from binhdan.accounts.models import User
-from binhdan.accounts.tokens import create_api_token
-from binhdan.fieldwork.services import add_team_member, create_team
-from binhdan.places.models import Kind, Level, Place
-from binhdan.places.services import add_village
-from binhdan.registry.models import Household, Resident
-province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
-commune = Place.objects.create(code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province)
-village = add_village(commune=commune, name="Thôn Đông")
-member = User.objects.create_user("tovien", password="Mat-khau-thu-2025")
-add_team_member(team=create_team(village=village), user=member)
-households = []
-for i in range(300):
-    h = Household(village=village, head_name=f"Nguyễn Văn Hộ {i}", number=str(i)); h.refresh_derived(); households.append(h)
-Household.objects.bulk_create(households)
-people = []
-for h in households:
-    for j, relation in enumerate(["chu_ho", "vo_chong"]):
-        r = Resident(household=h, full_name=f"Người {h.number}-{j}", birth_year=1970 + j, relation=relation); r.refresh_derived(); people.append(r)
-Resident.objects.bulk_create(people)
-rows = [[h.pk, list(h.residents.values_list("pk", flat=True))] for h in households]
-print(json.dumps({"token": create_api_token(user=member), "households": rows}))
+from binhdan.common.testing.scenarios import field_village
+print(json.dumps(field_village(households=300, people_per_household=2)))
 """
 
 
@@ -190,8 +170,7 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         world = json.loads(subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env,
                                           check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])  # fmt: skip
-        user_id = int(subprocess.run([sys.executable, "manage.py", "shell", "-c", "from binhdan.accounts.models import User; print(User.objects.get(username='tovien').pk)"],
-                                     cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.split()[-1])  # fmt: skip
+        user_id = world["member"]
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",

@@ -26,22 +26,8 @@ VISITS, BATCH = 5000, 200
 
 SETUP = """
 import json
-from binhdan.accounts.tokens import create_api_token
-from binhdan.accounts.models import User
-from binhdan.common.testing.personas import make_household
-from binhdan.fieldwork.services import add_team_member, create_team
-from binhdan.places.models import Kind, Level, Place
-from binhdan.places.services import add_village
-province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
-commune = Place.objects.create(code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province)
-village = add_village(commune=commune, name="Thôn Đông")
-member = User.objects.create_user("tovien", password="Mat-khau-thu-2025")
-add_team_member(team=create_team(village=village), user=member)
-rows = []
-for i in range(25):
-    household = make_household(village, f"Nguyễn Văn Hộ {i}")
-    rows.append([household.pk, list(household.residents.values_list("pk", flat=True))])
-print(json.dumps({"token": create_api_token(user=member), "households": rows}))
+from binhdan.common.testing.scenarios import field_village
+print(json.dumps(field_village(households=25, people_per_household=1)))
 """
 COUNT = """
 from binhdan.fieldwork.models import SyncReceipt, Visit, VisitPerson

@@ -1,0 +1,53 @@
+"""Worlds for scripts that run outside pytest (the fault test's server, benchmarks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from binhdan.accounts.models import User
+from binhdan.accounts.tokens import create_api_token
+from binhdan.fieldwork.services import add_team_member, create_team
+from binhdan.places.models import Kind, Level, Place
+from binhdan.places.services import add_village
+from binhdan.registry.models import Household, Relation, Resident
+
+
+def field_village(*, households: int, people_per_household: int) -> dict[str, Any]:
+    """One village of Xã Sơn Đông with a member holding an API token, and its households and residents.
+
+    Returns {"token", "member", "households": [[household id, [resident ids]], …]}.
+    """
+    province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
+    commune = Place.objects.create(
+        code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province
+    )
+    village = add_village(commune=commune, name="Thôn Đông")
+    member = User.objects.create_user("tovien", password="Mat-khau-thu-2025")
+    add_team_member(team=create_team(village=village), user=member)
+    homes = [
+        Household(village=village, head_name=f"Nguyễn Văn Hộ {i}", number=str(i)) for i in range(households)
+    ]
+    for home in homes:
+        home.refresh_derived()
+    Household.objects.bulk_create(homes)
+    people = [
+        Resident(
+            household=home,
+            full_name=f"Người {home.number}-{j}",
+            birth_year=1970 + j,
+            relation=Relation.HEAD if j == 0 else Relation.SPOUSE,
+        )
+        for home in homes
+        for j in range(people_per_household)
+    ]
+    for person in people:
+        person.refresh_derived()
+    Resident.objects.bulk_create(people)
+    by_home: dict[int, list[int]] = {home.pk: [] for home in homes}
+    for person in people:
+        by_home[person.household_id].append(person.pk)
+    return {
+        "token": create_api_token(user=member),
+        "member": member.pk,
+        "households": [[pk, ids] for pk, ids in by_home.items()],
+    }
