@@ -1,4 +1,4 @@
-"""Shared fixtures: the personas (binhdan.common.testing.personas) and the browser harness."""
+"""Shared fixtures: the personas (binhdan.testing.personas) and the browser harness."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from binhdan.common.testing.personas import World, build_world, signed_in_client
+from binhdan.testing.personas import World, build_world, signed_in_client
 
 ROOT = Path(__file__).resolve().parent
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -31,7 +31,7 @@ SKILLS = ["thanh-toan-qr", "vneid-muc-2", "nhan-biet-lua-dao"]
 
 SETUP = """
 import json
-from binhdan.common.testing.scenarios import field_village
+from binhdan.testing.scenarios import field_village
 print(json.dumps(field_village(households=300, people_per_household=2)))
 """
 

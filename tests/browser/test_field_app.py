@@ -7,7 +7,7 @@ import gzip
 import pytest
 from django.utils import timezone
 
-from binhdan.common.testing.personas import make_household
+from binhdan.testing.personas import make_household
 from binhdan.fieldwork.models import ClassAttendance, CommunityClass, Visit
 from binhdan.registry.models import SkillObservation
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from binhdan.common.testing.personas import PASSWORD, make_household
+from binhdan.testing.personas import PASSWORD, make_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

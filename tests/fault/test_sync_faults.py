@@ -26,7 +26,7 @@ VISITS, BATCH = 5000, 200
 
 SETUP = """
 import json
-from binhdan.common.testing.scenarios import field_village
+from binhdan.testing.scenarios import field_village
 print(json.dumps(field_village(households=25, people_per_household=1)))
 """
 COUNT = """

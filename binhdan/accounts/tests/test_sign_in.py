@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from binhdan.common.testing.personas import PASSWORD
+from binhdan.testing.personas import PASSWORD
 
 LOGIN = reverse("accounts:login")
 

@@ -215,7 +215,7 @@ def test_work_time_and_class_attendance(world, token_client):
 
 
 def test_pull_returns_only_my_scope_in_pages_and_resumes_from_the_cursor(world, token_client):
-    from binhdan.common.testing.personas import make_household
+    from binhdan.testing.personas import make_household
 
     for i in range(30):
         make_household(world.village_a, f"Nguyễn Văn Thử {i}")

@@ -4,7 +4,7 @@ import uuid
 from django.urls import reverse
 from django.utils import timezone
 
-from binhdan.common.testing.personas import make_household
+from binhdan.testing.personas import make_household
 from binhdan.fieldwork import sync
 from binhdan.fieldwork.models import Campaign, Visit
 

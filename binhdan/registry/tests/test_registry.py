@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from binhdan.accounts.models import AuditEvent
 from binhdan.common.models import AppendOnlyError
-from binhdan.common.testing.personas import make_household
+from binhdan.testing.personas import make_household
 from binhdan.registry import services
 from binhdan.registry.citizen_id import mask_citizen_id
 from binhdan.registry.models import (
