@@ -1,3 +1,5 @@
+"""The places admin lives here because it asks `access` (places sits below accounts)."""
+
 from __future__ import annotations
 
 from typing import Any

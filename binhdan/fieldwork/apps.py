@@ -8,9 +8,12 @@ class FieldworkConfig(AppConfig):
     verbose_name = "Hoạt động của Tổ công nghệ số"
 
     def ready(self) -> None:
+        from binhdan.fieldwork.panels import household_visits
         from binhdan.fieldwork.sync import forget_skills_cache
         from binhdan.registry.models import Skill
+        from binhdan.registry.panels import register_panel
 
         # Each process keeps the skills map for a few seconds; an edit here clears it at once.
         post_save.connect(forget_skills_cache, sender=Skill, dispatch_uid="fieldwork-skills-cache")
         post_delete.connect(forget_skills_cache, sender=Skill, dispatch_uid="fieldwork-skills-cache-delete")
+        register_panel("household", "fieldwork-visits", household_visits)

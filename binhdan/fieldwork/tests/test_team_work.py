@@ -4,9 +4,9 @@ import uuid
 from django.urls import reverse
 from django.utils import timezone
 
-from binhdan.testing.personas import make_household
 from binhdan.fieldwork import sync
 from binhdan.fieldwork.models import Campaign, Visit
+from binhdan.testing.personas import make_household
 
 
 def test_team_leader_assigns_households_and_phones_see_the_change(world, client_for, monkeypatch):
@@ -119,3 +119,20 @@ def test_commune_page_lists_classes_and_mentors_below_five(world, client_for):
         .content.decode()
     )
     assert "Đại sứ số" not in province
+
+
+def test_commune_page_title_is_the_commune_name_only(world, client_for):
+    from binhdan.fieldwork.models import CommunityClass
+
+    CommunityClass.objects.create(
+        title="Lớp VNeID cho người cao tuổi", place=world.village_a, held_on=timezone.localdate()
+    )
+    page = (
+        client_for(world.officer)
+        .get(reverse("fieldwork:commune_detail", args=[world.commune.pk]))
+        .content.decode()
+    )
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"{world.commune.name} — Bình dân học vụ số"
+    # The classes block is in the page body once, not in the title.
+    assert page.count("<h2>Buổi học cộng đồng</h2>") == 1

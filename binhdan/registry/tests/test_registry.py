@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from binhdan.accounts.models import AuditEvent
 from binhdan.common.models import AppendOnlyError
-from binhdan.testing.personas import make_household
 from binhdan.registry import services
 from binhdan.registry.citizen_id import mask_citizen_id
 from binhdan.registry.models import (
@@ -23,6 +22,7 @@ from binhdan.registry.models import (
     StatusField,
     StatusObservation,
 )
+from binhdan.testing.personas import make_household
 
 
 @pytest.fixture
@@ -349,3 +349,16 @@ def test_age_counts_year_only_births_the_commune_way(world):
     assert (
         not Resident.objects.aged_at_least(60, dt.date(2025, 12, 31)).filter(pk=world.resident_a.pk).exists()
     )
+
+
+def test_registry_pages_render_the_panels_higher_apps_register(world, client_for):
+    """Registry pages show visits (fieldwork) and learning progress (assistant) through registry.panels."""
+    from binhdan.registry.panels import panels_for
+
+    assert [p.key for p in panels_for("household")] == ["fieldwork-visits"]
+    assert [p.key for p in panels_for("resident")] == ["assistant-progress"]
+    client = client_for(world.member_a)
+    household_page = client.get(reverse("registry:household_detail", args=[world.household_a.pk]))
+    resident_page = client.get(reverse("registry:resident_detail", args=[world.resident_a.pk]))
+    assert "Lượt hỗ trợ" in household_page.content.decode()
+    assert "Học với trợ lý ảo" in resident_page.content.decode()
