@@ -60,6 +60,7 @@ test-sqlite:
 
 test-postgres:
 	@echo "== test suite on PostgreSQL =="
+	@if [ -z "$${DATABASE_URL:-}" ]; then ./scripts/postgres-test-db.sh; fi
 	DATABASE_URL="$${DATABASE_URL:-$(PG_TEST_URL)}" $(PY) -m pytest -n 2 --dist loadgroup
 
 quality: install  ## ruff format --check, ruff check, mypy, makemigrations --check
