@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
@@ -9,6 +10,48 @@ from binhdan.places.models import Place
 from binhdan.registry.models import Consent, Evidence, Household, Resident, StatusField
 
 DATE_HELP = "Viết theo dạng ngày/tháng/năm, ví dụ 05/09/1958."
+MAX_AGE_YEARS = 120  # a birth date further back than this is a typing mistake, not a person
+
+
+def oldest_birth_year(today: dt.date) -> int:
+    return today.year - MAX_AGE_YEARS
+
+
+def birth_problem(day: dt.date | None, year: int | None, *, today: dt.date) -> str | None:
+    """The Vietnamese reason a birth date or year cannot be right, or None.
+
+    One rule for the web forms and the import: not in the future, not more than MAX_AGE_YEARS back."""
+    if day is not None:
+        if day > today:
+            return f"Ngày sinh {day:%d/%m/%Y} ở tương lai."
+        oldest = _years_before(today, MAX_AGE_YEARS)
+        if day < oldest:
+            return f"Ngày sinh {day:%d/%m/%Y} cách đây hơn {MAX_AGE_YEARS} năm; hãy kiểm tra lại."
+        return None
+    if year is not None:
+        if year > today.year:
+            return f"Năm sinh {year} ở tương lai."
+        if year < oldest_birth_year(today):
+            return f"Năm sinh {year} cách đây hơn {MAX_AGE_YEARS} năm; năm sinh phải từ {oldest_birth_year(today)} đến {today.year}."
+    return None
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def observed_before_birth(
+    observed_on: dt.date, *, birth_date: dt.date | None, birth_year: int | None
+) -> str | None:
+    """The reason an observation date cannot be right for this person (before they were born), or None."""
+    if birth_date is not None and observed_on < birth_date:
+        return f"Ngày ghi nhận {observed_on:%d/%m/%Y} trước ngày sinh của người này ({birth_date:%d/%m/%Y})."
+    if birth_date is None and birth_year is not None and observed_on.year < birth_year:
+        return f"Ngày ghi nhận {observed_on:%d/%m/%Y} trước năm sinh của người này ({birth_year})."
+    return None
 
 
 class VietDateField(forms.DateField):
@@ -110,10 +153,10 @@ class ResidentForm(forms.ModelForm):
         today = timezone.localdate()
         if birth_date and birth_year and birth_date.year != birth_year:
             self.add_error("birth_year", "Năm sinh không khớp với ngày sinh.")
-        if birth_year and not 1890 <= birth_year <= today.year:
-            self.add_error("birth_year", f"Năm sinh phải từ 1890 đến {today.year}.")
-        if birth_date and birth_date > today:
-            self.add_error("birth_date", "Ngày sinh không được ở tương lai.")
+        if birth_year and (problem := birth_problem(None, birth_year, today=today)):
+            self.add_error("birth_year", problem)
+        if birth_date and (problem := birth_problem(birth_date, None, today=today)):
+            self.add_error("birth_date", problem)
         if (
             not birth_date
             and not birth_year
@@ -135,6 +178,10 @@ class StatusObservationForm(forms.Form):
     evidence = forms.ChoiceField(label="Cách biết", choices=Evidence.choices, initial=Evidence.SEEN)
     observed_on = VietDateField(label="Ngày ghi nhận", initial=timezone.localdate)
 
+    def __init__(self, *args: Any, resident: Resident | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.resident = resident
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         field, value = data.get("field"), data.get("value")
@@ -142,6 +189,12 @@ class StatusObservationForm(forms.Form):
             self.add_error("value", "Giá trị “Mức 2” chỉ dùng cho tài khoản VNeID.")
         if data.get("observed_on") and data["observed_on"] > timezone.localdate():
             self.add_error("observed_on", "Ngày ghi nhận không được ở tương lai.")
+        elif data.get("observed_on") and self.resident is not None:
+            problem = observed_before_birth(
+                data["observed_on"], birth_date=self.resident.birth_date, birth_year=self.resident.birth_year
+            )
+            if problem:
+                self.add_error("observed_on", problem)
         return data
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("nhap/<uuid:pk>/", views_io.import_batch, name="import_batch"),
     path("nhap/<uuid:pk>/chon-cot/", views_io.import_mapping, name="import_mapping"),
     path("nhap/<uuid:pk>/xac-nhan/", views_io.import_confirm, name="import_confirm"),
+    path("nhap/<uuid:pk>/gia-tri/", views_io.import_values, name="import_values"),
     path("nhap/<uuid:pk>/huy/", views_io.import_discard, name="import_discard"),
     path("nhap/<uuid:pk>/loi.xlsx", views_io.import_errors, name="import_errors"),
     path("xuat/", views_io.export, name="export"),

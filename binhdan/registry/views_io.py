@@ -57,6 +57,10 @@ class UploadForm(forms.Form):
         error_messages={"invalid_choice": "Bạn không được nhập danh sách cho xã này."},
     )  # fmt: skip
     create_villages = forms.BooleanField(label="Tạo thôn mới khi tên thôn chưa có trong xã", required=False)
+    sheet = forms.CharField(
+        label="Chỉ đọc trang tính (không bắt buộc)", required=False, max_length=100,
+        help_text="Để trống: đọc mọi trang có cùng các cột (ví dụ mỗi thôn một trang). Ghi tên trang để chỉ đọc trang đó.",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, communes: QuerySet[Place], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +90,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             batch = importing.open_batch(
                 data=upload.read(), filename=upload.name, commune=form.cleaned_data["commune"],
                 by=request.user, create_villages=form.cleaned_data["create_villages"],
+                sheet=form.cleaned_data["sheet"],
             )  # fmt: skip
         except importing.UnreadableFile as exc:
             form.add_error("file", str(exc))
@@ -172,6 +177,19 @@ def import_batch(request: HttpRequest, pk: Any) -> HttpResponse:
     summary = batch.summary
     errors = summary.get("errors", [])
     running = batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.COMMITTING)
+    warnings = summary.get("warnings", [])
+    answered = importing.value_meanings(batch)
+    questions = [
+        {
+            **question,
+            "values": [
+                {**value, "field": f"gt_{question['index']}_{n}",
+                 "chosen": answered.get(str(question["index"]), {}).get(value["key"], "")}
+                for n, value in enumerate(question["values"])
+            ],
+        }
+        for question in summary.get("questions", [])
+    ] if batch.status == ImportBatch.Status.READY else []  # fmt: skip
     return render(
         request,
         "registry/io/import_batch.html",
@@ -180,10 +198,38 @@ def import_batch(request: HttpRequest, pk: Any) -> HttpResponse:
             "s": summary,
             "errors": errors[:SHOWN_ERRORS],
             "more_errors": max(len(errors) - SHOWN_ERRORS, 0),
+            "warnings": warnings[:SHOWN_ERRORS],
+            "more_warnings": max(len(warnings) - SHOWN_ERRORS, 0),
+            "questions": questions,
+            "sheets": summary.get("sheets", {}),
+            "error_file": bool(errors) and batch.table is not None,
             "running": running,
             "Status": ImportBatch.Status,
         },
     )
+
+
+@require_POST
+@login_required
+def import_values(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The officer's answers to "what does “x” mean in this column": stored on the batch, then checked again."""
+    batch = _batch_or_404(request, pk)
+    if batch.status != ImportBatch.Status.READY:
+        return redirect("registry:import_batch", pk=batch.pk)
+    answers: dict[int, dict[str, str]] = {}
+    for question in batch.summary.get("questions", []):
+        allowed = {code for code, _label in question["choices"]}
+        for n, value in enumerate(question["values"]):
+            meaning = request.POST.get(f"gt_{question['index']}_{n}", "")
+            if meaning in allowed:
+                answers.setdefault(int(question["index"]), {})[value["key"]] = meaning
+    if not answers:
+        messages.error(request, "Hãy chọn nghĩa cho ít nhất một giá trị.")
+        return redirect("registry:import_batch", pk=batch.pk)
+    importing.answer_values(batch, answers)
+    importing.start_check(batch, by=request.user)
+    messages.success(request, "Đã lưu nghĩa của các giá trị và kiểm tra lại tệp.")
+    return redirect("registry:import_batch", pk=batch.pk)
 
 
 @require_POST
@@ -219,6 +265,9 @@ def import_discard(request: HttpRequest, pk: Any) -> HttpResponse:
     if batch.status != ImportBatch.Status.COMMITTED:
         importing.discard_batch(batch)
         messages.info(request, "Đã huỷ lượt nhập; dữ liệu tạm của tệp đã được xoá.")
+    elif batch.table is not None:
+        importing.discard_batch(batch)
+        messages.info(request, "Đã xoá các dòng lỗi còn lưu tạm của lượt nhập này.")
     return redirect("registry:import_start")
 
 
@@ -230,7 +279,12 @@ def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
         table = importing.load_table(batch)
     except importing.UnreadableFile:
         raise Http404 from None
-    data = error_workbook(table, header_row=batch.header_row, errors=batch.summary.get("errors", []))
+    errors = batch.summary.get("errors", [])
+    data = error_workbook(table, header_row=batch.header_row, errors=errors, data_start=batch.data_start)
+    audit.record(
+        request, AuditEvent.Action.EXPORT, place=batch.commune, obj=batch,
+        detail=f"Tải tệp lỗi của lượt nhập “{batch.filename}”: {batch.summary.get('error_rows', 0)} dòng lỗi",
+    )  # fmt: skip
     stem = batch.filename.rsplit(".", 1)[0]
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="loi-{_ascii(stem)}.xlsx"'

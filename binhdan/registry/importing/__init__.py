@@ -24,9 +24,17 @@ from django.utils import timezone
 from binhdan.common.jobs import job_function, report_progress, start_job
 from binhdan.common.models import Job
 from binhdan.places.models import Place
-from binhdan.registry.importing.columns import FIELD_LABELS, Layout, column_letter, detect_layout
-from binhdan.registry.importing.plan import Analysis, analyse, commit
-from binhdan.registry.importing.reading import Table, UnreadableFile, protect_citizen_ids, read_table
+from binhdan.registry.importing import normalise as norm
+from binhdan.registry.importing.columns import (
+    FIELD_LABELS,
+    Layout,
+    choose_sheets,
+    column_letter,
+    combine_sheets,
+    header_key,
+)
+from binhdan.registry.importing.plan import VALUE_MEANINGS, Analysis, analyse, commit
+from binhdan.registry.importing.reading import Table, UnreadableFile, protect_citizen_ids, read_sheets
 from binhdan.registry.models import CommuneSettings, ImportBatch
 
 LARGE_FILE_ROWS = 2000
@@ -65,7 +73,8 @@ def _decode(cell: Any) -> Any:
 
 def _pack(table: Table) -> bytes:
     rows = [[_encode(c) for c in row] for row in table.rows]
-    return zlib.compress(json.dumps({"rows": rows, "merged": table.merged}, ensure_ascii=False).encode(), 3)
+    packed = {"rows": rows, "merged": table.merged, "sheet": table.sheet, "sheets": table.sheets}
+    return zlib.compress(json.dumps(packed, ensure_ascii=False).encode(), 3)
 
 
 def load_table(batch: ImportBatch) -> Table:
@@ -73,27 +82,75 @@ def load_table(batch: ImportBatch) -> Table:
         raise UnreadableFile("Dữ liệu của lượt nhập này đã được xoá sau khi nhập xong hoặc huỷ.")
     data = json.loads(zlib.decompress(bytes(batch.table)))
     rows = [[_decode(c) for c in row] for row in data["rows"]]
-    return Table(rows=rows, merged=[tuple(m) for m in data["merged"]])
+    return Table(
+        rows=rows, merged=[tuple(m) for m in data["merged"]], sheet=data.get("sheet", ""),
+        sheets=data.get("sheets", []),
+    )  # fmt: skip
 
 
-def prepare(data: bytes, filename: str, *, commune: Place) -> tuple[Table, Layout]:
-    """Read a file and find its layout; citizen ID numbers are masked (and hashed if the commune keeps them)."""
-    table = read_table(data, filename)
-    layout = detect_layout(table)
-    protect_citizen_ids(
-        table,
-        id_columns={c.index for c in layout.columns if c.field == "citizen_id"},
-        from_row=layout.data_start,
-        with_hash=CommuneSettings.for_commune(commune).store_citizen_ids,
-    )
+def prepare(data: bytes, filename: str, *, commune: Place, sheet: str = "") -> tuple[Table, Layout]:
+    """Read a file and find its layout; citizen ID numbers are masked (and hashed if the commune keeps them).
+
+    Every sheet with the same columns as the first one with a header is read (or only `sheet`); the
+    sheets read and left out are in `Layout.sheets_read` / `Layout.sheets_skipped`."""
+    chosen, skipped = choose_sheets(read_sheets(data, filename), wanted=sheet)
+    with_hash = CommuneSettings.for_commune(commune).store_citizen_ids
+    for part, part_layout in chosen:
+        protect_citizen_ids(
+            part,
+            id_columns={c.index for c in part_layout.columns if c.field == "citizen_id"},
+            from_row=part_layout.data_start,
+            with_hash=with_hash,
+        )
+    table, layout = combine_sheets(chosen)
+    layout.sheets_read = [part.sheet for part, _ in chosen if part.sheet]
+    layout.sheets_skipped = skipped
     return table, layout
 
 
+def sheets_summary(layout: Layout) -> dict[str, Any]:
+    return {"read": layout.sheets_read, "skipped": layout.sheets_skipped}
+
+
+def parse_value_option(option: str, columns: list[dict[str, Any]]) -> tuple[int, str, str]:
+    """ "COLUMN:x=poor" (column letter or header) -> (column index, folded value, meaning)."""
+    column, _, rest = option.partition(":")
+    value, _, meaning = rest.rpartition("=")
+    wanted = header_key(column)
+    match = next(
+        (c for c in columns if c["letter"] == column.strip().upper() or header_key(c["header"]) == wanted),
+        None,
+    )
+    known = {code for choices in VALUE_MEANINGS.values() for code in choices}
+    if match is None or not value or meaning not in known:
+        raise ValueError(
+            f'--value “{option}”: cần CỘT:GIÁ_TRỊ=NGHĨA, ví dụ --value "J:x=poor"; nghĩa: {", ".join(sorted(known))}.'
+        )
+    return int(match["index"]), norm.folded(value), meaning
+
+
+def value_meanings(batch: ImportBatch) -> dict[str, dict[str, str]]:
+    """The officer's answers stored on the batch's columns: {column index: {folded value: meaning}}."""
+    return {str(c["index"]): dict(c["values"]) for c in batch.columns if c.get("values")}
+
+
+def answer_values(batch: ImportBatch, answers: dict[int, dict[str, str]]) -> None:
+    """Store what each unclear value means (`VALUE_MEANINGS`) on the batch's columns."""
+    columns = []
+    for column in batch.columns:
+        given = answers.get(int(column["index"]))
+        if given:
+            column = {**column, "values": {**column.get("values", {}), **given}}
+        columns.append(column)
+    batch.columns = columns
+    batch.save(update_fields=["columns"])
+
+
 def open_batch(
-    *, data: bytes, filename: str, commune: Place, by: Any, create_villages: bool = False
+    *, data: bytes, filename: str, commune: Place, by: Any, create_villages: bool = False, sheet: str = ""
 ) -> ImportBatch:
     """Read an uploaded list into a new ImportBatch; raises UnreadableFile with a Vietnamese message."""
-    table, layout = prepare(data, filename, commune=commune)
+    table, layout = prepare(data, filename, commune=commune, sheet=sheet)
     mapping = layout.mapping()
     return ImportBatch.objects.create(
         commune=commune,
@@ -106,8 +163,18 @@ def open_batch(
         mapping=mapping,
         table=_pack(table),
         status=ImportBatch.Status.CHECKING if "name" in mapping.values() else ImportBatch.Status.MAPPING,
-        summary={"data_rows": max(len(table.rows) - layout.data_start, 0)},
+        summary={"data_rows": _data_rows(table, layout), "sheets": sheets_summary(layout)},
     )
+
+
+def _data_rows(table: Table, layout: Layout) -> int:
+    segments = table.segments(header_row=layout.header_row, data_start=layout.data_start)
+    return sum(max(end - first, 0) for _name, _start, _header, first, end in segments)
+
+
+def _kept(batch: ImportBatch) -> dict[str, Any]:
+    """What a new check keeps of the batch's summary: facts of the upload, not of the check."""
+    return {key: batch.summary[key] for key in ("data_rows", "sheets") if key in batch.summary}
 
 
 def is_large(batch: ImportBatch) -> bool:
@@ -123,6 +190,8 @@ def _analyse(batch: ImportBatch, table: Table, progress: Any = None) -> Analysis
         commune=batch.commune,
         create_villages=batch.create_villages,
         progress=progress,
+        segments=table.segments(header_row=batch.header_row, data_start=batch.data_start),
+        meanings=value_meanings(batch),
     )
 
 
@@ -141,7 +210,8 @@ def check_batch(batch: ImportBatch, *, job: Job | None = None) -> dict[str, Any]
     table = load_table(batch)
     analysis = _analyse(batch, table, _progress_for(job))
     batch.summary = {
-        "data_rows": batch.summary.get("data_rows", 0),
+        "data_rows": 0,
+        **_kept(batch),
         **analysis.summary(),
         "unmapped": _unmapped(batch),
         "committed": False,
@@ -161,7 +231,8 @@ def commit_batch(
         Place.objects.select_for_update().get(pk=batch.commune_id)
         analysis = _analyse(batch, table, progress)
         summary = {
-            "data_rows": batch.summary.get("data_rows", 0),
+            "data_rows": 0,
+            **_kept(batch),
             **analysis.summary(),
             "unmapped": _unmapped(batch),
             "committed": False,
@@ -176,9 +247,20 @@ def commit_batch(
         batch.summary = summary
         batch.status = ImportBatch.Status.COMMITTED
         batch.committed_at = timezone.now()
-        batch.table = None  # the cell table is personal data: gone once written
+        # The cell table is personal data: gone once written, except the rows left out with errors,
+        # kept (until the batch is discarded) so that the error workbook can still be downloaded.
+        batch.table = _pack(_error_rows_only(table, analysis)) if analysis.errors else None
         batch.save(update_fields=["summary", "status", "committed_at", "table"])
     return summary
+
+
+def _error_rows_only(table: Table, analysis: Analysis) -> Table:
+    """The table with only the header rows of each sheet and the rows that had errors; others emptied."""
+    keep = {row - 1 for row in analysis.error_rows}
+    for _name, start, _header, first, _end in analysis.segments:
+        keep.update(range(start, first))
+    rows = [row if index in keep else [] for index, row in enumerate(table.rows)]
+    return Table(rows=rows, merged=table.merged, sheet=table.sheet, sheets=table.sheets)
 
 
 def _job_batch(batch_id: str) -> ImportBatch:
@@ -244,7 +326,9 @@ def start_commit(batch: ImportBatch, *, by: Any, skip_invalid: bool) -> None:
 
 
 def discard_batch(batch: ImportBatch) -> None:
-    batch.status = ImportBatch.Status.DISCARDED
+    """Drop the stored cells; a committed batch stays committed (only its kept error rows go)."""
+    if batch.status != ImportBatch.Status.COMMITTED:
+        batch.status = ImportBatch.Status.DISCARDED
     batch.table = None
     batch.save(update_fields=["status", "table"])
 
@@ -253,4 +337,7 @@ def column_choices() -> list[tuple[str, str]]:
     return [("", "— Chưa chọn (bỏ qua) —"), *FIELD_LABELS.items()]
 
 
-__all__ += ["column_choices", "column_letter", "discard_batch", "is_large"]
+__all__ += [
+    "VALUE_MEANINGS", "answer_values", "column_choices", "column_letter", "discard_batch", "is_large",
+    "parse_value_option", "value_meanings",
+]  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from binhdan.common.text import fold_words
@@ -21,6 +22,7 @@ FIELD_LABELS: dict[str, str] = {
     "village": "Thôn, xóm, tổ dân phố",
     "address": "Địa chỉ",
     "number": "Số hộ / mã hộ",
+    "household_id": "Mã hộ (hệ thống) — cột của tệp xuất từ phần mềm, để nhập lại",
     "declared_size": "Số nhân khẩu",
     "phone": "Số điện thoại",
     "poverty": "Hộ nghèo / cận nghèo (ghi “Nghèo” hoặc “Cận nghèo”)",
@@ -35,14 +37,18 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "ignore": ("stt", "tt", "so tt", "so thu tu", "ghi chu", "ky nhan", "ky ten", "ky xac nhan"),
+    "ignore": (
+        "stt", "tt", "so tt", "so thu tu", "ghi chu", "ky nhan", "ky ten", "ky xac nhan", "so dinh danh da che",
+        "chuyen di ngay",
+    ),
+    "household_id": ("ma ho he thong", "ma ho trong he thong", "ma he thong", "id ho"),
     "name": (
         "ho va ten", "ho ten", "ho ten chu ho", "ho va ten chu ho", "ten chu ho", "chu ho",
         "ho ten nguoi dan", "ho va ten nhan khau", "ho ten nhan khau", "ten",
     ),
     "birth": (
         "ngay sinh", "nam sinh", "ngay thang nam sinh", "sinh ngay", "ngay thang sinh", "ns",
-        "nam sinh chu ho", "ngay sinh chu ho",
+        "nam sinh chu ho", "ngay sinh chu ho", "sinh nam", "sinh ngay thang nam",
     ),
     "gender": ("gioi tinh", "gt", "nam nu", "gioi"),
     "citizen_id": (
@@ -113,6 +119,8 @@ class Layout:
     header_row: int  # 0-based index of the (first) header row
     data_start: int  # 0-based index of the first data row
     columns: list[Column]
+    sheets_read: list[str] = dc_field(default_factory=list)
+    sheets_skipped: list[dict[str, str]] = dc_field(default_factory=list)
 
     def mapping(self) -> dict[str, str]:
         return {str(c.index): c.field for c in self.columns if c.field}
@@ -218,3 +226,69 @@ def detect_layout(table: Table) -> Layout:
     if data_start < len(table.rows) and is_numbering_row(table.rows[data_start]):
         data_start += 1
     return Layout(header_row=header_row, data_start=data_start, columns=columns)
+
+
+def choose_sheets(
+    tables: list[Table], *, wanted: str = ""
+) -> tuple[list[tuple[Table, Layout]], list[dict[str, str]]]:
+    """The sheets to read, each with its layout, and the sheets left out with the reason.
+
+    The first sheet whose header names a "Họ và tên" column (or the sheet asked for by name) sets the
+    columns; every other sheet with the same columns is read too (a workbook with one sheet per
+    village); a sheet with other columns or no header is left out and named in the preview."""
+    layouts: list[tuple[Table, Layout | None]] = []
+    for table in tables:
+        try:
+            layouts.append((table, detect_layout(table)))
+        except UnreadableFile:
+            layouts.append((table, None))
+    if wanted:
+        key = header_key(wanted)
+        chosen = [(t, lay) for t, lay in layouts if header_key(t.sheet) == key]
+        if not chosen:
+            names = ", ".join(f"“{t.sheet}”" for t in tables)
+            raise UnreadableFile(f"Tệp không có trang “{wanted}”; các trang của tệp: {names}.")
+        table, layout = chosen[0]
+        if layout is None:
+            raise UnreadableFile(f"Không tìm thấy dòng tiêu đề cột trong trang “{table.sheet}”.")
+        skipped = [{"sheet": t.sheet, "reason": "không chọn trang này"} for t, _ in layouts if t is not table]
+        return [(table, layout)], skipped
+    with_header = [(t, lay) for t, lay in layouts if lay is not None]
+    if not with_header:
+        raise UnreadableFile("Không tìm thấy dòng tiêu đề cột (ví dụ “Họ và tên”, “Năm sinh”) trong tệp.")
+    primary = next(((t, lay) for t, lay in with_header if "name" in lay.mapping().values()), with_header[0])
+    fields = primary[1].mapping()
+    read: list[tuple[Table, Layout]] = []
+    skipped: list[dict[str, str]] = []
+    for table, layout in layouts:
+        if layout is None:
+            skipped.append({"sheet": table.sheet, "reason": "không có dòng tiêu đề cột"})
+        elif table is primary[0] or layout.mapping() == fields:
+            read.append((table, layout))
+        else:
+            skipped.append({"sheet": table.sheet, "reason": "các cột khác với trang đầu tiên được đọc"})
+    while read[0][0] is not primary[0]:  # the primary sheet's header is the batch's header
+        skipped.append({"sheet": read[0][0].sheet, "reason": "đứng trước trang đầu tiên có cột “Họ và tên”"})
+        read.pop(0)
+    return read, skipped
+
+
+def combine_sheets(chosen: list[tuple[Table, Layout]]) -> tuple[Table, Layout]:
+    """One table of the chosen sheets, one after another, with the sheets' places (`Table.sheets`)."""
+    first_table, first_layout = chosen[0]
+    if len(chosen) == 1:
+        return first_table, first_layout
+    rows: list[list[Any]] = []
+    merged: list[tuple[int, int, int, int]] = []
+    sheets: list[list[Any]] = []
+    width = max(len(t.rows[0]) if t.rows else 0 for t, _ in chosen)
+    for table, layout in chosen:
+        start = len(rows)
+        for row in table.rows:
+            if len(row) < width:
+                row += [""] * (width - len(row))
+            rows.append(row)
+        merged += [(r1 + start, c1, r2 + start, c2) for r1, c1, r2, c2 in table.merged]
+        sheets.append([table.sheet, start, start + layout.header_row, start + layout.data_start, len(rows)])
+    combined = Table(rows=rows, merged=merged, sheet=first_table.sheet, sheets=sheets)
+    return combined, first_layout

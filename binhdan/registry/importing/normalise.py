@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from binhdan.common.text import fold, nfc
-from binhdan.registry.forms import clean_phone
+from binhdan.registry.forms import birth_problem, clean_phone
 from binhdan.registry.models import Gender, Relation
 
 
@@ -19,13 +19,13 @@ class CellError(ValueError):
     """A cell that cannot be read; str(error) is the Vietnamese message."""
 
 
-_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
-_YEAR = re.compile(r"^(\d{4})$")
+_YEAR = re.compile(r"^(\d{4}|\d{2})$")
 _NAME_BAD = re.compile(r"[0-9@#$%^&*=+<>{}\[\]|\\/_~]")
 FALSE_WORDS = {"", "0", "khong", "k", "no", "false", "-", "chua"}
-MIN_YEAR = 1890
+EXCEL_DAY_MIN, EXCEL_DAY_MAX = 10000, 80000  # Excel day numbers of 1927 … 2119; years are read as years
 
 
 def text(value: Any) -> str:
@@ -63,8 +63,16 @@ def person_name(value: Any, *, max_length: int = 120) -> str:
     return name
 
 
+def two_digit_year(value: int, *, today: dt.date) -> int:
+    """'58' -> 1958, '05' -> 2005 (in 2026): the century that does not put the year in the future."""
+    year = 2000 + value
+    return year if year <= today.year else 1900 + value
+
+
 def birth(value: Any, *, today: dt.date | None = None) -> tuple[dt.date | None, int | None]:
-    """(birth date, birth year) from a real Excel date, dd/mm/yyyy, yyyy-mm-dd, mm/yyyy or a year.
+    """(birth date, birth year) from a real Excel date, dd/mm/yyyy, dd/mm/yy, yyyy-mm-dd, mm/yyyy, a
+    year or a two-digit year; refused when in the future or more than MAX_AGE_YEARS back
+    (`registry.forms.birth_problem`, the web forms' rule).
 
     `today` (default: the local date) lets a caller reading many rows look the date up once."""
     if today is None:
@@ -78,17 +86,20 @@ def birth(value: Any, *, today: dt.date | None = None) -> tuple[dt.date | None, 
     elif isinstance(value, dt.date):
         day = value
     elif isinstance(value, int) and not isinstance(value, bool):
-        if MIN_YEAR <= value <= today.year:
+        if 0 <= value < 100:
+            year = two_digit_year(value, today=today)
+        elif 1000 <= value <= 9999:  # a year, also one far in the future: never an Excel day number
             year = value
-        elif 1 <= value <= 80000:  # an Excel day number typed in a cell formatted as a number
+        elif EXCEL_DAY_MIN <= value <= EXCEL_DAY_MAX:  # a day number in a cell formatted as a number
             day = dt.date(1899, 12, 30) + dt.timedelta(days=value)
         else:
             raise CellError(f"Năm sinh “{value}” không hợp lệ.")
     else:
         raw = text(value)
         if m := _DATE.match(raw):
+            year_part = int(m[3]) if len(m[3]) == 4 else two_digit_year(int(m[3]), today=today)
             try:
-                day = dt.date(int(m[3]), int(m[2]), int(m[1]))
+                day = dt.date(year_part, int(m[2]), int(m[1]))
             except ValueError as exc:
                 raise CellError(
                     f"Ngày “{raw}” không có thật. Hãy viết ngày/tháng/năm, ví dụ 05/09/1958."
@@ -101,16 +112,14 @@ def birth(value: Any, *, today: dt.date | None = None) -> tuple[dt.date | None, 
         elif m := _MONTH_YEAR.match(raw):
             year = int(m[2])
         elif m := _YEAR.match(raw):
-            year = int(m[1])
+            year = int(m[1]) if len(m[1]) == 4 else two_digit_year(int(m[1]), today=today)
         else:
             raise CellError(f"Không đọc được “{raw}”. Hãy viết ngày/tháng/năm (05/09/1958) hoặc năm (1958).")
+    problem = birth_problem(day, year, today=today)
+    if problem:
+        raise CellError(problem)
     if day is not None:
-        if day > today:
-            raise CellError(f"Ngày sinh {day:%d/%m/%Y} ở tương lai.")
         year = day.year
-    assert year is not None
-    if year < MIN_YEAR or year > today.year:
-        raise CellError(f"Năm sinh {year} phải từ {MIN_YEAR} đến {today.year}.")
     return day, year
 
 

@@ -54,6 +54,25 @@ _FOOTER = re.compile("|".join(re.escape(word) for word in _FOOTER_WORDS))
 _DATE_LINE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
 _SECTION_PREFIX = re.compile(r"^\s*(?:[IVXLC]+|\d+|[a-zA-Z])\s*[.\-/)]\s*")
 ERASED_NOTICE = "{n} người đã được xoá theo yêu cầu trước đây nên không được nhập lại."
+# Words that start the village part of an address ("Xóm 3", "Tổ dân phố 5", "khối Bắc"), folded,
+# longest first so that "to dan pho" wins over "to".
+VILLAGE_WORDS = (
+    "to dan pho", "khu dan cu", "khu pho", "thon", "xom", "ban", "ap", "lang", "buon", "play", "soc", "khoi",
+    "khu", "tdp", "to", "doi",
+)  # fmt: skip
+_VILLAGE_PART = re.compile(r"^(?:" + "|".join(re.escape(w) for w in VILLAGE_WORDS) + r")\s+\S")
+COMMUNE_WORDS = ("xa", "phuong", "dac khu", "thi tran")
+_COMMUNE_PART = re.compile(r"^(?:" + "|".join(re.escape(w) for w in COMMUNE_WORDS) + r")\s+(.+)$")
+# Meanings an officer can give to the marks of a column whose header names two categories
+# ("Hộ nghèo/cận nghèo" holding "x"): {field: {meaning: (label, values set on the row)}}.
+VALUE_MEANINGS: dict[str, dict[str, tuple[str, tuple[bool, bool]]]] = {
+    "poverty": {
+        "poor": ("Hộ nghèo", (True, False)),
+        "near_poor": ("Hộ cận nghèo", (False, True)),
+        "none": ("Không thuộc diện nào", (False, False)),
+    },
+}
+MAX_QUESTION_VALUES = 20  # distinct unclear values asked about per column; beyond that, row errors only
 
 
 @dataclass
@@ -89,12 +108,37 @@ class HouseholdRow:
     existing: Household | None = None
     changes: dict[str, Any] = field(default_factory=dict)
     invalid: bool = False
+    system_id: int | None = None  # "Mã hộ (hệ thống)" of a re-imported export
+    head_birth: tuple[dt.date | None, int | None] = (None, None)
+    head_id_hash: str = ""
 
-    def key(self) -> tuple[Any, ...]:
-        village = self.village.pk if self.village else f"new:{fold(self.new_village)}"
-        if self.fields.get("number"):
-            return ("number", village, fold(self.fields["number"]))
-        return ("head", village, fold(self.fields["head_name"]), fold(self.fields.get("address", "")))
+    def village_key(self) -> Any:
+        return self.village.pk if self.village else f"new:{fold(self.new_village)}"
+
+    def name_key(self) -> tuple[Any, str]:
+        return (self.village_key(), fold(self.fields["head_name"]))
+
+
+def same_household(
+    a_number: str, a_birth: tuple[dt.date | None, int | None], a_phone: str, a_address: str,
+    b_number: str, b_birth: tuple[dt.date | None, int | None], b_phone: str, b_address: str,
+) -> bool | None:  # fmt: skip
+    """Whether two households of the same village whose heads have the same name are one household:
+    True when the evidence says so (the same household number, or the same birth date/year of the
+    head), False when something contradicts it (another number, birth, phone or address), None when
+    nothing tells (a likely duplicate, shown to the officer, both kept)."""
+    if a_number and b_number:
+        return fold(a_number) == fold(b_number)
+    (a_day, a_year), (b_day, b_year) = a_birth, b_birth
+    if a_year and b_year:
+        if a_day and b_day:
+            return a_day == b_day
+        return a_year == b_year
+    if a_phone and b_phone and a_phone != b_phone:
+        return False
+    if a_address and b_address and fold(a_address) != fold(b_address):
+        return False
+    return None
 
 
 @dataclass
@@ -109,6 +153,52 @@ class Analysis:
     notices: list[str] = field(default_factory=list)
     new_villages: dict[str, str] = field(default_factory=dict)  # folded name -> name as written
     ids_ignored: bool = False
+    warnings: list[RowError] = field(default_factory=list)  # shown to the officer; the rows are kept
+    # Columns whose values need the officer's answer: {column index: {folded value: value as written}}.
+    unclear: dict[int, dict[str, str]] = field(default_factory=dict)
+    unclear_rows: dict[int, dict[str, int]] = field(default_factory=dict)
+    headers: dict[int, str] = field(default_factory=dict)
+    value_fields: dict[int, str] = field(default_factory=dict)
+    # [sheet name, first row, header row, first data row, end] (0-based row indexes, end exclusive)
+    segments: list[list[Any]] = field(default_factory=list)
+
+    column_names: dict[str, str] = field(default_factory=dict)
+
+    def warn(self, row: int, code: str, message: str) -> None:
+        column = self.column_names.get(code, FIELD_LABELS.get(code, code))
+        self.warnings.append(RowError(row=row, column=column, message=message))
+
+    def place_of(self, row: int) -> tuple[str, int]:
+        for name, start, _header, _data, end in self.segments:
+            if start < row <= end:
+                return name, row - start
+        return "", row
+
+    def where(self, row: int) -> str:
+        """ "dòng 8", or "dòng 8 (trang “Thôn Tây”)" when the rows come from several sheets."""
+        if len(self.segments) <= 1:
+            return f"dòng {row}"
+        sheet, local = self.place_of(row)
+        return f"dòng {local} (trang “{sheet}”)"
+
+    def _row_dict(self, error: RowError) -> dict[str, Any]:
+        item = error.as_dict()
+        if len(self.segments) > 1:
+            item["sheet"], item["sheet_row"] = self.place_of(error.row)
+        return item
+
+    def questions(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "index": index, "header": self.headers.get(index, ""), "field": self.value_fields[index],
+                "values": [
+                    {"key": key, "shown": shown, "rows": self.unclear_rows[index][key]}
+                    for key, shown in values.items()
+                ],
+                "choices": [(code, label) for code, (label, _) in VALUE_MEANINGS[self.value_fields[index]].items()],
+            }
+            for index, values in sorted(self.unclear.items())
+        ]  # fmt: skip
 
     @property
     def error_rows(self) -> set[int]:
@@ -137,6 +227,7 @@ class Analysis:
             "residents_unchanged": sum(1 for r in residents if r.existing is not None and not r.changes),
             "residents_erased_skipped": sum(1 for h in households for r in h.residents if r.erased),
             "villages_created": len(self.new_villages),
+            "warning_rows": len({w.row for w in self.warnings}),
             **{f"skipped_{k}": v for k, v in self.skipped.items()},
         }
 
@@ -144,7 +235,9 @@ class Analysis:
         return {
             "kind": self.kind,
             **self.counts(),
-            "errors": [e.as_dict() for e in sorted(self.errors, key=lambda e: e.row)],
+            "errors": [self._row_dict(e) for e in sorted(self.errors, key=lambda e: e.row)],
+            "warnings": [self._row_dict(w) for w in sorted(self.warnings, key=lambda w: w.row)],
+            "questions": self.questions(),
             "notices": self.notices,
             "new_villages": sorted(self.new_villages.values()),
         }
@@ -164,10 +257,42 @@ class _Villages:
         return self.cache[key]
 
     def from_address(self, address: str) -> Place | None:
-        for part in re.split(r"[,;\-–]", address):
-            if part.strip() and (village := self.find(part.strip())):
+        for part in _address_parts(address):
+            if village := self.find(part):
                 return village
         return None
+
+    def named_in_address(self, address: str) -> str:
+        """The village an address names ("Xóm 3, xã Nghĩa Hành, …" -> "Xóm 3"): the last part that starts
+        with a village word, before any commune part; "" when there is none."""
+        found = ""
+        for part in _address_parts(address):
+            folded = fold(part)
+            if _COMMUNE_PART.match(folded):
+                break
+            if _VILLAGE_PART.match(folded):
+                found = part[:1].upper() + part[1:]
+        return found
+
+    def other_commune(self, address: str) -> str:
+        """The commune part of an address when it names another commune than this one ("xã Nghĩa Hành")."""
+        own = _bare_commune(fold(self.commune.name))
+        for part in _address_parts(address):
+            if m := _COMMUNE_PART.match(fold(part)):
+                return "" if _bare_commune(m[0]) == own else part
+        return ""
+
+
+_ADDRESS_SPLIT = re.compile(r"[,;\-–]")
+
+
+def _address_parts(address: str) -> list[str]:
+    return [part.strip() for part in _ADDRESS_SPLIT.split(address) if part.strip()]
+
+
+def _bare_commune(folded: str) -> str:
+    m = _COMMUNE_PART.match(folded)
+    return m[1].strip() if m else folded.strip()
 
 
 def _cells(row: list[Any]) -> list[str]:
@@ -200,15 +325,24 @@ def analyse(
     commune: Place,
     create_villages: bool = False,
     progress: Progress | None = None,
+    segments: list[list[Any]] | None = None,
+    meanings: dict[str, dict[str, str]] | None = None,
 ) -> Analysis:
-    """Dry run: every row checked and matched; nothing written. `mapping` is {column index: field}."""
+    """Dry run: every row checked and matched; nothing written. `mapping` is {column index: field}.
+
+    `segments` lists the sheets the rows come from (`reading.Table.sheets`; default: one sheet, data
+    from `data_start`); `meanings` holds the officer's answers for unclear values,
+    {column index: {folded value: meaning of VALUE_MEANINGS}}."""
     by_field: dict[str, int] = {}
     for index, code in mapping.items():
-        if code and code != "ignore" and code in FIELD_LABELS:
+        if isinstance(code, str) and code and code != "ignore" and code in FIELD_LABELS:
             by_field.setdefault(code, int(index))
     kind = RESIDENT_KIND if "relation" in by_field else HOUSEHOLD_KIND
     result = Analysis(kind=kind)
+    result.segments = segments or [["", 0, max(data_start - 1, 0), data_start, len(rows)]]
     header = {code: columns.get(index, FIELD_LABELS[code]) for code, index in by_field.items()}
+    result.headers = {index: header[code] for code, index in by_field.items()}
+    result.column_names = header
     store_ids = CommuneSettings.for_commune(commune).store_citizen_ids
     if "citizen_id" in by_field and not store_ids:
         result.ids_ignored = True
@@ -217,24 +351,40 @@ def analyse(
             "không số nào được lưu."
         )
     villages = _Villages(commune)
-    section_village: Place | None = None
-    section_title = ""
-    footer = False
     current: HouseholdRow | None = None
     by_number: dict[str, HouseholdRow] = {}
+    by_system: dict[int, HouseholdRow] = {}
     name_col = by_field.get("name")
     birth_cols = [by_field[c] for c in ("birth", "birth_male", "birth_female") if c in by_field]
-    total = len(rows) - data_start
+    total = sum(end - first for _name, _start, _header, first, end in result.segments)
 
     def error(row: int, code: str, message: str) -> None:
         result.errors.append(
             RowError(row=row, column=header.get(code, FIELD_LABELS.get(code, code)), message=message)
         )
 
-    reader = _RowReader(by_field, error, store_ids, kind)
+    reader = _RowReader(by_field, error, store_ids, kind, meanings or {}, result)
 
-    for offset, row in enumerate(rows[data_start:]):
-        excel_row = data_start + offset + 1
+    def numbered() -> Any:
+        for _name, _start, _header, first, end in result.segments:
+            for index in range(first, min(end, len(rows))):
+                yield index, index == first
+
+    offset = -1
+    footer = False
+    section_village: Place | None = None
+    section_title = ""
+    sheet_names = {first: name for name, _start, _header, first, _end in result.segments}
+    for index, first_of_sheet in numbered():
+        row = rows[index]
+        offset += 1
+        excel_row = index + 1
+        if first_of_sheet:  # each sheet has its own footer and sections; a sheet named after a village is one
+            footer, current = False, None
+            name = sheet_names[index]
+            section_village, section_title = None, ""
+            if len(result.segments) > 1 and name and (village_kind_from_name(name) or villages.find(name)):
+                section_village, section_title = villages.find(name), norm.text(name)
         if progress and offset % 2000 == 0:
             progress(offset, total, f"Đã kiểm tra {offset}/{total} dòng")
         if footer:
@@ -285,13 +435,20 @@ def analyse(
             result.households.append(household)
             if household.fields.get("number"):
                 by_number.setdefault(fold(household.fields["number"]), household)
+            if household.system_id is not None:
+                by_system.setdefault(household.system_id, household)
             current = household
             if kind == RESIDENT_KIND or values.get("birth_year"):
                 household.residents.append(_resident_from(values, excel_row, Relation.HEAD))
             if kind == RESIDENT_KIND and not values.get("birth_year") and "birth_error" not in values:
                 error(excel_row, _birth_code(by_field), "Thiếu ngày sinh hoặc năm sinh.")
             continue
-        target = by_number.get(fold(values.get("number", ""))) if values.get("number") else current
+        if values.get("household_id") is not None:
+            target = by_system.get(values["household_id"])
+        elif values.get("number"):
+            target = by_number.get(fold(values["number"]))
+        else:
+            target = current
         if target is None:
             error(excel_row, "relation", "Chưa có dòng “Chủ hộ” của hộ này ở phía trên.")
             continue
@@ -305,6 +462,8 @@ def analyse(
     _find_duplicates(result, error)
     _match_existing(result, commune, error)
     _mark_invalid(result, error)
+    bad = result.error_rows
+    result.warnings = [w for w in result.warnings if w.row not in bad]
     return result
 
 
@@ -320,7 +479,7 @@ def _mark_invalid(result: Analysis, error: Callable[[int, str, str], None]) -> N
                     error(
                         resident.row,
                         "relation",
-                        f"Dòng chủ hộ (dòng {household.row}) có lỗi nên chưa nhập được người này.",
+                        f"Dòng chủ hộ ({result.where(household.row)}) có lỗi nên chưa nhập được người này.",
                     )
 
 
@@ -367,9 +526,13 @@ class _RowReader:
     _FLAGS = ("is_poor", "is_near_poor", "has_elderly", "no_smart_device", "ethnic_minority")
 
     def __init__(
-        self, by_field: dict[str, int], error: Callable[[int, str, str], None], store_ids: bool, kind: str
-    ) -> None:
+        self, by_field: dict[str, int], error: Callable[[int, str, str], None], store_ids: bool, kind: str,
+        meanings: dict[str, dict[str, str]], result: Analysis,
+    ) -> None:  # fmt: skip
         self.error = error
+        self.result = result
+        self.household_id = by_field.get("household_id")
+        self.household_id_of = _Memo(_system_id)
         self.name = by_field.get("name")
         self.person_name = _Memo(norm.person_name)
         birth = functools.partial(norm.birth, today=timezone.localdate())
@@ -393,13 +556,31 @@ class _RowReader:
         self.declared_size = by_field.get("declared_size")
         self.size_of = _Memo(norm.small_number)
         self.poverty = by_field.get("poverty")
-        self.poverty_of = _Memo(norm.poverty)
+        answers = meanings.get(str(self.poverty), {}) if self.poverty is not None else {}
+        if self.poverty is not None:
+            result.value_fields[self.poverty] = "poverty"
+        self.poverty_of = _Memo(functools.partial(_poverty, answers=answers))
         self.flags = [(code, by_field[code], _Memo(norm.flag)) for code in self._FLAGS if code in by_field]
         self.disabled = by_field.get("disabled")
         self.disabled_of = _Memo(norm.flag)
         self.disabled_code = "has_disabled" if kind == HOUSEHOLD_KIND else "is_disabled"
         self.ethnicity = by_field.get("ethnicity")
         self.minority_of = _Memo(norm.ethnic_minority)
+
+    def _unclear(self, index: int, raw: Any, excel_row: int, code: str, message: str) -> None:
+        """A value the column's header leaves open: asked once per distinct value, refused on its rows
+        until the officer answers."""
+        key, shown = norm.folded(raw), norm.text(raw)
+        asked = self.result.unclear.setdefault(index, {})
+        counts = self.result.unclear_rows.setdefault(index, {})
+        if key in asked or len(asked) < MAX_QUESTION_VALUES:
+            asked.setdefault(key, shown)
+            counts[key] = counts.get(key, 0) + 1
+            message = (
+                f"Chưa rõ “{shown}” trong cột này nghĩa là gì: hãy chọn nghĩa của nó ở phần "
+                "“Giá trị cần làm rõ” (lệnh: --value)."
+            )
+        self.error(excel_row, code, message)
 
     def read(self, row: list[Any], excel_row: int) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -457,10 +638,16 @@ class _RowReader:
             size = read("declared_size", self.declared_size, self.size_of)
             if size is not None:
                 values["declared_size"] = size
+        if self.household_id is not None and cell(self.household_id) not in ("", None):
+            system_id = read("household_id", self.household_id, self.household_id_of)
+            if system_id is not None:
+                values["household_id"] = system_id
         if self.poverty is not None:
-            pair = read("poverty", self.poverty, self.poverty_of)
-            if pair is not None:
-                values["is_poor"], values["is_near_poor"] = pair
+            raw = cell(self.poverty)
+            try:
+                values["is_poor"], values["is_near_poor"] = self.poverty_of(raw)
+            except norm.CellError as exc:
+                self._unclear(self.poverty, raw, excel_row, "poverty", str(exc))
         for code, index, flag in self.flags:
             values[code] = flag(cell(index))
         if values.get("is_poor") and values.get("is_near_poor"):
@@ -474,6 +661,20 @@ class _RowReader:
         return values
 
 
+def _system_id(value: Any) -> int:
+    raw = norm.text(value)
+    if isinstance(value, bool) or not raw.isdigit() or len(raw) > 18:
+        raise norm.CellError(f"Mã hộ (hệ thống) “{raw}” phải là số, như trong tệp xuất từ phần mềm.")
+    return int(raw)
+
+
+def _poverty(value: Any, *, answers: dict[str, str]) -> tuple[bool, bool]:
+    meaning = answers.get(norm.folded(value))
+    if meaning in VALUE_MEANINGS["poverty"]:
+        return VALUE_MEANINGS["poverty"][meaning][1]
+    return norm.poverty(value)
+
+
 def _household_from(
     values: dict[str, Any], excel_row: int, by_field: dict[str, int], villages: _Villages,
     section: tuple[Place | None, str], create_villages: bool, result: Analysis,
@@ -481,6 +682,9 @@ def _household_from(
 ) -> HouseholdRow:  # fmt: skip
     village: Place | None = None
     new_village = ""
+    address = values.get("address", "")
+    in_address = villages.named_in_address(address) if address else ""
+    place_code = "village" if "village" in by_field else "address" if "address" in by_field else "village"
     if values.get("village"):
         village = villages.find(values["village"])
         if village is None:
@@ -493,7 +697,7 @@ def _household_from(
                     f"Thôn “{values['village']}” không có trong {villages.commune.name}. Hãy sửa tên thôn, "
                     "thêm thôn trước, hoặc chọn “Tạo thôn mới khi chưa có”.",
                 )  # fmt: skip
-    elif values.get("address") and (village := villages.from_address(values["address"])):
+    elif address and (village := villages.from_address(address)):
         pass
     elif section[0] is not None:
         village = section[0]
@@ -501,19 +705,37 @@ def _household_from(
         new_village = section[1]
         result.new_villages.setdefault(fold(new_village), new_village)
     elif section[1]:
-        code = "village" if "village" in by_field else "address" if "address" in by_field else "village"
         error(
             excel_row,
-            code,
+            place_code,
             f"Thôn “{section[1]}” (dòng tiêu đề nhóm phía trên) không có trong {villages.commune.name}.",
         )
+    elif in_address and create_villages:
+        new_village = in_address
+        result.new_villages.setdefault(fold(new_village), new_village)
+    elif in_address:
+        error(
+            excel_row, "address",
+            f"Thôn “{in_address}” (trong địa chỉ) chưa có trong {villages.commune.name}. Hãy thêm thôn trước, "
+            "hoặc chọn “Tạo thôn mới khi chưa có”.",
+        )  # fmt: skip
+    elif address:
+        error(
+            excel_row, place_code,
+            f"Địa chỉ “{address}” không ghi thôn, xóm, tổ dân phố của hộ: hãy thêm cột Thôn/Xóm, hoặc ghi "
+            "thôn vào địa chỉ (ví dụ “Xóm 3, …”).",
+        )  # fmt: skip
     else:
-        code = "village" if "village" in by_field else "address" if "address" in by_field else "village"
         error(
             excel_row,
-            code,
+            place_code,
             "Không xác định được thôn của hộ này: hãy ghi tên thôn (cột Thôn/Xóm hoặc trong địa chỉ).",
         )
+    if address and (other := villages.other_commune(address)):
+        result.warn(
+            excel_row, "address",
+            f"Địa chỉ ghi “{other}”, không phải {villages.commune.name}: hãy kiểm tra hộ này có thuộc xã không.",
+        )  # fmt: skip
     fields: dict[str, Any] = {"head_name": values["name"]}
     provided = tuple(
         code for code in ("address", "number", "phone", "declared_size", *HOUSEHOLD_FLAGS) if code in values
@@ -521,8 +743,11 @@ def _household_from(
     for code in provided:
         fields[code] = values[code]
     return HouseholdRow(
-        row=excel_row, village=village, new_village=new_village, fields=fields, provided=provided
-    )
+        row=excel_row, village=village, new_village=new_village, fields=fields, provided=provided,
+        system_id=values.get("household_id"),
+        head_birth=(values.get("birth_date"), values.get("birth_year")),
+        head_id_hash=values.get("id_hash", ""),
+    )  # fmt: skip
 
 
 _RESIDENT_OPTIONAL = ("birth_date", "birth_year", "gender", "phone", "is_disabled", "ethnic_minority")
@@ -540,38 +765,75 @@ def _resident_from(values: dict[str, Any], excel_row: int, relation: str) -> Res
     )  # fmt: skip
 
 
+def _household_facts(h: HouseholdRow) -> tuple[str, tuple[dt.date | None, int | None], str, str]:
+    return (h.fields.get("number", ""), h.head_birth, h.fields.get("phone", ""), h.fields.get("address", ""))
+
+
 def _find_duplicates(result: Analysis, error: Callable[[int, str, str], None]) -> None:
-    seen_households: dict[tuple[Any, ...], int] = {}
+    """Two rows are one household only when the evidence says so: the same system id, the same household
+    number in the same village, or the same head (name and birth date/year) in the same village.
+    Namesakes with nothing to tell them apart are both kept, with a warning for the officer."""
+    by_system: dict[int, int] = {}
+    by_number: dict[tuple[Any, str], int] = {}
+    by_name: dict[tuple[Any, str], list[HouseholdRow]] = {}
     seen_ids: dict[str, int] = {}
     for household in result.households:
         if household.invalid:
             continue
-        key = household.key()
-        if key in seen_households:
-            first = seen_households[key]
-            code = "number" if key[0] == "number" else "name"
-            error(household.row, code, f"Trùng với hộ ở dòng {first}.")
+        first: int | None = None
+        code = "name"
+        number = fold(household.fields.get("number", ""))
+        if household.system_id is not None:
+            if household.system_id in by_system:
+                first, code = by_system[household.system_id], "household_id"
+        elif number and (household.village_key(), number) in by_number:
+            first, code = by_number[(household.village_key(), number)], "number"
+        if first is None:
+            likely: HouseholdRow | None = None
+            for other in by_name.get(household.name_key(), ()):
+                if household.system_id is not None and other.system_id is not None:
+                    continue  # both named by the export: different ids are different households
+                same = same_household(*_household_facts(household), *_household_facts(other))
+                if same:
+                    first = other.row
+                    break
+                if same is None and likely is None:
+                    likely = other
+            if first is None and likely is not None:
+                result.warn(
+                    household.row, "name",
+                    f"Có thể trùng với hộ ở {result.where(likely.row)} (cùng họ tên chủ hộ, cùng thôn, không có "
+                    "năm sinh hay số hộ để phân biệt); cả hai hộ vẫn được nhập, hãy kiểm tra.",
+                )  # fmt: skip
+        if first is not None:
+            error(household.row, code, f"Trùng với hộ ở {result.where(first)}.")
             household.invalid = True
             for resident in household.residents:
                 if resident.row != household.row:
-                    error(resident.row, "relation", f"Hộ của người này trùng với hộ ở dòng {first}.")
+                    error(resident.row, "relation", f"Hộ của người này trùng với hộ ở {result.where(first)}.")
             continue
-        seen_households[key] = household.row
-        seen_people: dict[tuple[str, Any], int] = {}
+        if household.system_id is not None:
+            by_system[household.system_id] = household.row
+        if number:
+            by_number.setdefault((household.village_key(), number), household.row)
+        by_name.setdefault(household.name_key(), []).append(household)
+        seen_people: dict[tuple[str, Any], ResidentRow] = {}
         for resident in household.residents:
             person = (fold(resident.fields["full_name"]), resident.fields.get("birth_year"))
+            twin = seen_people.get(person)
             if resident.id_hash and resident.id_hash in seen_ids:
                 error(
-                    resident.row, "citizen_id", f"Số định danh trùng với dòng {seen_ids[resident.id_hash]}."
-                )
-            elif person in seen_people:
+                    resident.row, "citizen_id",
+                    f"Số định danh trùng với {result.where(seen_ids[resident.id_hash])}.",
+                )  # fmt: skip
+            elif twin is not None and not (resident.id_hash and twin.id_hash):
                 error(
                     resident.row,
                     "name",
-                    f"Trùng với người ở dòng {seen_people[person]} (cùng họ tên, năm sinh, cùng hộ).",
+                    f"Trùng với người ở {result.where(twin.row)} (cùng họ tên, năm sinh, cùng hộ).",
                 )
             else:
-                seen_people[person] = resident.row
+                seen_people.setdefault(person, resident)
                 if resident.id_hash:
                     seen_ids[resident.id_hash] = resident.row
 
@@ -608,30 +870,86 @@ _RESIDENT_UNREAD = (
 )  # fmt: skip
 
 
+def _by_head(
+    household: HouseholdRow, by_head: dict[tuple[int, str], list[Household]],
+    head_birth: dict[int, tuple[dt.date | None, int | None]], claimed: set[int], result: Analysis,
+) -> Household | None:  # fmt: skip
+    """The household already in the registry with the same head, when the evidence says it is the same:
+    the head's birth date/year, else (no birth on one side) the same address and nothing contradicting."""
+    assert household.village is not None
+    likely: Household | None = None
+    for existing in by_head.get((household.village.pk, fold(household.fields["head_name"])), ()):
+        if existing.pk in claimed:
+            continue  # another row of this list is that household already
+        same = same_household(
+            *_household_facts(household),
+            existing.number, head_birth.get(existing.pk, (None, None)), existing.phone, existing.address,
+        )  # fmt: skip
+        if same is None and fold(existing.address) == fold(household.fields.get("address", "")):
+            same = True  # no birth either side: the same head at the same address, as lists have always been matched
+        if same:
+            return existing
+        if same is None and likely is None:
+            likely = existing
+    if likely is not None:
+        result.warn(
+            household.row, "name",
+            f"Có thể trùng với hộ “{likely.head_name}” đã có trong sổ ({likely.address or 'không ghi địa chỉ'}); "
+            "hộ này được nhập thành hộ mới, hãy kiểm tra.",
+        )  # fmt: skip
+    return None
+
+
 def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str, str], None]) -> None:
-    households = [h for h in result.households if not h.invalid and h.village is not None]
+    households = [
+        h for h in result.households if not h.invalid and (h.village is not None or h.system_id is not None)
+    ]
     if not households:
         return
+    by_pk: dict[int, Household] = {}
     by_number: dict[tuple[int, str], Household] = {}
-    by_head: dict[tuple[int, str, str], Household] = {}
+    by_head: dict[tuple[int, str], list[Household]] = {}
     # Columns never compared here are not loaded (commit sets the derived ones and updated_at itself).
     for existing in Household.objects.filter(village__parent=commune).defer(*_HOUSEHOLD_UNREAD):
+        by_pk[existing.pk] = existing
         if existing.number:
             by_number.setdefault((existing.village_id, fold(existing.number)), existing)
-        by_head.setdefault((existing.village_id, fold(existing.head_name), fold(existing.address)), existing)
+        by_head.setdefault((existing.village_id, fold(existing.head_name)), []).append(existing)
+    head_birth: dict[int, tuple[dt.date | None, int | None]] = {}
+    head_hash: dict[str, int] = {}
+    if any(h.head_birth[1] or h.head_id_hash for h in households):
+        for household_id, day, year, digest in Resident.objects.filter(
+            household__village__parent=commune, relation=Relation.HEAD, erased_at__isnull=True
+        ).values_list("household_id", "birth_date", "birth_year", "citizen_id_hash"):
+            head_birth.setdefault(household_id, (day, year))
+            if digest:
+                head_hash[digest] = household_id
+    claimed: set[int] = set()
     for household in households:
-        assert household.village is not None
         found = None
-        if household.fields.get("number"):
-            found = by_number.get((household.village.pk, fold(household.fields["number"])))
-        if found is None:
-            found = by_head.get(
-                (
-                    household.village.pk,
-                    fold(household.fields["head_name"]),
-                    fold(household.fields.get("address", "")),
+        if household.system_id is not None:
+            found = by_pk.get(household.system_id)
+            if found is None:
+                error(
+                    household.row, "household_id",
+                    f"Mã hộ (hệ thống) {household.system_id} không có trong sổ hộ của {commune.name}: chỉ "
+                    "nhập lại được tệp xuất từ chính xã này; với hộ mới hãy để trống ô này.",
+                )  # fmt: skip
+                household.invalid = True
+                continue
+        elif household.head_id_hash and household.head_id_hash in head_hash:
+            owner = by_pk.get(head_hash[household.head_id_hash])
+            if owner is not None and fold(owner.head_name) == fold(household.fields["head_name"]):
+                found = (
+                    owner  # the head's ID number: the same person heads it (another name is an error below)
                 )
-            )
+        if found is None and household.village is not None and household.system_id is None:
+            if household.fields.get("number"):
+                found = by_number.get((household.village.pk, fold(household.fields["number"])))
+            if found is None:
+                found = _by_head(household, by_head, head_birth, claimed, result)
+        if found is not None:
+            claimed.add(found.pk)
         household.existing = found
         if found is not None:
             household.changes = {

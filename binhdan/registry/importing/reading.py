@@ -6,10 +6,12 @@ datetime.date, or a citizen-ID token (see `protect_citizen_ids`). The raw file i
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -34,17 +36,36 @@ class Table:
     # Merged ranges as (first_row, first_col, last_row, last_col), 0-based and inclusive.
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     sheet: str = ""
+    # The sheets the rows come from, in order: [name, first row, header row, first data row, end]
+    # (row indexes into `rows`, end exclusive). Empty: one sheet, all rows.
+    sheets: list[list[Any]] = field(default_factory=list)
+
+    def segments(self, *, header_row: int, data_start: int) -> list[list[Any]]:
+        return self.sheets or [[self.sheet, 0, header_row, data_start, len(self.rows)]]
+
+    def place_of(self, row: int, *, header_row: int = 0, data_start: int = 0) -> tuple[str, int]:
+        """(sheet name, Excel row number in that sheet) of a 1-based row of the combined table."""
+        for name, start, _header, _data, end in self.segments(header_row=header_row, data_start=data_start):
+            if start < row <= end:
+                return name, row - start
+        return self.sheet, row
 
 
 def read_table(data: bytes, filename: str) -> Table:
-    """The first non-empty sheet of a workbook, or the rows of a CSV file (UTF-8, with or without BOM)."""
+    """The first non-empty sheet of a workbook, or the rows of a CSV file."""
+    return read_sheets(data, filename)[0]
+
+
+def read_sheets(data: bytes, filename: str) -> list[Table]:
+    """Every non-empty sheet of a workbook, or the rows of a CSV file (UTF-8 with or without BOM,
+    UTF-16 with or without BOM, Windows-1258), text in NFC."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise UnreadableFile("Chỉ nhận tệp Excel (.xlsx, .xls) hoặc .csv.")
     if not data:
         raise UnreadableFile("Tệp rỗng.")
     if suffix == ".csv":
-        return _read_csv(data)
+        return [_read_csv(data)]
     return _read_workbook(data)
 
 
@@ -58,42 +79,74 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _read_workbook(data: bytes) -> Table:
+def _read_workbook(data: bytes) -> list[Table]:
     from python_calamine import CalamineWorkbook
 
+    sheets: list[tuple[str, list[list[Any]], list[tuple[int, int, int, int]]]] = []
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             if any(any(cell not in ("", None) for cell in row) for row in rows):
-                break
-        else:
-            raise UnreadableFile("Bảng tính không có dữ liệu.")
-        merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
-    except UnreadableFile:
-        raise
+                merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+                sheets.append((name, rows, merged))
     except Exception as exc:  # calamine raises several error types for broken files
         raise UnreadableFile(
             "Không đọc được tệp: tệp bị hỏng hoặc không phải bảng tính Excel. Hãy mở bằng Excel và lưu lại."
         ) from exc
-    width = max((len(row) for row in rows), default=0)
-    for row in rows:  # in place: the sheet is held once, not twice
-        for col, cell in enumerate(row):
-            if type(cell) is not str:
-                row[col] = _plain(cell)
-        if len(row) < width:
-            row += [""] * (width - len(row))
-    return Table(rows=rows, merged=merged, sheet=name)
+    if not sheets:
+        raise UnreadableFile("Bảng tính không có dữ liệu.")
+    tables = []
+    for name, rows, merged in sheets:
+        width = max((len(row) for row in rows), default=0)
+        for row in rows:  # in place: the sheet is held once, not twice
+            for col, cell in enumerate(row):
+                if type(cell) is not str:
+                    row[col] = _plain(cell)
+            if len(row) < width:
+                row += [""] * (width - len(row))
+        tables.append(Table(rows=rows, merged=merged, sheet=name))
+    return tables
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (BOM or not), UTF-16 (BOM, or guessed from the zero bytes of
+    mostly-ASCII text), else Windows-1258 (Vietnamese with separate tone marks), always in NFC."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    elif (guessed := _utf16_without_bom(data)) is not None:
+        encodings = [guessed]
+    else:
+        encodings = ["utf-8-sig", "cp1258"]
+    for encoding in encodings:
+        try:
+            return unicodedata.normalize("NFC", data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(
+        "Không đọc được mã chữ của tệp CSV. Trong Excel hãy chọn Lưu thành “CSV UTF-8 (Comma delimited)”."
+    )
+
+
+UTF16_ZERO_SHARE = 0.3  # share of zero bytes on one side that marks UTF-16 text without a BOM
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= half * UTF16_ZERO_SHARE and even == 0:
+        return "utf-16-le"
+    if even >= half * UTF16_ZERO_SHARE and odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def _read_csv(data: bytes) -> Table:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            "Tệp CSV không dùng mã UTF-8. Trong Excel hãy chọn Lưu thành “CSV UTF-8 (Comma delimited)”."
-        ) from exc
+    text = decode_csv(data)
     sample = text[:4096]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")

@@ -1,4 +1,5 @@
-"""python manage.py import_registry FILE --commune CODE [--dry-run] [--create-villages] [--json]"""
+"""python manage.py import_registry FILE --commune CODE [--dry-run] [--create-villages] [--json]
+[--column F=phone] [--value "J:x=poor"] [--sheet NAME]"""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from tqdm import tqdm
 
 from binhdan.accounts.models import User
 from binhdan.places.models import Level, Place
-from binhdan.registry.importing import FIELD_LABELS, UnreadableFile, prepare
-from binhdan.registry.importing.plan import analyse, commit
+from binhdan.registry.importing import FIELD_LABELS, UnreadableFile, parse_value_option, prepare
+from binhdan.registry.importing.plan import VALUE_MEANINGS, analyse, commit
 
 
 class Command(BaseCommand):
@@ -34,6 +35,19 @@ class Command(BaseCommand):
             metavar="CỘT=TRƯỜNG",
             help=f'chọn cột bằng tay, ví dụ --column "F=phone"; trường: {", ".join(FIELD_LABELS)}',
         )
+        meanings = ", ".join(
+            f"{code} ({label})" for choices in VALUE_MEANINGS.values() for code, (label, _) in choices.items()
+        )
+        parser.add_argument(
+            "--value",
+            action="append",
+            default=[],
+            metavar="CỘT:GIÁ_TRỊ=NGHĨA",
+            help=f'nghĩa của một giá trị trong cột gồm hai loại, ví dụ --value "J:x=poor" (cột theo chữ cái hoặc tiêu đề); nghĩa: {meanings}',
+        )
+        parser.add_argument(
+            "--sheet", default="", help="chỉ đọc trang tính này (mặc định: mọi trang có cùng cột)"
+        )
         parser.add_argument("--by", help="tên đăng nhập của người nhập (ghi vào nhật ký)")
         parser.add_argument(
             "--json", action="store_true", help="in một đối tượng JSON, không có thanh tiến độ"
@@ -47,7 +61,7 @@ class Command(BaseCommand):
         by = User.objects.filter(username=options["by"]).first() if options["by"] else None
         path = Path(options["file"])
         try:
-            table, layout = prepare(path.read_bytes(), path.name, commune=commune)
+            table, layout = prepare(path.read_bytes(), path.name, commune=commune, sheet=options["sheet"])
         except (OSError, UnreadableFile) as exc:
             message = str(exc) if isinstance(exc, UnreadableFile) else f"Không mở được tệp: {exc.strerror}"
             if as_json:
@@ -65,6 +79,14 @@ class Command(BaseCommand):
             if code not in FIELD_LABELS or letter.upper() not in letters:
                 raise CommandError(f"--column “{item}”: cần CỘT=TRƯỜNG, ví dụ F=phone.")
             mapping[str(letters[letter.upper()])] = code
+        column_list = [{"index": c.index, "letter": c.letter, "header": c.header} for c in layout.columns]
+        answers: dict[str, dict[str, str]] = {}
+        for item in options["value"]:
+            try:
+                index, value, meaning = parse_value_option(item, column_list)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            answers.setdefault(str(index), {})[value] = meaning
         if "name" not in mapping.values():
             raise CommandError(
                 "Không tìm thấy cột “Họ và tên”; hãy chỉ rõ bằng --column, ví dụ --column B=name."
@@ -87,8 +109,13 @@ class Command(BaseCommand):
         analysis = analyse(
             rows=table.rows, data_start=layout.data_start, columns=columns, mapping=mapping,
             commune=commune, create_villages=options["create_villages"], progress=progress,
+            segments=table.segments(header_row=layout.header_row, data_start=layout.data_start),
+            meanings=answers,
         )  # fmt: skip
-        summary = {**analysis.summary(), "committed": False, "read": True}
+        summary = {
+            **analysis.summary(), "committed": False, "read": True,
+            "sheets": {"read": layout.sheets_read, "skipped": layout.sheets_skipped},
+        }  # fmt: skip
         if not options["dry_run"] and (not analysis.errors or options["skip_invalid"]):
             commit(analysis, by=by, commune=commune, filename=path.name, progress=progress)
             summary["committed"] = True
@@ -107,8 +134,21 @@ class Command(BaseCommand):
                 f"{letter} “{header}” → {field or 'chưa rõ'}" for letter, header, field in layout_columns
             )
         )
+        if len(summary["sheets"]["read"]) > 1 or summary["sheets"]["skipped"]:
+            write("Trang đã đọc: " + ", ".join(f"“{name}”" for name in summary["sheets"]["read"]))
+        for item in summary["sheets"]["skipped"]:
+            write(f"Trang không đọc: “{item['sheet']}” ({item['reason']})")
         for notice in summary["notices"]:
             write(f"Lưu ý: {notice}")
+        for question in summary["questions"]:
+            shown = ", ".join(f"“{v['shown']}” ({v['rows']} dòng)" for v in question["values"])
+            write(
+                f"Cần làm rõ: cột “{question['header']}” có {shown}; hãy thêm --value "
+                f'"{question["header"]}:{question["values"][0]["shown"]}=…" '
+                f"({', '.join(code for code, _ in question['choices'])})."
+            )
+        for warning in summary["warnings"][:200]:
+            write(f"  Xem lại dòng {warning['row']}, cột “{warning['column']}”: {warning['message']}")
         write(
             f"Dòng hợp lệ: {summary['valid_rows']}; dòng lỗi: {summary['error_rows']}; "
             f"hộ: {summary['households']} ({summary['households_created']} mới, {summary['households_updated']} cập nhật, "
