@@ -42,6 +42,7 @@ DEMO_ENV = DEBUG=0 SECURE_COOKIES=0 TWO_FACTOR_RELAXED=1 SECRET_KEY="$$(cat var/
 
 demo: install var/secret_key  ## migrate, load the official places and the demo commune (idempotent)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py createcachetable
 	$(DEMO_ENV) $(PY) manage.py load_places
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0

@@ -24,6 +24,24 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # The local demo started by `make run` may relax two-factor sign-in; the page then says so.
 TWO_FACTOR_RELAXED = env_bool("TWO_FACTOR_RELAXED", False)
+# Personal API tokens (members and team leaders only) stop working this many days after creation.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+
+# The client address: REMOTE_ADDR, unless a trusted proxy in front sets a forwarded header
+# (binhdan.common.net.client_ip). TRUSTED_PROXY_COUNT = how many proxies append to that header.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+
+# The shared cache every worker sees (sign-in guesses, learner-code limits, cache versions):
+# a database table by default (`manage.py createcachetable`), Redis when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "binhdan_cache"}
+    )
+}
 
 VAR_DIR = BASE_DIR / "var"
 DATABASES = {
@@ -62,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "binhdan.common.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -133,8 +152,17 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 )
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# Production (DEBUG off, secure cookies on) is HTTPS only: redirect and HSTS are on unless turned off.
+# The local demo sets SECURE_COOKIES=0 and is served over plain HTTP on 127.0.0.1.
+HTTPS_ONLY = not DEBUG and SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check may speak plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is the domain owner's one-way decision (docs/security.md), not the software's.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

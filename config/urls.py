@@ -19,3 +19,8 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "binhdan.common.errors.bad_request"
+handler403 = "binhdan.common.errors.permission_denied"
+handler404 = "binhdan.common.errors.page_not_found"
+handler500 = "binhdan.common.errors.server_error"

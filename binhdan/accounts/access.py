@@ -129,3 +129,48 @@ def can_bulk_export(user: Any, place: Place) -> bool:
 def home_places(user: User) -> list[Place]:
     """The places named by the user's roles, for their home page."""
     return [role.place for role in user.current_roles() if role.place is not None]
+
+
+# --- accounts: who may hold API tokens, whose accounts an officer looks after -------------------------
+
+# Personal API tokens are for the field (members and team leaders, scripts on their phones). Officers
+# use the web with a session and two-factor; a token would be a password-only way around it.
+API_TOKEN_ROLES = {RoleKind.MEMBER, RoleKind.TEAM_LEADER}
+# Who hands over enrolment codes and looks after tokens for the users of their commune.
+ACCOUNT_MANAGERS = {RoleKind.COMMUNE_OFFICER}
+
+
+def may_hold_api_token(user: Any) -> bool:
+    """A token may be created only for a member or team leader."""
+    return has_role(user, *API_TOKEN_ROLES)
+
+
+def may_use_api_token(user: Any) -> bool:
+    """A token works only for a member or team leader, and — when their roles (another role they hold)
+    require two-factor — only once they have a confirmed authenticator, as a session would need."""
+    from django.conf import settings
+
+    if not may_hold_api_token(user):
+        return False
+    if user.requires_two_factor and not settings.TWO_FACTOR_RELAXED:
+        return bool(user.totpdevice_set.filter(confirmed=True).exists())
+    return True
+
+
+def users_managed_by(user: Any) -> Any:
+    """Users whose tokens and enrolment codes `user` looks after: anyone holding a current role in the
+    officer's commune (the commune or its villages); admins: everyone. Never the user themself."""
+    from binhdan.accounts.models import Role
+
+    if not _active(user):
+        return User.objects.none()
+    if is_admin(user):
+        return User.objects.exclude(pk=user.pk)
+    in_scope = Role.objects.current().filter(_scope_q(user, ACCOUNT_MANAGERS, "place")).values("user_id")
+    if not has_role(user, *ACCOUNT_MANAGERS):
+        return User.objects.none()
+    return User.objects.filter(pk__in=in_scope).exclude(pk=user.pk)
+
+
+def may_manage_accounts(user: Any) -> bool:
+    return is_admin(user) or has_role(user, *ACCOUNT_MANAGERS)

@@ -96,5 +96,6 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+
 # Registered here: places sits below accounts and cannot ask `access` itself.
 from binhdan.accounts import admin_places  # noqa: E402, F401

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from binhdan.accounts.models import AuditEvent
+from binhdan.common.net import client_ip
 from binhdan.places.models import Place
 
 
@@ -26,7 +27,7 @@ def record(
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(getattr(obj, "pk", "") or ""),
         detail=detail,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_ip(request),
     )
 
 

@@ -9,4 +9,10 @@ from django.http import HttpRequest
 def roles(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     current = user.current_roles() if user is not None and user.is_authenticated else []
-    return {"current_roles": current, "two_factor_relaxed": settings.TWO_FACTOR_RELAXED}
+    from binhdan.accounts import access
+
+    return {
+        "current_roles": current,
+        "two_factor_relaxed": settings.TWO_FACTOR_RELAXED,
+        "manages_accounts": access.may_manage_accounts(user),
+    }

@@ -50,3 +50,32 @@ class OTPForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("Mã xác thực chỉ gồm chữ số.")
         return token
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Mã thiết lập do cán bộ xã cấp",
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+        help_text="Mã gồm 12 ký tự (ví dụ ABCD-EFGH-JKMN), có hiệu lực 72 giờ và chỉ dùng được một lần.",
+        error_messages={
+            "required": "Vui lòng nhập mã thiết lập.",
+            "max_length": "Mã thiết lập quá dài; hãy kiểm tra lại.",
+        },
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Tên gợi nhớ (ví dụ: điện thoại Samsung của tôi)",
+        max_length=80,
+        required=False,
+        error_messages={"max_length": "Tên gợi nhớ tối đa 80 ký tự."},
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -126,6 +128,12 @@ class AuditEvent(models.Model):
         CHANGE = "change", "Sửa dữ liệu"
         ERASE = "erase", "Xoá dữ liệu theo yêu cầu"
         SIGN_IN = "sign_in", "Đăng nhập"
+        TOKEN_CREATE = "token_create", "Tạo mã truy cập API"
+        TOKEN_NEW_ADDRESS = "token_new_address", "Dùng mã truy cập API từ địa chỉ mới"
+        TOKEN_REVOKE = "token_revoke", "Thu hồi mã truy cập API"
+        ENROLMENT_ISSUE = "enrolment_issue", "Cấp mã thiết lập xác thực hai lớp"
+        ENROLMENT_USE = "enrolment_use", "Dùng mã thiết lập xác thực hai lớp"
+        TWO_FACTOR_ENROL = "two_factor_enrol", "Thiết lập xác thực hai lớp"
 
     at = models.DateTimeField("lúc", default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -151,27 +159,82 @@ class AuditEvent(models.Model):
 __all__ = ["AuditEvent", "Role", "RoleKind", "User", "search_text"]
 
 
+# How many distinct client addresses a token remembers; an address outside them is audited.
+API_TOKEN_KNOWN_ADDRESSES = 20
+
+
+def default_token_expiry() -> dt.datetime:
+    from django.conf import settings
+
+    return timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        return self.filter(revoked_at__isnull=True, user__is_active=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
-    """A personal API token; only its SHA-256 is stored, the token itself is shown once."""
+    """A personal API token; only its SHA-256 is stored, the token itself is shown once.
+
+    It expires (`API_TOKEN_DAYS`), can be revoked by its owner or the commune officer, and remembers
+    the addresses it was used from so that use from a new one is audited (`tokens.py`)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("tên", max_length=80, blank=True)
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
+    expires_at = models.DateTimeField("hết hạn lúc", default=default_token_expiry)
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    last_ip = models.GenericIPAddressField("địa chỉ dùng lần cuối", null=True, blank=True)
+    known_ips = models.JSONField("các địa chỉ đã dùng", default=list, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="người thu hồi"
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "mã truy cập API"
         verbose_name_plural = "mã truy cập API"
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "Đã thu hồi"
+        if self.expires_at <= timezone.now():
+            return "Đã hết hạn"
+        return "Đang dùng được"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code handed over out of band so that a user can set up two-factor for the first time.
+
+    Only a keyed hash is stored (`enrolment.py`); valid `ENROLMENT_CODE_HOURS`, single use."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="người cấp"
+    )
+    created_at = models.DateTimeField("cấp lúc", default=timezone.now)
+    expires_at = models.DateTimeField("hết hạn lúc")
+    used_at = models.DateTimeField("dùng lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mã thiết lập xác thực hai lớp"
+        verbose_name_plural = "mã thiết lập xác thực hai lớp"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%d/%m/%Y %H:%M}"

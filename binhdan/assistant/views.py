@@ -9,7 +9,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhdan.accounts import access
-from binhdan.assistant import services
+from binhdan.assistant import learner_codes, services
 from binhdan.assistant.forms import AskForm, LearnerCodeForm
 from binhdan.assistant.guides import TOPICS, all_guides, by_short_code, get_guide
 from binhdan.assistant.quiz import questions_for
@@ -25,7 +24,6 @@ from binhdan.assistant.safety import safe_lines
 from binhdan.registry.models import Resident, Skill
 
 SESSION_KEY = "assistant_learner_code"
-LEARNER_CODE_TRIES = 10
 
 
 def _learner(request: HttpRequest) -> Resident | None:
@@ -115,16 +113,14 @@ def short_link(request: HttpRequest, short: str) -> HttpResponse:
 def learner_home(request: HttpRequest) -> HttpResponse:
     learner = _learner(request)
     form = LearnerCodeForm(request.POST or None)
-    throttle_key = f"learner-code-failures:{request.META.get('REMOTE_ADDR', '')}"
     if request.method == "POST" and form.is_valid():
-        # Codes are short enough to read aloud, so guessing them must be slow: a few tries per address.
-        if cache.get(throttle_key, 0) >= LEARNER_CODE_TRIES:
-            form.add_error("code", "Bạn đã nhập sai nhiều lần. Vui lòng đợi 15 phút rồi thử lại.")
+        # One limit with the API, in the shared cache: per address and per code (learner_codes.py).
+        try:
+            resident = learner_codes.look_up(request, form.cleaned_data["code"])
+        except learner_codes.TooManyGuesses as exc:
+            form.add_error("code", str(exc))
             return render(request, "assistant/learner.html", {"form": form, "learner": learner}, status=429)
-        resident = services.learner_by_code(form.cleaned_data["code"])
         if resident is None:
-            cache.add(throttle_key, 0, timeout=15 * 60)
-            cache.incr(throttle_key)
             form.add_error(
                 "code", "Không tìm thấy mã này. Bạn kiểm tra lại hoặc hỏi Tổ công nghệ số cộng đồng."
             )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from binhdan.accounts.enrolment import issue_enrolment_code
 from binhdan.testing.personas import PASSWORD
 
 LOGIN = reverse("accounts:login")
@@ -67,6 +68,11 @@ def test_officer_must_set_up_two_factor_before_anything_else(world):
     blocked = client.get(reverse("registry:household_list"))
     assert blocked.status_code == 302 and blocked.url.startswith(reverse("accounts:otp_setup"))
 
+    asks_code = client.get(reverse("accounts:otp_setup"))
+    assert "Nhập mã thiết lập" in asks_code.content.decode() and "<svg" not in asks_code.content.decode()
+    code = issue_enrolment_code(user=world.officer, by=world.admin)
+    entered = client.post(reverse("accounts:otp_setup"), {"step": "code", "code": code.lower()})
+    assert entered.status_code == 302
     setup = client.get(reverse("accounts:otp_setup"))
     assert setup.status_code == 200 and "<svg" in setup.content.decode()
     device = TOTPDevice.objects.get(user=world.officer, confirmed=False)

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from binhdan.accounts.models import User
-from binhdan.accounts.tokens import create_api_token
+from binhdan.accounts.tokens import TokenNotAllowed, create_api_token
 
 
 class Command(BaseCommand):
@@ -19,4 +19,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"], is_active=True).first()
         if user is None:
             raise CommandError(f"Không có người dùng đang hoạt động tên “{options['username']}”.")
-        self.stdout.write(create_api_token(user=user, name=options["name"]))
+        try:
+            self.stdout.write(create_api_token(user=user, name=options["name"]))
+        except TokenNotAllowed as exc:
+            raise CommandError(str(exc)) from exc

@@ -1,0 +1,154 @@
+"""Form fields that offer and accept only objects in the user's scope (scope by construction).
+
+A form declares `ScopedModelChoiceField(scope=villages_managed_by)`; `ScopedForm` binds the fields to
+the signed-in user (and, on a commune's page, to that commune) when the form is made. Until bound a
+field offers nothing, so a form built without a user accepts no id at all. A posted id outside the
+queryset is "not a valid choice" — a form error next to the field, and nothing is written.
+
+The scopes are built from `accounts.access`: its role sets (`PLACE_MANAGERS`, `TEAM_MANAGERS`) and the
+registry's `visible_to`, never from what the page happened to render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Set
+from typing import Any
+
+from django import forms
+from django.db.models import Model, Q, QuerySet
+
+from binhdan.accounts import access
+from binhdan.accounts.models import Role, User
+from binhdan.places.models import Place, PlaceQuerySet
+
+Scope = Callable[[Any], QuerySet[Any]]
+
+OUT_OF_SCOPE = "Lựa chọn không hợp lệ hoặc nằm ngoài địa bàn bạn phụ trách."
+OUT_OF_SCOPE_MANY = "“%(value)s” không hợp lệ hoặc nằm ngoài địa bàn bạn phụ trách."
+
+
+def places_managed_by(user: Any, kinds: Set[str] = access.PLACE_MANAGERS) -> PlaceQuerySet:
+    """The places (and the places below them) where the user holds one of `kinds` today."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Place.objects.none()
+    if access.is_admin(user):
+        return Place.objects.all()
+    ids = [role.place_id for role in user.current_roles() if role.kind in kinds and role.place_id]
+    return Place.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids) | Q(parent__parent_id__in=ids))
+
+
+def villages_managed_by(user: Any) -> PlaceQuerySet:
+    """Current villages of the communes the user manages (commune officers; admins: all)."""
+    return places_managed_by(user).villages().current().vietnamese_order()
+
+
+def communes_managed_by(user: Any) -> PlaceQuerySet:
+    return places_managed_by(user).communes().vietnamese_order()
+
+
+def residents_visible_to(user: Any) -> QuerySet[Any]:
+    """Residents the user may see, not erased and not moved out."""
+    from binhdan.registry.models import Resident
+
+    if user is None:
+        return Resident.objects.none()
+    return Resident.objects.visible_to(user).active().select_related("household__village")
+
+
+def people_managed_by(user: Any, kinds: Set[str] = access.PLACE_MANAGERS) -> QuerySet[User]:
+    """Users who hold a current role in a place the user manages (team members, leaders, officers)."""
+    places = places_managed_by(user, kinds)
+    if user is None:
+        return User.objects.none()
+    holders = Role.objects.current().filter(place__in=places).values("user_id")
+    return User.objects.filter(pk__in=holders, is_active=True).order_by("full_name", "username")
+
+
+def team_people_managed_by(user: Any) -> QuerySet[User]:
+    """As people_managed_by, for a team leader too (their village)."""
+    return people_managed_by(user, access.TEAM_MANAGERS)
+
+
+def active_skills(user: Any) -> QuerySet[Any]:
+    """The skills in use; the catalogue is shared, so every signed-in user sees the same list."""
+    from binhdan.registry.models import Skill
+
+    if user is None:
+        return Skill.objects.none()
+    return Skill.objects.filter(active=True).order_by("position", "code")
+
+
+class _Scoped:
+    """Shared part of the scoped fields: a scope function, and the path from the object to a commune."""
+
+    scope: Scope
+    commune_path: str | None
+    queryset: Any
+
+    def _setup(self, scope: Scope, commune_path: str | None) -> None:
+        self.scope = scope
+        self.commune_path = commune_path
+
+    def bind(self, user: Any, commune: Place | None) -> None:
+        queryset = self.scope(user)
+        if commune is not None and self.commune_path is not None:
+            queryset = queryset.filter(**{self.commune_path: commune})
+        self.queryset = queryset
+
+
+class ScopedModelChoiceField(_Scoped, forms.ModelChoiceField):
+    def __init__(self, *, scope: Scope, commune_path: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", "— Chọn —")
+        messages = {"invalid_choice": OUT_OF_SCOPE, "required": "Vui lòng chọn."}
+        messages.update(kwargs.pop("error_messages", {}))
+        super().__init__(queryset=scope(None), error_messages=messages, **kwargs)
+        self._setup(scope, commune_path)
+
+    def label_from_instance(self, obj: Model) -> str:
+        return _label(obj)
+
+
+class ScopedModelMultipleChoiceField(_Scoped, forms.ModelMultipleChoiceField):
+    def __init__(self, *, scope: Scope, commune_path: str | None = None, **kwargs: Any) -> None:
+        messages = {
+            "invalid_choice": OUT_OF_SCOPE_MANY,
+            "invalid_pk_value": "“%(pk)s” không phải là mã hợp lệ.",
+            "invalid_list": "Danh sách lựa chọn không hợp lệ.",
+            "required": "Vui lòng chọn ít nhất một mục.",
+        }
+        messages.update(kwargs.pop("error_messages", {}))
+        super().__init__(queryset=scope(None), error_messages=messages, **kwargs)
+        self._setup(scope, commune_path)
+
+    def label_from_instance(self, obj: Model) -> str:
+        return _label(obj)
+
+
+def _label(obj: Model) -> str:
+    if isinstance(obj, User):
+        return obj.display_name
+    return str(obj)
+
+
+class ScopedForm(forms.Form):
+    """A form whose scoped fields are bound to `user` (and to `commune` when the page is a commune's)."""
+
+    def __init__(self, *args: Any, user: Any, commune: Place | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.commune = commune
+        for field in self.fields.values():
+            if isinstance(field, _Scoped):
+                field.bind(user, commune)
+
+
+class ScopedModelForm(forms.ModelForm):
+    """As ScopedForm, for model forms."""
+
+    def __init__(self, *args: Any, user: Any, commune: Place | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.commune = commune
+        for field in self.fields.values():
+            if isinstance(field, _Scoped):
+                field.bind(user, commune)
