@@ -5,32 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.gzip import gzip_page
 from ninja import Router
-from ninja.security import HttpBearer, SessionAuth
 
-from binhdan.accounts.models import User
-from binhdan.accounts.tokens import user_for_token
+from binhdan.accounts import audit
+from binhdan.accounts.api_auth import AUTH
+from binhdan.accounts.models import AuditEvent, User
+from binhdan.common.net import client_ip
 from binhdan.fieldwork import sync
 from binhdan.fieldwork.models import Team
 
 router = Router(tags=["đồng bộ"])
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class FieldSessionAuth(SessionAuth):
-    """The field app's browser session; CSRF-checked. Officers still need two-factor (middleware)."""
-
-
-AUTH = [TokenAuth(), FieldSessionAuth()]
 
 PUSH_BODY = {
     "required": True,
@@ -94,26 +81,59 @@ def _user(request: HttpRequest) -> Any:
 )
 def push(request: HttpRequest) -> HttpResponse:
     try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"detail": "Nội dung gửi lên không phải JSON hợp lệ."}, status=400)
+        raw = request.body
+    except RequestDataTooBig:
+        return _problem(
+            f"Nội dung gửi lên quá lớn; mỗi lần gửi tối đa {sync.MAX_RECORDS_PER_PUSH} bản ghi.", 413
+        )
+    try:
+        # Python's json reads NaN and Infinity as floats: each record's checks refuse non-finite
+        # numbers one by one, so such a record is rejected and the others are kept.
+        body = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
+        return _problem("Nội dung gửi lên không phải JSON hợp lệ.", 400)
     records = body.get("records") if isinstance(body, dict) else None
     if not isinstance(records, list):
-        return JsonResponse({"detail": "Thiếu danh sách records."}, status=400)
+        return _problem("Nội dung gửi lên phải là một đối tượng JSON có danh sách records.", 400)
     if len(records) > sync.MAX_RECORDS_PER_PUSH:
-        return JsonResponse(
-            {"detail": f"Mỗi lần gửi tối đa {sync.MAX_RECORDS_PER_PUSH} bản ghi; hãy chia nhỏ."}, status=413
-        )
+        return _problem(f"Mỗi lần gửi tối đa {sync.MAX_RECORDS_PER_PUSH} bản ghi; hãy chia nhỏ.", 413)
     return JsonResponse({"results": sync.push(user=_user(request), records=records)})
+
+
+def _problem(detail: str, status: int, **extra: Any) -> JsonResponse:
+    return JsonResponse({"detail": detail, **extra}, status=status)
+
+
+def _audit_pull(request: HttpRequest, user: User, page: dict[str, Any]) -> None:
+    """One audit row per pull page that carried personal data: who, through which token, how much."""
+    households, residents = len(page["households"]), len(page["residents"])
+    if not households and not residents:
+        return
+    token = getattr(request, "api_token", None)
+    through = f"mã truy cập «{token.name or token.prefix}» (#{token.pk})" if token else "phiên đăng nhập"
+    audit.record_event(
+        user=user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="ApiToken" if token else "",
+        object_id=str(token.pk) if token else "",
+        detail=f"Đồng bộ về điện thoại qua {through}: {households} hộ, {residents} người dân.",
+        ip=client_ip(request),
+    )
 
 
 @router.get("/sync/pull", auth=AUTH, summary="Lấy các thay đổi trong phạm vi của mình từ một mốc đồng bộ")
 @gzip_page  # a village's first pull is ~200 KB of JSON, ~20 KB gzipped: it matters on a weak link
-def pull(request: HttpRequest, since: str = "", limit: int = 300) -> HttpResponse:
+def pull(request: HttpRequest, since: str = "", limit: str = "") -> HttpResponse:
     try:
-        page = sync.pull(user=_user(request), since=since or None, limit=limit)
+        size = sync.parse_limit(limit)
     except ValueError as exc:
-        return JsonResponse({"detail": str(exc)}, status=400)
+        return _problem(str(exc), 400)
+    user = _user(request)
+    try:
+        page = sync.pull(user=user, since=since or None, limit=size)
+    except sync.CursorError as exc:
+        return _problem(str(exc), 400, restart=True)
+    _audit_pull(request, user, page)
     return JsonResponse(page)
 
 

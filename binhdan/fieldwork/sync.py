@@ -11,23 +11,28 @@ a cursor, in pages small enough for a cheap phone on a weak link.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import time
 import uuid as uuid_lib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from binhdan.accounts import access
 from binhdan.common.db import insert_rows
+from binhdan.common.text import nfc
 from binhdan.fieldwork.models import (
     Campaign,
     Channel,
@@ -38,23 +43,37 @@ from binhdan.fieldwork.models import (
     VisitPerson,
     WorkTime,
 )
+from binhdan.places.models import Level, Place
+from binhdan.registry.changes import changed_in_round, current_watermark, valid_watermark
 from binhdan.registry.models import (
     HOUSEHOLD_FLAGS,
     RESIDENT_FLAGS,
+    WORK_TIME_MAX_AGE_DAYS,
+    CommuneSettings,
     Evidence,
     Household,
     Resident,
+    ScopeExit,
     Skill,
     SkillLevel,
     SkillObservation,
     Source,
+    StatusField,
     StatusObservation,
 )
 from binhdan.registry.services import skills_as_of, status_as_of, status_value_error
 
 MAX_RECORDS_PER_PUSH = 500
+MAX_RECORD_DEPTH = 12  # a visit is 5 levels deep (data → people → person → skills → item)
+MAX_ID = 2**63 - 1  # a bigint primary key; larger ids must not reach a query (PostgreSQL overflows)
+MAX_ECHO = 40  # characters of a phone's value repeated in a message
+WORK_TIME_MAX_DAILY_HOURS = Decimal("16")
+WORK_TIME_MIN_HOURS = Decimal("0.25")
 OUTCOMES = {"guided": SkillLevel.GUIDED, "mastered": SkillLevel.MASTERED}
 CREATED, UNCHANGED, CONFLICT, REJECTED = "created", "unchanged", "conflict", "rejected"
+BAD_UUID = "Thiếu mã uuid của bản ghi, hoặc mã không hợp lệ."
+ERASED = "Người dân này đã được xoá khỏi sổ theo yêu cầu."
+MOVED_OUT = "Người dân này đã chuyển đi, không còn trong sổ hộ."
 
 
 # --- push --------------------------------------------------------------------------------------------
@@ -64,7 +83,7 @@ CREATED, UNCHANGED, CONFLICT, REJECTED = "created", "unchanged", "conflict", "re
 class Result:
     uuid: str | None
     status: str
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -75,13 +94,38 @@ class Result:
 
 
 class Rejected(Exception):
-    def __init__(self, errors: list[dict[str, str]]) -> None:
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(errors)
         self.errors = errors
 
 
-def _error(field_name: str, message: str) -> dict[str, str]:
-    return {"field": field_name, "message": message}
+def _error(field_name: str, message: str, **about: int) -> dict[str, Any]:
+    """One error; `about` names the household/resident it concerns, so the phone can say who."""
+    return {"field": field_name, "message": message, **about}
+
+
+def _echo(value: Any) -> str:
+    """A phone's value, short enough to repeat in a message."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)[:200]
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of parsed JSON, counted without recursion; stops once past `limit`."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def payload_hash(kind: str, data: Any) -> str:
@@ -95,26 +139,50 @@ class _Context:
 
     user: Any
     now: dt.datetime
+    today: dt.date
     households: dict[int, int]  # household id -> village id, only households the user may change
-    residents: dict[int, int]  # resident id -> household id (not erased)
+    residents: dict[int, int]  # resident id -> household id (in scope, not erased, not moved out)
+    gone: dict[int, str]  # resident id -> why they are no longer in the book (in scope only)
     skills: dict[str, int]
     classes: dict[int, CommunityClass]
     campaigns: list[Campaign]
     village_parent: dict[int, int | None]
+    work_max_age_days: int = WORK_TIME_MAX_AGE_DAYS
+    work_hours: dict[dt.date, Decimal] = field(default_factory=dict)  # stored + accepted in this batch
 
 
 def _ints(values: Any) -> set[int]:
-    found: set[int] = set()
-    for value in values:
-        if isinstance(value, int) and not isinstance(value, bool):
-            found.add(value)
-    return found
+    return {value for value in values if _is_id(value)}
+
+
+def _work_day(data: dict[str, Any]) -> dt.date | None:
+    try:
+        return _date(data.get("date"), "date")
+    except Rejected:
+        return None
+
+
+def work_time_max_age_days(user: Any) -> int:
+    """How far back `user` may record work time: the strictest of the communes they work in."""
+    communes: set[int] = set()
+    for role in user.current_roles():
+        place = role.place
+        if place is None:
+            continue
+        communes.add(place.pk if place.level <= Level.COMMUNE else place.parent_id)
+    chosen = dict(
+        CommuneSettings.objects.filter(commune_id__in=communes).values_list(
+            "commune_id", "work_time_max_age_days"
+        )
+    )
+    return min((chosen.get(c, WORK_TIME_MAX_AGE_DAYS) for c in communes), default=WORK_TIME_MAX_AGE_DAYS)
 
 
 def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]) -> _Context:
     household_ids: set[int] = set()
     resident_ids: set[int] = set()
     class_ids: set[int] = set()
+    work_days: set[dt.date] = set()
     for _, _, kind, data in records:
         if kind == "visit":
             household_ids |= _ints([data.get("household")])
@@ -125,6 +193,10 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
             class_ids |= _ints([data.get("class")])
             if isinstance(data.get("residents"), list):
                 resident_ids |= _ints(data["residents"])
+        elif kind == "work_time":
+            day = _work_day(data)
+            if day is not None:
+                work_days.add(day)
     household_rows = list(
         Household.objects.changeable_by(user)
         .filter(pk__in=household_ids)
@@ -132,50 +204,112 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
     )
     households = {pk: village for pk, village, _ in household_rows}
     village_parent = {village: commune for _, village, commune in household_rows}
-    residents = dict(
+    residents: dict[int, int] = {}
+    gone: dict[int, str] = {}
+    for pk, household_id, erased_at, moved_out_on in (
         Resident.objects.changeable_by(user)
-        .filter(pk__in=resident_ids, erased_at__isnull=True)
-        .values_list("pk", "household_id")
-    )
+        .filter(pk__in=resident_ids)
+        .values_list("pk", "household_id", "erased_at", "moved_out_on")
+    ):
+        if erased_at is not None:
+            gone[pk] = ERASED
+        elif moved_out_on is not None:
+            gone[pk] = MOVED_OUT
+        else:
+            residents[pk] = household_id
     classes = {c.pk: c for c in CommunityClass.objects.visible_to(user).filter(pk__in=class_ids)}
     campaigns = list(
         Campaign.objects.filter(commune_id__in=set(village_parent.values())).prefetch_related("villages")
     )
-    return _Context(
+    ctx = _Context(
         user=user,
         now=timezone.now(),
+        today=timezone.localdate(),
         households=households,
         residents=residents,
+        gone=gone,
         skills=_active_skills(),
         classes=classes,
         campaigns=campaigns,
         village_parent=village_parent,
     )
+    if any(kind == "work_time" for _, _, kind, _ in records):
+        ctx.work_max_age_days = work_time_max_age_days(user)
+        stored = (
+            WorkTime.objects.filter(user=user, day__in=work_days)
+            .values("day")
+            .annotate(total=Sum("hours"))
+            .values_list("day", "total")
+        )
+        ctx.work_hours = {day: total or Decimal(0) for day, total in stored}
+    return ctx
 
 
-_SKILLS_CACHE: dict[str, Any] = {"at": 0.0, "map": {}}
+# The active skills (code -> id), memoised per process. A change anywhere (this worker or another)
+# bumps a version kept in the shared cache (CACHES["default"]: the database, or Redis), which every
+# push compares with its memo; the memo also expires on its own after a while, for edits that skip
+# signals (queryset.update()).
+_SKILLS_CACHE: dict[str, Any] = {"at": 0.0, "map": {}, "version": None}
 SKILLS_CACHE_SECONDS = 30.0
+SKILLS_VERSION_KEY = "fieldwork:skills-version"
+
+
+def _skills_version() -> Any:
+    try:
+        return cache.get(SKILLS_VERSION_KEY)
+    except Exception:  # the shared cache is down: trust nothing memoised
+        return object()
 
 
 def _active_skills() -> dict[str, int]:
-    """code -> id of active skills, kept for a few seconds per process: every push needs it."""
+    """code -> id of active skills, memoised while the shared skills version stays the same."""
     now = time.monotonic()
-    if now - _SKILLS_CACHE["at"] > SKILLS_CACHE_SECONDS:
-        _SKILLS_CACHE["map"] = dict(Skill.objects.filter(active=True).values_list("code", "pk"))
-        _SKILLS_CACHE["at"] = now
-    return _SKILLS_CACHE["map"]
+    version = _skills_version()
+    memo = _SKILLS_CACHE
+    if version is None or version != memo["version"] or now - memo["at"] > SKILLS_CACHE_SECONDS:
+        if version is None:  # first use, or the cache was cleared: start a version everyone shares
+            version = uuid_lib.uuid4().hex
+            try:
+                cache.add(SKILLS_VERSION_KEY, version, None)
+                version = cache.get(SKILLS_VERSION_KEY) or version
+            except Exception:
+                version = object()
+        memo["map"] = dict(Skill.objects.filter(active=True).values_list("code", "pk"))
+        memo["at"], memo["version"] = now, version
+    return memo["map"]
+
+
+def _bump_skills_version() -> None:
+    # If the shared cache is down, the memo still expires after SKILLS_CACHE_SECONDS.
+    with contextlib.suppress(Exception):
+        cache.set(SKILLS_VERSION_KEY, uuid_lib.uuid4().hex, None)
 
 
 def forget_skills_cache(**kwargs: Any) -> None:
+    """A skill was saved or deleted: every worker reloads the map at its next push (also after commit,
+    so no worker memoises the old map under the new version)."""
     _SKILLS_CACHE["at"] = 0.0
+    _bump_skills_version()
+    transaction.on_commit(_bump_skills_version)
 
 
 def _aware_datetime(value: Any, name: str, now: dt.datetime) -> dt.datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) and len(value) <= 40 else None
+    except (ValueError, OverflowError):  # well formed but impossible: month 13, offset +25:00
+        raise Rejected(
+            [_error(name, "Thời điểm không có thật (tháng, ngày, giờ hoặc múi giờ sai).")]
+        ) from None
     if parsed is None:
         raise Rejected([_error(name, "Thời điểm phải theo dạng ISO 8601, ví dụ 2025-10-05T09:30:00+07:00.")])
     if parsed.tzinfo is None:
         raise Rejected([_error(name, "Thời điểm phải kèm múi giờ, ví dụ +07:00.")])
+    try:
+        parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise Rejected(
+            [_error(name, "Thời điểm không có thật (tháng, ngày, giờ hoặc múi giờ sai).")]
+        ) from None
     if parsed > now + dt.timedelta(minutes=10):
         raise Rejected(
             [_error(name, "Thời điểm không được ở tương lai. Hãy kiểm tra ngày giờ trên điện thoại.")]
@@ -188,7 +322,10 @@ def _aware_datetime(value: Any, name: str, now: dt.datetime) -> dt.datetime:
 def _date(value: Any, name: str) -> dt.date | None:
     if value in (None, ""):
         return None
-    parsed = parse_date(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) and len(value) <= 20 else None
+    except ValueError:  # well formed but impossible: 2026-02-30
+        raise Rejected([_error(name, f"Ngày “{_echo(value)}” không có thật trên lịch.")]) from None
     if parsed is None:
         raise Rejected([_error(name, "Ngày phải theo dạng năm-tháng-ngày, ví dụ 2025-10-20.")])
     return parsed
@@ -213,17 +350,29 @@ class _VisitPlan:
     status: list[tuple[int, str, int, str]]  # resident, field, value, evidence
 
 
+def _resident_error(ctx: _Context, where: str, resident_id: Any, household_id: int | None) -> dict[str, Any]:
+    """Why a resident id does not fit; names the resident only when they are in the user's scope."""
+    if not _is_id(resident_id):
+        return _error(where, "Mã người dân không hợp lệ.")
+    if resident_id in ctx.gone:
+        return _error(where, ctx.gone[resident_id], resident=resident_id)
+    if resident_id in ctx.residents:  # in scope, but in another household
+        return _error(where, "Người này không thuộc hộ được hỗ trợ.", resident=resident_id)
+    return _error(where, "Người này không thuộc hộ được hỗ trợ.")
+
+
 def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any]) -> _VisitPlan:
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
     household_id = data.get("household")
-    if not isinstance(household_id, int) or household_id not in ctx.households:
-        raise Rejected([_error("household", "Không tìm thấy hộ này trong phạm vi của bạn.")])
+    if not _is_id(household_id) or household_id not in ctx.households:
+        about = {"household": household_id} if _is_id(household_id) else {}
+        raise Rejected([_error("household", "Không tìm thấy hộ này trong phạm vi của bạn.", **about)])
     visited_at = _aware_datetime(data.get("visited_at"), "visited_at", ctx.now)
     minutes: Any = data.get("minutes")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
         errors.append(_error("minutes", "Số phút phải là số nguyên từ 1 đến 600."))
     channel: Any = data.get("channel")
-    if channel not in Channel.values:
+    if not isinstance(channel, str) or channel not in Channel.values:
         errors.append(_error("channel", "Hình thức hỗ trợ không hợp lệ."))
     try:
         follow_up = _date(data.get("follow_up_on"), "follow_up_on")
@@ -235,7 +384,7 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
         errors.append(_error("follow_up_on", "Ngày hẹn quay lại phải sau ngày hỗ trợ."))
     notes = data.get("notes") or ""
     if not isinstance(notes, str) or len(notes) > 2000:
-        errors.append(_error("notes", "Ghi chú tối đa 2.000 ký tự."))
+        errors.append(_error("notes", "Ghi chú phải là chữ, tối đa 2.000 ký tự."))
         notes = ""
     people = data.get("people")
     plan_people: list[int] = []
@@ -247,31 +396,39 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
     for index, person in enumerate(people):
         where = f"people[{index}]"
         resident_id = person.get("resident") if isinstance(person, dict) else None
-        if not isinstance(resident_id, int) or ctx.residents.get(resident_id) != household_id:
-            errors.append(_error(f"{where}.resident", "Người này không thuộc hộ được hỗ trợ."))
+        if not _is_id(resident_id) or ctx.residents.get(resident_id) != household_id:
+            errors.append(_resident_error(ctx, f"{where}.resident", resident_id, household_id))
             continue
         if resident_id in plan_people:
-            errors.append(_error(f"{where}.resident", "Một người được ghi hai lần trong cùng lượt hỗ trợ."))
+            errors.append(
+                _error(
+                    f"{where}.resident",
+                    "Một người được ghi hai lần trong cùng lượt hỗ trợ.",
+                    resident=resident_id,
+                )
+            )
             continue
         plan_people.append(resident_id)
         skills = person.get("skills") or []
         if not isinstance(skills, list):
-            errors.append(_error(f"{where}.skills", "Danh sách kỹ năng không hợp lệ."))
+            errors.append(_error(f"{where}.skills", "Danh sách kỹ năng không hợp lệ.", resident=resident_id))
             skills = []
         for s_index, item in enumerate(skills):
             code = item.get("skill") if isinstance(item, dict) else None
             outcome = item.get("outcome") if isinstance(item, dict) else None
-            if code not in ctx.skills:
-                errors.append(_error(f"{where}.skills[{s_index}].skill", f"Không có kỹ năng mã “{code}”."))
-            elif outcome not in OUTCOMES:
+            at = f"{where}.skills[{s_index}]"
+            if not isinstance(code, str) or code not in ctx.skills:
+                message = f"Không có kỹ năng mã “{_echo(code)}”." if code is not None else "Thiếu mã kỹ năng."
+                errors.append(_error(f"{at}.skill", message, resident=resident_id))
+            elif not isinstance(outcome, str) or outcome not in OUTCOMES:
                 errors.append(
-                    _error(f"{where}.skills[{s_index}].outcome", "Kết quả phải là “guided” hoặc “mastered”.")
+                    _error(f"{at}.outcome", "Kết quả phải là “guided” hoặc “mastered”.", resident=resident_id)
                 )
             else:
                 plan_skills.append((resident_id, ctx.skills[code], OUTCOMES[outcome]))
         status = person.get("status") or {}
         if not isinstance(status, dict):
-            errors.append(_error(f"{where}.status", "Trạng thái số không hợp lệ."))
+            errors.append(_error(f"{where}.status", "Trạng thái số không hợp lệ.", resident=resident_id))
             status = {}
         for field_name, raw in status.items():
             value: Any
@@ -281,14 +438,18 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
                 if isinstance(raw, dict)
                 else (raw, Evidence.TOLD)
             )
-            problem = status_value_error(field_name, value)
+            at = f"{where}.status.{_echo(field_name)}"
+            problem = (
+                status_value_error(field_name, value)
+                if field_name in StatusField.values
+                else f"Không có thông tin trạng thái “{_echo(field_name)}”."
+            )
             if problem:
-                errors.append(_error(f"{where}.status.{field_name}", problem))
-            elif evidence not in Evidence.values:
+                errors.append(_error(at, problem, resident=resident_id))
+            elif not isinstance(evidence, str) or evidence not in Evidence.values:
                 errors.append(
                     _error(
-                        f"{where}.status.{field_name}.evidence",
-                        "Cách biết phải là told, seen hoặc confirmed.",
+                        f"{at}.evidence", "Cách biết phải là told, seen hoặc confirmed.", resident=resident_id
                     )
                 )
             else:
@@ -303,7 +464,7 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
         minutes=minutes,
         channel=channel,
         follow_up_on=follow_up,
-        notes=notes,
+        notes=nfc(notes),
         campaign=_campaign_for(ctx, ctx.households[household_id], local_day),
     )
     return _VisitPlan(visit, plan_people, plan_skills, plan_status)
@@ -313,39 +474,74 @@ def _plan_attendance(
     ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any]
 ) -> tuple[CommunityClass, list[int]]:
     class_id = data.get("class")
-    if not isinstance(class_id, int) or class_id not in ctx.classes:
+    if not _is_id(class_id) or class_id not in ctx.classes:
         raise Rejected([_error("class", "Không tìm thấy buổi học này trong phạm vi của bạn.")])
     residents = data.get("residents")
     if not isinstance(residents, list) or not residents:
         raise Rejected([_error("residents", "Hãy chọn ít nhất một người tham dự.")])
-    errors = [
-        _error(f"residents[{i}]", "Người này không thuộc phạm vi của bạn.")
-        for i, rid in enumerate(residents)
-        if not isinstance(rid, int) or rid not in ctx.residents
-    ]
+    errors = []
+    for i, rid in enumerate(residents):
+        if not _is_id(rid) or rid not in ctx.residents:
+            error = _resident_error(ctx, f"residents[{i}]", rid, None)
+            if error["message"] == "Người này không thuộc hộ được hỗ trợ.":
+                error["message"] = "Người này không thuộc phạm vi của bạn."
+            errors.append(error)
     if errors:
         raise Rejected(errors)
     return ctx.classes[class_id], sorted(set(residents))
 
 
+def _hours_text(hours: Decimal) -> str:
+    return f"{hours.normalize():f}".replace(".", ",")
+
+
 def _plan_work_time(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any]) -> WorkTime:
-    day = _date(data.get("date"), "date")
-    if day is None:
-        raise Rejected([_error("date", "Hãy nhập ngày làm việc.")])
-    if day > timezone.localdate() + dt.timedelta(days=1):
-        raise Rejected([_error("date", "Ngày làm việc không được ở tương lai.")])
+    errors: list[dict[str, Any]] = []
+    day: dt.date | None = None
     try:
-        hours = Decimal(str(data.get("hours")))
-    except (InvalidOperation, ValueError):
-        raise Rejected([_error("hours", "Số giờ phải là một số, ví dụ 4 hoặc 4.5.")]) from None
-    if not Decimal("0.25") <= hours <= Decimal("16"):
-        raise Rejected([_error("hours", "Số giờ trong một ngày phải từ 0,25 đến 16.")])
+        day = _date(data.get("date"), "date")
+        if day is None:
+            errors.append(_error("date", "Hãy nhập ngày làm việc."))
+        elif day > ctx.today:
+            errors.append(_error("date", "Ngày làm việc không được ở tương lai."))
+        elif day < ctx.today - dt.timedelta(days=ctx.work_max_age_days):
+            errors.append(
+                _error(
+                    "date", f"Chỉ ghi được thời gian hoạt động trong {ctx.work_max_age_days} ngày gần đây."
+                )
+            )
+    except Rejected as exc:
+        errors += exc.errors
+    raw_hours = data.get("hours")
+    hours: Decimal | None = None
+    if isinstance(raw_hours, int | float) and not isinstance(raw_hours, bool) and math.isfinite(raw_hours):
+        hours = Decimal(str(raw_hours))
+        if not WORK_TIME_MIN_HOURS <= hours <= WORK_TIME_MAX_DAILY_HOURS:
+            errors.append(_error("hours", "Số giờ trong một ngày phải từ 0,25 đến 16."))
+            hours = None
+    else:
+        errors.append(_error("hours", "Số giờ phải là một số, ví dụ 4 hoặc 4,5."))
     note = data.get("note") or ""
     if not isinstance(note, str) or len(note) > 200:
-        raise Rejected([_error("note", "Ghi chú tối đa 200 ký tự.")])
-    return WorkTime(
-        uuid=client_uuid, user=ctx.user, day=day, hours=hours.quantize(Decimal("0.01")), note=note
-    )
+        errors.append(_error("note", "Ghi chú phải là chữ, tối đa 200 ký tự."))
+    if not errors and day is not None and hours is not None:
+        hours = hours.quantize(Decimal("0.01"))
+        total = ctx.work_hours.get(day, Decimal(0)) + hours
+        if total > WORK_TIME_MAX_DAILY_HOURS:
+            already = _hours_text(total - hours)
+            errors.append(
+                _error(
+                    "hours",
+                    f"Ngày {day:%d/%m/%Y} đã có {already} giờ; thêm {_hours_text(hours)} giờ sẽ quá "
+                    f"{_hours_text(WORK_TIME_MAX_DAILY_HOURS)} giờ một ngày.",
+                )
+            )
+        else:
+            ctx.work_hours[day] = total
+    if errors:
+        raise Rejected(errors)
+    assert day is not None and hours is not None
+    return WorkTime(uuid=client_uuid, user=ctx.user, day=day, hours=hours, note=nfc(note))
 
 
 PLANNERS: dict[str, Callable[..., Any]] = {
@@ -377,19 +573,35 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
     for index, record in enumerate(records):
         raw_uuid = record.get("uuid") if isinstance(record, dict) else None
         try:
-            parsed = uuid_lib.UUID(str(raw_uuid))
+            if not isinstance(raw_uuid, str) or len(raw_uuid) > 36:
+                raise ValueError
+            parsed = uuid_lib.UUID(raw_uuid)
         except ValueError:
-            results.append(Result(raw_uuid if isinstance(raw_uuid, str) else None, REJECTED,
-                                  [_error("uuid", "Thiếu mã uuid của bản ghi, hoặc mã không hợp lệ.")]))  # fmt: skip
+            results.append(Result(raw_uuid if isinstance(raw_uuid, str) and len(raw_uuid) <= 36 else None,
+                                  REJECTED, [_error("uuid", BAD_UUID)]))  # fmt: skip
             continue
+        assert isinstance(record, dict)
         kind, data = record.get("type"), record.get("data")
-        if kind not in PLANNERS:
+        if not isinstance(kind, str) or kind not in PLANNERS:
             results.append(
-                Result(str(parsed), REJECTED, [_error("type", f"Loại bản ghi “{kind}” không được hỗ trợ.")])
+                Result(
+                    str(parsed),
+                    REJECTED,
+                    [_error("type", f"Loại bản ghi “{_echo(kind)}” không được hỗ trợ.")],
+                )
             )
             continue
         if not isinstance(data, dict):
             results.append(Result(str(parsed), REJECTED, [_error("data", "Thiếu nội dung bản ghi (data).")]))
+            continue
+        if _depth(data, MAX_RECORD_DEPTH) > MAX_RECORD_DEPTH:
+            results.append(
+                Result(
+                    str(parsed),
+                    REJECTED,
+                    [_error("data", "Nội dung bản ghi lồng nhau quá sâu, không đọc được.")],
+                )
+            )
             continue
         results.append(Result(str(parsed), ""))
         candidates.append((index, str(parsed), kind, data))
@@ -397,7 +609,7 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
     receipts = {
         str(r.uuid): r
         for r in SyncReceipt.objects.filter(uuid__in=[c[1] for c in candidates]).only(
-            "uuid", "payload_hash", "object_id", "kind"
+            "uuid", "payload_hash", "object_id", "kind", "user_id"
         )
     }
     ctx = _load_context(user, candidates)
@@ -406,6 +618,10 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
     for index, client_uuid, kind, data in candidates:
         digest = payload_hash(kind, data)
         known = receipts.get(client_uuid)
+        if known is not None and known.user_id != user.pk:
+            # Someone else's record: the same answer as any bad uuid, revealing nothing about it.
+            results[index].status, results[index].errors = REJECTED, [_error("uuid", BAD_UUID)]
+            continue
         earlier = seen_in_batch.get(client_uuid)
         if known is not None or earlier is not None:
             same = (known.payload_hash if known else earlier) == digest
@@ -506,6 +722,9 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
     )
     if visit_plans:
         Household.objects.filter(pk__in={p.visit.household_id for _, p in visit_plans}).update(updated_at=now)
+    # Observations move their residents' sync_version in the database (registry/changes.py); the
+    # others present at a visit or a class are touched here so that phones pull the change.
+    touched_residents -= {row[0] for row in skills} | {row[0] for row in status}
     if touched_residents:
         Resident.objects.filter(pk__in=touched_residents).update(updated_at=now)
     for index, *_ in to_create:
@@ -515,28 +734,79 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
 
 # --- pull --------------------------------------------------------------------------------------------
 
-PULL_LAG = dt.timedelta(seconds=2)
-PHASES = ("households", "residents")
+# A round runs through these phases, each in primary-key order; "exits" delivers households and
+# residents that left the user's villages (registry.ScopeExit) as `removed` ids.
+PHASES = ("households", "residents", "exits")
+DONE = "done"
+CURSOR_VERSION = 2
+CURSOR_SALT = "binhdan.fieldwork.sync.cursor"
+MAX_CURSOR_LENGTH = 4096
+PULL_LIMIT_DEFAULT, PULL_LIMIT_MIN, PULL_LIMIT_MAX = 300, 20, 1000
+BAD_CURSOR = "Mã đồng bộ (since) không hợp lệ; hãy đồng bộ lại từ đầu."
 
 
-def _encode(cursor: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(cursor, separators=(",", ":")).encode()).decode().rstrip("=")
+class CursorError(ValueError):
+    """A cursor that is neither ours nor an old format we can restart from; the API answers 400."""
 
 
-def decode_cursor(raw: str | None) -> dict[str, Any] | None:
-    """Parse a cursor from the phone; raises ValueError with a Vietnamese message when it is damaged."""
+@dataclass
+class Cursor:
+    watermark: str  # what this round delivers up to (registry.changes)
+    previous: str | None  # what the previous round delivered up to; None = from scratch
+    phase: str
+    after: int  # last primary key delivered in this phase
+    scope: str  # fingerprint of the villages in scope when the round started
+
+    def encode(self) -> str:
+        data = {"v": CURSOR_VERSION, "w": self.watermark, "p": self.previous, "ph": self.phase,
+                "a": self.after, "s": self.scope}  # fmt: skip
+        return signing.dumps(data, salt=CURSOR_SALT, compress=True)
+
+
+def _legacy_cursor(raw: str) -> bool:
+    """A cursor of the time-lag protocol (before version 2): base64 JSON with since/until."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return isinstance(decoded, dict) and "since" in decoded and "until" in decoded
+
+
+def decode_cursor(raw: str | None) -> Cursor | None:
+    """The phone's cursor; None to start from scratch (none given, or an old format: the phone gets
+    everything again and `reset`). Raises CursorError with a Vietnamese message when it is damaged."""
     if not raw:
         return None
+    if not isinstance(raw, str) or len(raw) > MAX_CURSOR_LENGTH:
+        raise CursorError(BAD_CURSOR)
     try:
-        padded = raw + "=" * (-len(raw) % 4)
-        cursor = json.loads(base64.urlsafe_b64decode(padded))
-        dt.datetime.fromisoformat(cursor["since"])
-        dt.datetime.fromisoformat(cursor["until"])
-        if cursor["phase"] not in PHASES:
-            raise ValueError
-        return dict(cursor)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError("Mã đồng bộ (since) không hợp lệ; hãy đồng bộ lại từ đầu.") from exc
+        data = signing.loads(raw, salt=CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError, RecursionError, OverflowError) as exc:
+        if _legacy_cursor(raw):
+            return None
+        raise CursorError(BAD_CURSOR) from exc
+    if not isinstance(data, dict) or data.get("v") != CURSOR_VERSION:
+        return None  # signed by us, but an older or newer layout: start again
+    watermark, previous, phase, after, scope = (data.get(k) for k in ("w", "p", "ph", "a", "s"))
+    if (
+        not valid_watermark(watermark)
+        or not (previous is None or valid_watermark(previous))
+        or phase not in (*PHASES, DONE)
+        or not (isinstance(after, int) and not isinstance(after, bool) and 0 <= after <= MAX_ID)
+        or not isinstance(scope, str)
+    ):
+        raise CursorError(BAD_CURSOR)
+    return Cursor(watermark, previous, phase, after, scope)
+
+
+def parse_limit(raw: Any) -> int:
+    """The page size asked for; clamped to 20-1000. Raises ValueError (Vietnamese) when not a number."""
+    if raw in (None, ""):
+        return PULL_LIMIT_DEFAULT
+    text = str(raw).strip()
+    if len(text) > 12 or not text.lstrip("-+").isdigit():
+        raise ValueError(f"Tham số limit phải là một số nguyên từ {PULL_LIMIT_MIN} đến {PULL_LIMIT_MAX}.")
+    return max(PULL_LIMIT_MIN, min(int(text), PULL_LIMIT_MAX))
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -565,117 +835,160 @@ def _household_rows(user: Any, rows: list[Household]) -> list[dict[str, Any]]:
 
 def _resident_rows(rows: list[Resident], skill_codes: dict[int, str]) -> list[dict[str, Any]]:
     today = timezone.localdate()
-    live = [r.pk for r in rows if r.erased_at is None and r.moved_out_on is None]
-    statuses = status_as_of(live, today)
-    skills = skills_as_of(live, today)
-    answer = []
-    for r in rows:
-        if r.erased_at is not None or r.moved_out_on is not None:
-            answer.append(
-                {
-                    "id": r.pk,
-                    "household": r.household_id,
-                    "deleted": True,
-                    "updated_at": r.updated_at.isoformat(),
-                }
-            )
-            continue
-        answer.append(
-            {
-                "id": r.pk,
-                "household": r.household_id,
-                "name": r.full_name,
-                "birth_year": r.birth_year,
-                "gender": r.gender,
-                "relation": r.relation,
-                "flags": [f for f in RESIDENT_FLAGS if getattr(r, f)],
-                "status": {f: o.value for f, o in statuses.get(r.pk, {}).items()},
-                "skills": {
-                    skill_codes[s]: o.level for s, o in skills.get(r.pk, {}).items() if s in skill_codes
-                },
-                "updated_at": r.updated_at.isoformat(),
-            }
+    ids = [r.pk for r in rows]
+    statuses = status_as_of(ids, today)
+    skills = skills_as_of(ids, today)
+    return [
+        {
+            "id": r.pk,
+            "household": r.household_id,
+            "name": r.full_name,
+            "birth_year": r.birth_year,
+            "gender": r.gender,
+            "relation": r.relation,
+            "flags": [f for f in RESIDENT_FLAGS if getattr(r, f)],
+            "status": {f: o.value for f, o in statuses.get(r.pk, {}).items()},
+            "skills": {skill_codes[s]: o.level for s, o in skills.get(r.pk, {}).items() if s in skill_codes},
+            "updated_at": r.updated_at.isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def _scope_villages(user: Any) -> list[int]:
+    return sorted(
+        Place.objects.filter(access.villages_with_personal_data(user, for_change=True)).values_list(
+            "pk", flat=True
         )
-    return answer
+    )
 
 
-def pull(*, user: Any, since: str | None, limit: int = 300) -> dict[str, Any]:
-    """One page of changes in the user's scope; follow `cursor` while `more` is true."""
-    limit = max(20, min(limit, 1000))
+def _fingerprint(villages: list[int]) -> str:
+    return hashlib.sha256(",".join(map(str, villages)).encode()).hexdigest()[:16]
+
+
+def _first_page_extras(user: Any, page: dict[str, Any]) -> None:
+    """The skills catalogue, the classes around today and the work-time limits, once per round."""
+    skill_rows = Skill.objects.filter(active=True).order_by("position", "code")
+    page["skills"] = [
+        {"code": s.code, "name": s.name, "domain": s.domain, "core": s.is_core} for s in skill_rows
+    ]
+    window = (timezone.localdate() - dt.timedelta(days=30), timezone.localdate() + dt.timedelta(days=60))
+    page["classes"] = [
+        {
+            "id": c.pk,
+            "title": c.title,
+            "held_on": c.held_on.isoformat(),
+            "kind": c.kind,
+            "audience": c.audience,
+            "place": c.place_id,
+        }
+        for c in CommunityClass.objects.visible_to(user).filter(held_on__range=window).order_by("held_on")
+    ]
+    page["limits"] = {
+        "work_time_max_age_days": work_time_max_age_days(user),
+        "work_time_max_daily_hours": int(WORK_TIME_MAX_DAILY_HOURS),
+    }
+
+
+def _pull_households(user: Any, cursor: Cursor, wanted: int) -> list[Household]:
+    queryset = Household.objects.filter(access.village_scope(user, "village", for_change=True))
+    last = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at")
+    queryset = changed_in_round(queryset, current=cursor.watermark, previous=cursor.previous).annotate(
+        last_visit=Max("visits__visited_at"), follow_up=Subquery(last.values("follow_up_on")[:1])
+    )
+    return list(queryset.filter(pk__gt=cursor.after).order_by("pk")[:wanted])
+
+
+def _pull_residents(user: Any, cursor: Cursor, wanted: int) -> list[Resident]:
+    queryset = Resident.objects.filter(access.village_scope(user, "household__village", for_change=True))
+    queryset = changed_in_round(queryset, current=cursor.watermark, previous=cursor.previous)
+    return list(queryset.filter(pk__gt=cursor.after).order_by("pk")[:wanted])
+
+
+def _pull_exits(
+    user: Any, cursor: Cursor, villages: list[int], wanted: int
+) -> tuple[int, int | None, set[int], set[int]]:
+    """Households and residents that left the user's villages in this round and are not back: (exits
+    read, the last one's id or None, household ids, resident ids — with the residents of those households)."""
+    exits = list(
+        changed_in_round(ScopeExit.objects.filter(village_id__in=villages), current=cursor.watermark,
+                         previous=cursor.previous)
+        .filter(pk__gt=cursor.after).order_by("pk").values_list("pk", "kind", "object_id")[:wanted]
+    )  # fmt: skip
+    if not exits:
+        return 0, None, set(), set()
+    households = {o for _, kind, o in exits if kind == ScopeExit.Kind.HOUSEHOLD and _is_id(o)}
+    residents = {o for _, kind, o in exits if kind == ScopeExit.Kind.RESIDENT and _is_id(o)}
+    households -= set(
+        Household.objects.changeable_by(user).filter(pk__in=households).values_list("pk", flat=True)
+    )
+    residents -= set(
+        Resident.objects.changeable_by(user).active().filter(pk__in=residents).values_list("pk", flat=True)
+    )
+    if households:
+        residents |= set(Resident.objects.filter(household_id__in=households).values_list("pk", flat=True))
+    return len(exits), exits[-1][0], households, residents
+
+
+def pull(*, user: Any, since: str | None, limit: int = PULL_LIMIT_DEFAULT) -> dict[str, Any]:
+    """One page of changes in the user's scope; follow `cursor` while `more` is true.
+
+    Raises CursorError for a damaged cursor."""
+    limit = max(PULL_LIMIT_MIN, min(limit, PULL_LIMIT_MAX))
     cursor = decode_cursor(since)
-    now = timezone.now()
-    first_page = cursor is None or bool(cursor.get("done"))
-    if cursor is None or cursor.get("done"):
-        start = cursor["until"] if cursor else dt.datetime(2000, 1, 1, tzinfo=dt.UTC).isoformat()
-        cursor = {
-            "since": start,
-            "until": (now - PULL_LAG).isoformat(),
-            "phase": PHASES[0],
-            "after_t": None,
-            "after_id": None,
-        }
-    since_t = dt.datetime.fromisoformat(cursor["since"])
-    until_t = dt.datetime.fromisoformat(cursor["until"])
-    page: dict[str, Any] = {"households": [], "residents": [], "skills": [], "classes": []}
+    villages = _scope_villages(user)
+    scope = _fingerprint(villages)
+    reset = cursor is None or cursor.scope != scope
+    if reset:  # from scratch: the phone replaces its copy with what this round brings
+        cursor = Cursor(current_watermark(), None, PHASES[0], 0, scope)
+    elif cursor.phase == DONE:  # a new round: everything committed since the last round's watermark
+        cursor = Cursor(current_watermark(), cursor.watermark, PHASES[0], 0, scope)
+    assert cursor is not None
+    first_page = cursor.phase == PHASES[0] and cursor.after == 0
+    page: dict[str, Any] = {
+        "households": [],
+        "residents": [],
+        "removed": {"households": [], "residents": []},
+        "skills": [],
+        "classes": [],
+    }
     if first_page:
-        skill_rows = Skill.objects.filter(active=True).order_by("position", "code")
-        page["skills"] = [
-            {"code": s.code, "name": s.name, "domain": s.domain, "core": s.is_core} for s in skill_rows
-        ]
-        window = (timezone.localdate() - dt.timedelta(days=30), timezone.localdate() + dt.timedelta(days=60))
-        page["classes"] = [
-            {
-                "id": c.pk,
-                "title": c.title,
-                "held_on": c.held_on.isoformat(),
-                "kind": c.kind,
-                "audience": c.audience,
-                "place": c.place_id,
-            }
-            for c in CommunityClass.objects.visible_to(user).filter(held_on__range=window).order_by("held_on")
-        ]
+        _first_page_extras(user, page)
     skill_codes = dict(Skill.objects.values_list("pk", "code"))
+    removed_households: set[int] = set()
+    removed_residents: set[int] = set()
     remaining = limit
-    while remaining > 0 and cursor["phase"] in PHASES:
-        phase = cursor["phase"]
-        if phase == "households":
-            queryset: Any = Household.objects.filter(access.village_scope(user, "village", for_change=True))
-            last = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at")
-            queryset = queryset.annotate(
-                last_visit=Max("visits__visited_at"), follow_up=Subquery(last.values("follow_up_on")[:1])
-            )
-        else:
-            queryset = Resident.objects.filter(
-                access.village_scope(user, "household__village", for_change=True)
-            )
-        window_q = Q(updated_at__gt=since_t, updated_at__lte=until_t)
-        if cursor["after_t"] is not None:
-            after_t = dt.datetime.fromisoformat(cursor["after_t"])
-            window_q &= Q(updated_at__gt=after_t) | Q(updated_at=after_t, pk__gt=cursor["after_id"])
+    while remaining > 0 and cursor.phase != DONE:
         wanted = remaining
-        rows = list(queryset.filter(window_q).order_by("updated_at", "pk")[:wanted])
-        if rows:
-            page[phase] += (
-                _household_rows(user, rows) if phase == "households" else _resident_rows(rows, skill_codes)
-            )
-            cursor["after_t"], cursor["after_id"] = rows[-1].updated_at.isoformat(), rows[-1].pk
-            remaining -= len(rows)
-        if len(rows) == wanted:
+        if cursor.phase == "households":
+            households = _pull_households(user, cursor, wanted)
+            page["households"] += _household_rows(user, households)
+            got, last = len(households), households[-1].pk if households else None
+        elif cursor.phase == "residents":
+            residents = _pull_residents(user, cursor, wanted)
+            live = [r for r in residents if r.erased_at is None and r.moved_out_on is None]
+            removed_residents |= {
+                r.pk for r in residents if r.erased_at is not None or r.moved_out_on is not None
+            }
+            page["residents"] += _resident_rows(live, skill_codes)
+            got, last = len(residents), residents[-1].pk if residents else None
+        else:
+            got, last, gone_households, gone_residents = _pull_exits(user, cursor, villages, wanted)
+            removed_households |= gone_households
+            removed_residents |= gone_residents
+        if last is not None:
+            cursor.after = last
+            remaining -= got
+        if got == wanted:
             break  # the page is full; the next pull resumes inside this phase
-        next_index = PHASES.index(phase) + 1
-        cursor["phase"] = PHASES[next_index] if next_index < len(PHASES) else "done"
-        cursor["after_t"] = cursor["after_id"] = None
-    more = cursor["phase"] != "done"
-    if not more:
-        cursor = {
-            "since": cursor["since"],
-            "until": cursor["until"],
-            "phase": PHASES[0],
-            "after_t": None,
-            "after_id": None,
-            "done": True,
-        }
-    page["cursor"] = _encode(cursor)
+        next_index = PHASES.index(cursor.phase) + 1
+        cursor.phase = PHASES[next_index] if next_index < len(PHASES) else DONE
+        cursor.after = 0
+    page["removed"] = {"households": sorted(removed_households), "residents": sorted(removed_residents)}
+    more = cursor.phase != DONE
+    page["cursor"] = cursor.encode()
     page["more"] = more
-    page["server_time"] = now.isoformat()
+    page["reset"] = reset
+    page["server_time"] = timezone.now().isoformat()
     return page

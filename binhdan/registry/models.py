@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -36,6 +37,10 @@ class Relation(models.TextChoices):
     OTHER = "khac", "Khác"
 
 
+# How far back a member may record work time, unless the commune chooses otherwise (CommuneSettings).
+WORK_TIME_MAX_AGE_DAYS = 35
+
+
 class CommuneSettings(models.Model):
     """Choices each commune makes about its own registry."""
 
@@ -44,6 +49,12 @@ class CommuneSettings(models.Model):
         "lưu số định danh (dạng mã hoá)",
         default=False,
         help_text="Chỉ lưu mã băm có khoá và dạng che (0791******23) để chống trùng; không bao giờ lưu ảnh thẻ.",
+    )
+    work_time_max_age_days = models.PositiveSmallIntegerField(
+        "số ngày được khai bù thời gian hoạt động",
+        default=WORK_TIME_MAX_AGE_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text="Tổ viên chỉ được ghi thời gian hoạt động của những ngày trong khoảng này (tính đến hôm nay).",
     )
 
     class Meta:
@@ -158,6 +169,8 @@ class Household(TimeStampedModel):
     )
     search_text = models.CharField(max_length=400, editable=False)
     sort_name = models.CharField(max_length=400, editable=False, db_index=True)
+    # Set by the database on every insert and update (triggers, see registry/changes.py); never by code.
+    sync_version = models.BigIntegerField(default=0, editable=False, db_index=True)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -256,6 +269,8 @@ class Resident(TimeStampedModel):
     erased_key = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     search_name = models.CharField(max_length=200, editable=False)
     sort_name = models.CharField(max_length=400, editable=False, db_index=True)
+    # Set by the database on every insert and update (triggers, see registry/changes.py); never by code.
+    sync_version = models.BigIntegerField(default=0, editable=False, db_index=True)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -318,6 +333,33 @@ class Resident(TimeStampedModel):
         # No 0/O/1/I so the code reads aloud and copies by hand without mistakes.
         alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
         return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class ScopeExit(models.Model):
+    """A household or resident that left a village (moved to another village or household, or deleted).
+
+    Written only by database triggers (registry/changes.py), so that every write path — services, bulk
+    updates, the import — leaves one; the sync pull turns them into `removed` ids for the phones of
+    that village. Holds ids only, no personal data.
+    """
+
+    class Kind(models.TextChoices):
+        HOUSEHOLD = "household", "Hộ"
+        RESIDENT = "resident", "Người dân"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    village_id = models.BigIntegerField("thôn cũ")  # no foreign key: the row outlives any change
+    at = models.DateTimeField(default=timezone.now)
+    sync_version = models.BigIntegerField(default=0, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = "hộ/người rời địa bàn"
+        verbose_name_plural = "hộ/người rời địa bàn"
+        indexes = [models.Index(fields=["village_id", "sync_version"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.object_id} rời thôn #{self.village_id}"
 
 
 class Consent(AppendOnlyModel):

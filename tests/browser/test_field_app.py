@@ -15,13 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 APP = "/hien-truong/"
 
 
-@pytest.fixture(autouse=True)
-def no_pull_lag(monkeypatch):
-    from binhdan.fieldwork import sync
-
-    monkeypatch.setattr(sync, "PULL_LAG", dt.timedelta(0))
-
-
 def open_app(page, live_server):
     page.goto(live_server.url + APP)
     page.evaluate("navigator.serviceWorker.ready")

@@ -9,8 +9,7 @@ from binhdan.fieldwork.models import Campaign, Visit
 from binhdan.testing.personas import make_household
 
 
-def test_team_leader_assigns_households_and_phones_see_the_change(world, client_for, monkeypatch):
-    monkeypatch.setattr(sync, "PULL_LAG", dt.timedelta(0))
+def test_team_leader_assigns_households_and_phones_see_the_change(world, client_for):
     extra = [make_household(world.village_a, f"Nguyễn Văn Phân {i}") for i in range(3)]
     client = client_for(world.leader_a)
     url = reverse("fieldwork:assignments", args=[world.team_a.pk])
