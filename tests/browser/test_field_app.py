@@ -7,9 +7,9 @@ import gzip
 import pytest
 from django.utils import timezone
 
-from binhdan.testing.personas import make_household
 from binhdan.fieldwork.models import ClassAttendance, CommunityClass, Visit
 from binhdan.registry.models import SkillObservation
+from binhdan.testing.personas import make_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 APP = "/hien-truong/"

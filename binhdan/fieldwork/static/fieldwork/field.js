@@ -10,6 +10,8 @@
   const view = document.getElementById("view");
   const net = document.getElementById("net");
   const syncCount = document.getElementById("sync-count");
+  const whoName = document.getElementById("who-name");
+  const storageNote = document.getElementById("storage-note");
 
   const CHANNELS = [
     ["door", "Tại nhà"], ["community", "Nhà văn hoá"], ["service_centre", "Bộ phận một cửa"],
@@ -25,9 +27,19 @@
     ["health_book", "Sổ sức khỏe điện tử", [["1", "Có"], ["0", "Chưa"]]],
     ["payment_account", "Tài khoản ngân hàng / ví", [["1", "Có"], ["0", "Chưa"]]],
   ];
-  const FORM_ROUTE = /^#\/(ho\/\d+\/ghi|lop\/\d+|gio)/;
+  const FORM_ROUTE = /^#\/(ho\/\d+\/ghi|lop\/\d+|gio|sua\/)/;
   const STATE_LABELS = { pending: "Đang chờ gửi", synced: "Đã đồng bộ", rejected: "Bị từ chối", conflict: "Xung đột" };
   const KIND_LABELS = { visit: "Lượt hỗ trợ", class_attendance: "Điểm danh buổi học", work_time: "Giờ làm việc" };
+  // The server's rules for work time (sync.py); the commune's own limits arrive with the pull.
+  const DEFAULT_LIMITS = { work_time_max_age_days: 35, work_time_max_daily_hours: 16 };
+  const MIN_WORK_HOURS = 0.25;
+  const VISIT_CLOCK_SKEW_MS = 10 * 60 * 1000;
+  const VISIT_MAX_AGE_DAYS = 366;
+  // Retry when the server cannot be reached: exponential backoff with a cap, and jitter so that a
+  // village's phones coming back at once do not all knock at the same second.
+  const RETRY_BASE_MS = 2000;
+  const RETRY_CAP_MS = 5 * 60 * 1000;
+  const PUSH_BATCH = 200;
 
   // ---- small helpers -----------------------------------------------------------------------------
   const esc = (value) => String(value == null ? "" : value)
@@ -35,14 +47,35 @@
   const fold = (text) => String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
     .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
   const pad = (n) => String(n).padStart(2, "0");
-  const todayIso = () => { const d = new Date(); return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`; };
+  const isoDay = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const todayIso = () => isoDay(new Date());
+  const daysAgoIso = (days) => { const d = new Date(); return isoDay(new Date(d.getFullYear(), d.getMonth(), d.getDate() - days)); };
   const showDate = (iso) => (iso ? iso.slice(0, 10).split("-").reverse().join("/") : "");
-  function nowWithOffset() {
-    const d = new Date();
+  const nfc = (text) => String(text == null ? "" : text).normalize("NFC");
+  const showNumber = (n) => String(Math.round(n * 100) / 100).replace(".", ",");
+  function withOffset(d) {
     const offset = -d.getTimezoneOffset();
     const sign = offset >= 0 ? "+" : "-";
     const abs = Math.abs(offset);
-    return `${todayIso()}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+    return `${isoDay(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  }
+  const nowWithOffset = () => withOffset(new Date());
+  const localInput = (iso) => { const d = new Date(iso); return `${isoDay(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}`; };
+  // "1,5" and "1.5" are both one and a half hours (a number input reads "1,5" as 15 in some locales).
+  function parseHours(text) {
+    const value = nfc(text).trim().replace(/\s+/g, "");
+    if (!/^(\d{1,3}([.,]\d{1,2})?|[.,]\d{1,2})$/.test(value)) return NaN;
+    return Number(value.replace(",", "."));
+  }
+  function validDay(iso) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso || "")) return false;
+    const [y, m, d] = iso.split("-").map(Number);
+    const date = new Date(y, m - 1, d);
+    return date.getFullYear() === y && date.getMonth() === m - 1 && date.getDate() === d;
+  }
+  function retryDelay(attempt) {
+    const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.min(attempt, 30));
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
   }
   function uuid4() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -56,7 +89,9 @@
   // ---- IndexedDB ---------------------------------------------------------------------------------
   const STORES = { households: "id", residents: "id", skills: "code", classes: "id", queue: "uuid", meta: "key" };
   let dbPromise = null;
+  let stopped = false; // signed out here or in another tab: never open (and so recreate) the database again
   function openDb() {
+    if (stopped) return Promise.reject(new Error("signed out"));
     if (!dbPromise) {
       dbPromise = new Promise((resolve, reject) => {
         const request = indexedDB.open("binhdan-field", 1);
@@ -65,7 +100,11 @@
             if (!request.result.objectStoreNames.contains(name)) request.result.createObjectStore(name, { keyPath: key });
           }
         };
-        request.onsuccess = () => resolve(request.result);
+        request.onsuccess = () => {
+          const db = request.result;
+          db.onversionchange = () => { db.close(); stop(); }; // sign-out in another tab deletes the database
+          resolve(db);
+        };
         request.onerror = () => reject(request.error);
       });
     }
@@ -88,15 +127,32 @@
     clear: (store) => run(store, "readwrite", (s) => s.clear()),
   };
 
+  function stop() {
+    stopped = true;
+    clearTimeout(retry.timer);
+    if (dbPromise) dbPromise.then((db) => db.close()).catch(() => {});
+    dbPromise = null;
+    state.households = new Map(); state.residents = new Map(); state.residentById = new Map(); state.queue = [];
+    whoName.textContent = "";
+    view.innerHTML = `<h1>Đã đăng xuất</h1><p>Dữ liệu trên máy này đã được xoá. <a href="${esc(LOGIN)}?next=/hien-truong/">Đăng nhập lại</a></p>`;
+  }
+
   // ---- state -------------------------------------------------------------------------------------
-  const state = { me: null, households: new Map(), residents: new Map(), skills: [], classes: [], queue: [], syncing: false, flash: "" };
+  const state = {
+    me: null, households: new Map(), residents: new Map(), residentById: new Map(), skills: [], classes: [], queue: [],
+    limits: Object.assign({}, DEFAULT_LIMITS), syncing: false, flash: "",
+  };
+  const retry = { attempt: 0, timer: null };
 
   async function loadState() {
-    const [meta, households, residents, skills, classes, queue] = await Promise.all([
-      idb.get("meta", "me"), idb.all("households"), idb.all("residents"), idb.all("skills"), idb.all("classes"), idb.all("queue"),
+    const [meta, limits, households, residents, skills, classes, queue] = await Promise.all([
+      idb.get("meta", "me"), idb.get("meta", "limits"), idb.all("households"), idb.all("residents"), idb.all("skills"), idb.all("classes"), idb.all("queue"),
     ]);
     state.me = meta ? meta.value : null;
+    state.limits = Object.assign({}, DEFAULT_LIMITS, limits ? limits.value : {});
+    whoName.textContent = state.me && state.me.name ? `Đang đăng nhập: ${state.me.name}` : "";
     state.households = new Map(households.map((h) => [h.id, h]));
+    state.residentById = new Map(residents.map((r) => [r.id, r]));
     state.residents = new Map();
     for (const r of residents) {
       if (!state.residents.has(r.household)) state.residents.set(r.household, []);
@@ -121,12 +177,14 @@
 
   // ---- talking to the server ---------------------------------------------------------------------
   class AuthError extends Error {}
+  class HttpError extends Error { constructor(status) { super(`HTTP ${status}`); this.status = status; } }
   async function api(path, options) {
     const response = await fetch(API + path, Object.assign({ credentials: "same-origin", headers: { Accept: "application/json" } }, options));
     if (response.status === 401 || response.status === 403) throw new AuthError("auth");
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    if (!response.ok) throw new HttpError(response.status);
     return response.json();
   }
+  const ids = (list) => (Array.isArray(list) ? list.filter((x) => Number.isInteger(x)) : []);
 
   async function pullAll() {
     const me = await api("me");
@@ -140,15 +198,39 @@
     const saved = await idb.get("meta", "cursor");
     let cursor = saved ? saved.value : "";
     for (let guard = 0; guard < 1000; guard += 1) {
-      const page = await api(`sync/pull?limit=300&since=${encodeURIComponent(cursor)}`);
-      if (page.skills.length) {
+      let page;
+      try {
+        page = await api(`sync/pull?limit=300&since=${encodeURIComponent(cursor)}`);
+      } catch (error) {
+        if (!(error instanceof HttpError && error.status === 400 && cursor)) throw error;
+        // The server no longer knows this cursor (e.g. a new protocol): start again from nothing, so
+        // rows that left the member's scope meanwhile do not linger on the phone.
+        await Promise.all(["households", "residents"].map((s) => idb.clear(s)));
+        cursor = "";
+        continue;
+      }
+      if ((page.skills || []).length) {
         // The first page of each round carries the whole catalogue and the current classes.
         await idb.clear("skills"); await idb.put("skills", page.skills);
-        await idb.clear("classes"); await idb.put("classes", page.classes);
+        await idb.clear("classes"); await idb.put("classes", page.classes || []);
       }
-      await idb.put("households", page.households);
-      const gone = page.residents.filter((r) => r.deleted).map((r) => r.id);
-      await idb.put("residents", page.residents.filter((r) => !r.deleted));
+      if (page.limits && typeof page.limits === "object") {
+        await idb.put("meta", { key: "limits", value: Object.assign({}, DEFAULT_LIMITS, page.limits) });
+      }
+      await idb.put("households", page.households || []);
+      const residents = page.residents || [];
+      const gone = residents.filter((r) => r.deleted).map((r) => r.id);
+      await idb.put("residents", residents.filter((r) => !r.deleted));
+      // Tombstones: households that left the member's scope and residents erased or removed.
+      const removed = page.removed || {};
+      const goneHouseholds = ids(removed.households);
+      gone.push(...ids(removed.residents));
+      if (goneHouseholds.length) {
+        const dropped = new Set(goneHouseholds);
+        const all = await idb.all("residents");
+        gone.push(...all.filter((r) => dropped.has(r.household)).map((r) => r.id));
+        await idb.del("households", goneHouseholds);
+      }
       if (gone.length) await idb.del("residents", gone);
       cursor = page.cursor;
       await idb.put("meta", [{ key: "cursor", value: cursor }, { key: "pulled_at", value: new Date().toISOString() }]);
@@ -158,8 +240,8 @@
 
   async function pushQueue() {
     const pending = state.queue.filter((q) => q.state === "pending");
-    for (let start = 0; start < pending.length; start += 200) {
-      const batch = pending.slice(start, start + 200);
+    for (let start = 0; start < pending.length; start += PUSH_BATCH) {
+      const batch = pending.slice(start, start + PUSH_BATCH);
       const body = JSON.stringify({ records: batch.map((q) => ({ uuid: q.uuid, type: q.type, data: q.data })) });
       const answer = await api("sync/push", {
         method: "POST", body, headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
@@ -170,41 +252,108 @@
         if (result.status === "created" || result.status === "unchanged") next.state = "synced";
         else if (result.status === "conflict") next.state = "conflict";
         else if (result.status === "rejected") next.state = "rejected";
+        else next.errors = item.errors; // no answer for it: stays pending, sent again next time
         return next;
       });
       await idb.put("queue", updated);
     }
   }
 
+  function scheduleRetry() {
+    clearTimeout(retry.timer);
+    const delay = retryDelay(retry.attempt);
+    retry.attempt += 1;
+    retry.timer = setTimeout(syncNow, delay);
+    return delay;
+  }
+
   async function syncNow() {
-    if (state.syncing || !navigator.onLine) { updateBadges(); return; }
+    if (stopped) return;
+    if (state.syncing) { updateBadges(); return; }
+    clearTimeout(retry.timer);
     state.syncing = true;
     state.flash = "Đang đồng bộ…";
     updateBadges();
     try {
       await pushQueue();
       await pullAll();
+      retry.attempt = 0;
       state.flash = "Đã đồng bộ lúc " + new Date().toLocaleTimeString("vi-VN") + ".";
     } catch (error) {
-      state.flash = error instanceof AuthError
-        ? "Phiên đăng nhập đã hết: hãy đăng nhập lại để đồng bộ (dữ liệu đang chờ vẫn được giữ trên máy)."
-        : "Chưa đồng bộ được, sẽ thử lại khi có mạng.";
-      if (error instanceof AuthError) net.innerHTML = `${esc(state.flash)} <a href="${esc(LOGIN)}?next=/hien-truong/">Đăng nhập</a>`;
+      if (stopped) return;
+      if (error instanceof AuthError) {
+        state.flash = "Phiên đăng nhập đã hết: hãy đăng nhập lại để đồng bộ (dữ liệu đang chờ vẫn được giữ trên máy).";
+        net.innerHTML = `${esc(state.flash)} <a href="${esc(LOGIN)}?next=/hien-truong/">Đăng nhập</a>`;
+      } else {
+        // Offline, a dead link, or the server failing: try again on our own, further apart each time.
+        const seconds = Math.max(1, Math.round(scheduleRetry() / 1000));
+        state.flash = `Chưa đồng bộ được, sẽ tự thử lại sau khoảng ${seconds} giây.`;
+      }
     } finally {
       state.syncing = false;
-      await loadState();
-      if (!(net.querySelector("a"))) updateBadges();
-      // Never redraw a form the member is filling in; lists and cards pick up the fresh data.
-      if (!FORM_ROUTE.test(location.hash)) route();
     }
+    if (stopped) return;
+    await loadState();
+    if (!(net.querySelector("a"))) updateBadges();
+    // Never redraw a form the member is filling in; lists and cards pick up the fresh data.
+    if (!FORM_ROUTE.test(location.hash)) route();
   }
 
-  async function enqueue(type, data, label) {
-    const item = { uuid: uuid4(), type, data, label, user: state.me ? state.me.id : null, state: "pending", errors: [], created_at: new Date().toISOString() };
-    await idb.put("queue", item);
+  // Names of the people and households a record is about, kept with it: the server's answer may come
+  // after a pull has deleted them (erased, moved out of scope), and the error must still name them.
+  function namesFor(type, data) {
+    const residents = {};
+    const households = {};
+    const person = (id) => { const r = state.residentById.get(id); if (r) residents[id] = r.name; };
+    if (type === "visit") {
+      const h = state.households.get(data.household);
+      if (h) households[h.id] = h.head_name;
+      (data.people || []).forEach((p) => person(p.resident));
+    } else if (type === "class_attendance") {
+      (data.residents || []).forEach(person);
+    }
+    return { residents, households };
+  }
+
+  // A corrected record is a new record (new uuid); the rejected one it replaces goes in the same transaction.
+  async function enqueue(type, data, label, replaces) {
+    const item = {
+      uuid: uuid4(), type, data, label, names: namesFor(type, data), user: state.me ? state.me.id : null,
+      state: "pending", errors: [], created_at: new Date().toISOString(),
+    };
+    if (replaces) item.replaces = replaces.uuid;
+    await run("queue", "readwrite", (s) => { s.put(item); if (replaces) s.delete(replaces.uuid); });
     await loadState();
+    retry.attempt = 0;
     syncNow();
     return item;
+  }
+
+  const lowerFirst = (text) => (/^.\p{Ll}/u.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text);
+  // "Người dân Trần Văn A: …" / "Hộ Nguyễn Văn B: …" from the error's ids or the field it names.
+  function describeError(item, error) {
+    const data = item.data || {};
+    const names = item.names || {};
+    let resident = Number.isInteger(error.resident) ? error.resident : null;
+    let household = Number.isInteger(error.household) ? error.household : null;
+    const field = String(error.field || "");
+    if (resident == null && household == null) {
+      const person = /^people\[(\d+)\]/.exec(field);
+      const listed = /^residents\[(\d+)\]/.exec(field);
+      if (person && data.people && data.people[person[1]]) resident = data.people[person[1]].resident;
+      else if (listed && data.residents) resident = data.residents[listed[1]];
+      else if (field === "household" && item.type === "visit") household = data.household;
+    }
+    let who = "";
+    if (resident != null) {
+      const name = (names.residents || {})[resident] || (state.residentById.get(resident) || {}).name;
+      if (name) who = `Người dân ${name}`;
+    } else if (household != null) {
+      const name = (names.households || {})[household] || (state.households.get(household) || {}).head_name;
+      if (name) who = `Hộ ${name}`;
+    }
+    const message = String(error.message || "Bản ghi không hợp lệ.");
+    return who ? `${who}: ${lowerFirst(message)}` : message;
   }
 
   // ---- who to visit next -------------------------------------------------------------------------
@@ -305,46 +454,102 @@
       <div class="status-grid">${status}</div></fieldset>`;
   }
 
-  function renderVisitForm(id) {
+  // Shown at the top of a form opened to correct a record the server refused.
+  function correctionNote(item) {
+    if (!item) return "";
+    const reasons = (item.errors || []).map((e) => `<li>${esc(describeError(item, e))}</li>`).join("");
+    return `<div class="card problem" role="alert"><p><strong>Máy chủ đã từ chối bản ghi này.</strong> Hãy sửa rồi lưu để gửi lại
+      (bản ghi sửa được gửi như một bản ghi mới).</p>${reasons ? `<ul>${reasons}</ul>` : ""}</div>`;
+  }
+  const fail = (field, message) => {
+    const p = document.getElementById(`err-${field}`);
+    p.textContent = message; p.hidden = !message;
+    return !message;
+  };
+  const firstError = (form) => { const e = form.querySelector(".error:not([hidden])"); if (e) e.scrollIntoView({ block: "center" }); };
+
+  function renderVisitForm(id, item) {
     const h = state.households.get(id);
+    if (!h && item) {
+      return render(`<h1>Không sửa được bản ghi</h1>${correctionNote(item)}
+        <p>Hộ ${esc((item.names && item.names.households && item.names.households[id]) || "")} không còn trong phạm vi của bạn trên máy này, nên không thể gửi lại lượt hỗ trợ này.
+        Bạn có thể bỏ bản ghi ở mục <a href="#/dong-bo">Đồng bộ</a>.</p>`, "Không sửa được bản ghi");
+    }
     if (!h) return renderHousehold(id);
     const people = state.residents.get(id) || [];
-    render(`<h1>Ghi lượt hỗ trợ: hộ ${esc(h.head_name)}</h1>
+    const before = item ? item.data : {};
+    const present = new Map((before.people || []).map((p) => [p.resident, p]));
+    const missing = Array.from(present.keys()).filter((rid) => !people.some((r) => r.id === rid))
+      .map((rid) => (item.names && item.names.residents && item.names.residents[rid]) || `#${rid}`);
+    const evidenceBefore = (() => {
+      for (const p of present.values()) for (const v of Object.values(p.status || {})) if (v && v.evidence) return v.evidence;
+      return "seen";
+    })();
+    render(`<h1>${item ? "Sửa lượt hỗ trợ" : "Ghi lượt hỗ trợ"}: hộ ${esc(h.head_name)}</h1>
+      ${correctionNote(item)}
+      ${missing.length ? `<p class="meta">Không còn trong hộ trên máy, đã bỏ khỏi bản ghi: ${missing.map(esc).join(", ")}.</p>` : ""}
       <form id="visit" novalidate>
         <fieldset><legend>Ai có mặt?</legend>
-          ${people.map((r) => `<label class="check"><input type="checkbox" name="present" value="${r.id}"> ${esc(r.name)} (${esc(r.birth_year || "?")})</label>`).join("")}
+          ${people.map((r) => `<label class="check"><input type="checkbox" name="present" value="${r.id}"${present.has(r.id) ? " checked" : ""}> ${esc(r.name)} (${esc(r.birth_year || "?")})</label>`).join("")}
           <p class="error" id="err-people" role="alert" hidden></p></fieldset>
         ${people.map(personSection).join("")}
         <label for="evidence">Các thông tin trên, bạn biết bằng cách nào?</label>
-        <select id="evidence">${options([["seen", "Tôi đã xem trên điện thoại của người dân"], ["told", "Người dân kể lại"]], "seen")}</select>
-        <div class="row"><div><label for="minutes">Số phút</label><input id="minutes" type="number" inputmode="numeric" min="1" max="600" value="15"></div>
-          <div><label for="channel">Hình thức</label><select id="channel">${options(CHANNELS, "door")}</select></div></div>
+        <select id="evidence">${options([["seen", "Tôi đã xem trên điện thoại của người dân"], ["told", "Người dân kể lại"]], evidenceBefore)}</select>
+        ${item ? `<label for="visited_at">Thời điểm hỗ trợ</label><input id="visited_at" type="datetime-local" value="${esc(before.visited_at ? localInput(before.visited_at) : "")}">
+          <p class="error" id="err-visited_at" role="alert" hidden></p>` : ""}
+        <div class="row"><div><label for="minutes">Số phút</label><input id="minutes" type="number" inputmode="numeric" min="1" max="600" value="${esc(before.minutes || 15)}"></div>
+          <div><label for="channel">Hình thức</label><select id="channel">${options(CHANNELS, before.channel || "door")}</select></div></div>
         <div class="row quick" role="group" aria-label="Chọn nhanh số phút">${[10, 15, 20, 30].map((m) => `<button type="button" class="secondary" data-minutes="${m}">${m} phút</button>`).join("")}</div>
         <p class="error" id="err-minutes" role="alert" hidden></p>
-        <label for="follow_up">Hẹn quay lại (không bắt buộc)</label><input id="follow_up" type="date" min="${todayIso()}">
+        <label for="follow_up">Hẹn quay lại (không bắt buộc)</label><input id="follow_up" type="date" min="${todayIso()}" value="${esc(before.follow_up_on || "")}">
         <p class="error" id="err-follow_up" role="alert" hidden></p>
-        <label for="notes">Ghi chú</label><textarea id="notes" rows="2" maxlength="2000"></textarea>
-        <div class="actions"><button type="submit">Lưu lượt hỗ trợ</button><a class="button secondary" href="#/ho/${id}">Huỷ</a></div>
-      </form>`, `Ghi lượt hỗ trợ — ${h.head_name}`);
+        <label for="notes">Ghi chú</label><textarea id="notes" rows="2" maxlength="2000">${esc(before.notes || "")}</textarea>
+        <div class="actions"><button type="submit">${item ? "Lưu và gửi lại" : "Lưu lượt hỗ trợ"}</button><a class="button secondary" href="${item ? "#/dong-bo" : `#/ho/${id}`}">Huỷ</a></div>
+      </form>`, `${item ? "Sửa" : "Ghi"} lượt hỗ trợ — ${h.head_name}`);
     const form = document.getElementById("visit");
+    for (const [rid, p] of present) {
+      const section = document.getElementById(`person-${rid}`);
+      if (!section) continue;
+      section.hidden = false;
+      for (const s of p.skills || []) {
+        const select = form.querySelector(`select[data-resident="${rid}"][data-skill="${CSS.escape(String(s.skill))}"]`);
+        if (select) select.value = s.outcome;
+      }
+      for (const [field, v] of Object.entries(p.status || {})) {
+        const select = form.querySelector(`select[data-resident="${rid}"][data-status="${CSS.escape(field)}"]`);
+        if (select) select.value = String(Number(v && typeof v === "object" ? v.value : v));
+      }
+    }
     form.addEventListener("change", (event) => {
       if (event.target.name === "present") document.getElementById(`person-${event.target.value}`).hidden = !event.target.checked;
     });
     form.querySelectorAll("[data-minutes]").forEach((b) => b.addEventListener("click", () => { document.getElementById("minutes").value = b.dataset.minutes; }));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const fail = (field, message) => { const p = document.getElementById(`err-${field}`); p.textContent = message; p.hidden = !message; return !message; };
-      const present = Array.from(form.querySelectorAll("input[name=present]:checked")).map((i) => Number(i.value));
+      const chosen = Array.from(form.querySelectorAll("input[name=present]:checked")).map((i) => Number(i.value));
       const minutes = Number(document.getElementById("minutes").value);
       const followUp = document.getElementById("follow_up").value;
-      let ok = fail("people", present.length ? "" : "Hãy chọn ít nhất một người được hỗ trợ.");
+      let visitedAt = nowWithOffset();
+      let ok = true;
+      const when = document.getElementById("visited_at");
+      if (when) {
+        const d = new Date(when.value);
+        const problem = !when.value || Number.isNaN(d.getTime()) ? "Hãy nhập thời điểm hỗ trợ."
+          : d.getTime() > Date.now() + VISIT_CLOCK_SKEW_MS ? "Thời điểm không được ở tương lai. Hãy kiểm tra ngày giờ trên điện thoại."
+            : d.getTime() < Date.now() - VISIT_MAX_AGE_DAYS * 86400000 ? "Thời điểm đã quá một năm; hãy nhờ cán bộ xã nhập trực tiếp." : "";
+        ok = fail("visited_at", problem) && ok;
+        if (!problem) visitedAt = withOffset(d);
+      }
+      const visitDay = visitedAt.slice(0, 10);
+      ok = fail("people", chosen.length ? "" : "Hãy chọn ít nhất một người được hỗ trợ.") && ok;
       ok = fail("minutes", Number.isInteger(minutes) && minutes >= 1 && minutes <= 600 ? "" : "Số phút phải là số nguyên từ 1 đến 600.") && ok;
-      ok = fail("follow_up", !followUp || followUp >= todayIso() ? "" : "Ngày hẹn quay lại phải từ hôm nay trở đi.") && ok;
-      if (!ok) { form.querySelector(".error:not([hidden])").scrollIntoView({ block: "center" }); return; }
+      ok = fail("follow_up", !followUp || (followUp >= visitDay && followUp >= (item ? visitDay : todayIso())) ? ""
+        : (item ? "Ngày hẹn quay lại phải sau ngày hỗ trợ." : "Ngày hẹn quay lại phải từ hôm nay trở đi.")) && ok;
+      if (!ok) { firstError(form); return; }
       const evidence = document.getElementById("evidence").value;
       const data = {
-        household: id, visited_at: nowWithOffset(), minutes, channel: document.getElementById("channel").value,
-        people: present.map((rid) => {
+        household: id, visited_at: visitedAt, minutes, channel: document.getElementById("channel").value,
+        people: chosen.map((rid) => {
           const skills = Array.from(form.querySelectorAll(`select[data-resident="${rid}"][data-skill]`)).filter((s) => s.value)
             .map((s) => ({ skill: s.dataset.skill, outcome: s.value }));
           const status = {};
@@ -355,11 +560,11 @@
         }),
       };
       if (followUp) data.follow_up_on = followUp;
-      const notes = document.getElementById("notes").value.trim();
+      const notes = nfc(document.getElementById("notes").value).trim();
       if (notes) data.notes = notes;
-      await enqueue("visit", data, `Lượt hỗ trợ hộ ${h.head_name}`);
-      state.flash = "Đã lưu lượt hỗ trợ trên máy.";
-      location.hash = `#/ho/${id}`;
+      await enqueue("visit", data, `Lượt hỗ trợ hộ ${h.head_name}`, item);
+      state.flash = item ? "Đã lưu bản sửa, đang gửi lại." : "Đã lưu lượt hỗ trợ trên máy.";
+      location.hash = item ? "#/dong-bo" : `#/ho/${id}`;
     });
   }
 
@@ -368,66 +573,106 @@
       <ul class="list">${state.classes.map((c) => `<li><a class="title" href="#/lop/${c.id}">${esc(c.title)}</a><div class="meta">${showDate(c.held_on)}</div></li>`).join("") || "<li>Chưa có buổi học nào sắp tới.</li>"}</ul>`, "Buổi học");
   }
 
-  function renderAttendance(id, params) {
+  function renderAttendance(id, params, item) {
     const c = state.classes.find((x) => x.id === id);
-    if (!c) return render("<h1>Không tìm thấy buổi học</h1><p><a href=\"#/lop\">Quay lại</a></p>", "Không tìm thấy buổi học");
+    if (!c) return render(`<h1>Không tìm thấy buổi học</h1>${correctionNote(item)}<p><a href="${item ? "#/dong-bo" : "#/lop"}">Quay lại</a></p>`, "Không tìm thấy buổi học");
     const query = fold(params.get("q") || "");
-    const everyone = Array.from(state.residents.values()).flat().filter((r) => !query || fold(r.name).includes(query))
-      .sort((a, b) => fold(a.name).localeCompare(fold(b.name))).slice(0, 150);
-    render(`<h1>Điểm danh: ${esc(c.title)}</h1><p class="meta">${showDate(c.held_on)}</p>
+    const before = new Set(item ? item.data.residents || [] : []);
+    const everyone = Array.from(state.residents.values()).flat().filter((r) => before.has(r.id) || !query || fold(r.name).includes(query))
+      .sort((a, b) => (before.has(b.id) - before.has(a.id)) || fold(a.name).localeCompare(fold(b.name))).slice(0, 150 + before.size);
+    const here = item ? `#/sua/${item.uuid}` : `#/lop/${id}`;
+    render(`<h1>${item ? "Sửa điểm danh" : "Điểm danh"}: ${esc(c.title)}</h1><p class="meta">${showDate(c.held_on)}</p>
+      ${correctionNote(item)}
       <form id="find" role="search" class="row"><div><label for="q">Tìm người tham dự</label><input id="q" type="search" value="${esc(params.get("q") || "")}"></div>
         <button type="submit" class="secondary">Tìm</button></form>
       <form id="attend" novalidate><fieldset><legend>Người tham dự</legend>
-        ${everyone.map((r) => `<label class="check"><input type="checkbox" name="who" value="${r.id}"> ${esc(r.name)} (${esc(r.birth_year || "?")})</label>`).join("")}</fieldset>
+        ${everyone.map((r) => `<label class="check"><input type="checkbox" name="who" value="${r.id}"${before.has(r.id) ? " checked" : ""}> ${esc(r.name)} (${esc(r.birth_year || "?")})</label>`).join("")}</fieldset>
         <p class="error" id="err-who" role="alert" hidden></p>
-        <div class="actions"><button type="submit">Lưu điểm danh</button></div></form>`, `Điểm danh — ${c.title}`);
+        <div class="actions"><button type="submit">${item ? "Lưu và gửi lại" : "Lưu điểm danh"}</button></div></form>`, `${item ? "Sửa điểm danh" : "Điểm danh"} — ${c.title}`);
     document.getElementById("find").addEventListener("submit", (event) => {
       event.preventDefault();
-      location.hash = `#/lop/${id}?q=${encodeURIComponent(document.getElementById("q").value)}`;
+      location.hash = `${here}?q=${encodeURIComponent(nfc(document.getElementById("q").value))}`;
     });
     document.getElementById("attend").addEventListener("submit", async (event) => {
       event.preventDefault();
       const who = Array.from(event.target.querySelectorAll("input[name=who]:checked")).map((i) => Number(i.value));
-      const error = document.getElementById("err-who");
-      if (!who.length) { error.textContent = "Hãy chọn ít nhất một người tham dự."; error.hidden = false; return; }
-      await enqueue("class_attendance", { class: id, residents: who }, `Điểm danh ${c.title}`);
+      if (!fail("who", who.length ? "" : "Hãy chọn ít nhất một người tham dự.")) return;
+      await enqueue("class_attendance", { class: id, residents: who }, `Điểm danh ${c.title}`, item);
       state.flash = `Đã lưu điểm danh ${who.length} người.`;
       location.hash = "#/dong-bo";
     });
   }
 
-  function renderWorkTime() {
-    render(`<h1>Giờ làm việc</h1><p>Kế hoạch: ít nhất 4 giờ mỗi ngày, 2 ngày mỗi tuần.</p>
+  // The same rules as the server: a day not in the future nor older than the commune allows, and
+  // no more than the daily maximum in total for this member (entries already on the phone + this one).
+  function workTimeErrors(day, hoursText, replacing) {
+    const errors = {};
+    const maxAge = Number(state.limits.work_time_max_age_days) || DEFAULT_LIMITS.work_time_max_age_days;
+    const maxDaily = Number(state.limits.work_time_max_daily_hours) || DEFAULT_LIMITS.work_time_max_daily_hours;
+    if (!day) errors.day = "Hãy nhập ngày làm việc.";
+    else if (!validDay(day)) errors.day = "Ngày phải theo dạng ngày/tháng/năm có thật.";
+    else if (day > todayIso()) errors.day = "Ngày làm việc không được ở tương lai.";
+    else if (day < daysAgoIso(maxAge)) errors.day = `Chỉ ghi được giờ làm trong ${maxAge} ngày gần đây; ngày xa hơn hãy nhờ cán bộ xã nhập trực tiếp.`;
+    const hours = parseHours(hoursText);
+    if (Number.isNaN(hours)) errors.hours = "Số giờ phải là một số, ví dụ 4 hoặc 4,5.";
+    else if (hours < MIN_WORK_HOURS || hours > maxDaily) errors.hours = `Số giờ trong một ngày phải từ ${showNumber(MIN_WORK_HOURS)} đến ${showNumber(maxDaily)}.`;
+    else if (!errors.day) {
+      const already = state.queue
+        .filter((q) => q.type === "work_time" && q.uuid !== (replacing && replacing.uuid) && (q.state === "pending" || q.state === "synced") && q.data.date === day)
+        .reduce((sum, q) => sum + Number(q.data.hours || 0), 0);
+      if (already + hours > maxDaily) {
+        errors.hours = `Ngày ${showDate(day)} đã ghi ${showNumber(already)} giờ; thêm ${showNumber(hours)} giờ sẽ vượt quá ${showNumber(maxDaily)} giờ một ngày.`;
+      }
+    }
+    return { errors, hours };
+  }
+
+  function renderWorkTime(item) {
+    const before = item ? item.data : {};
+    const maxAge = Number(state.limits.work_time_max_age_days) || DEFAULT_LIMITS.work_time_max_age_days;
+    render(`<h1>${item ? "Sửa giờ làm việc" : "Giờ làm việc"}</h1>${correctionNote(item)}<p>Kế hoạch: ít nhất 4 giờ mỗi ngày, 2 ngày mỗi tuần.</p>
       <form id="work" novalidate>
-        <label for="day">Ngày</label><input id="day" type="date" value="${todayIso()}" max="${todayIso()}">
-        <label for="hours">Số giờ</label><input id="hours" type="number" inputmode="decimal" min="0.25" max="16" step="0.25" value="4">
+        <label for="day">Ngày</label><input id="day" type="date" value="${esc(before.date || todayIso())}" min="${daysAgoIso(maxAge)}" max="${todayIso()}">
+        <p class="error" id="err-day" role="alert" hidden></p>
+        <label for="hours">Số giờ (ví dụ 4 hoặc 4,5)</label><input id="hours" type="text" inputmode="decimal" autocomplete="off" value="${esc(before.hours != null ? showNumber(before.hours) : "4")}">
         <p class="error" id="err-hours" role="alert" hidden></p>
-        <label for="note">Ghi chú</label><input id="note" type="text" maxlength="200">
-        <div class="actions"><button type="submit">Lưu giờ làm</button></div></form>`, "Giờ làm việc");
+        <label for="note">Ghi chú</label><input id="note" type="text" maxlength="200" value="${esc(before.note || "")}">
+        <div class="actions"><button type="submit">${item ? "Lưu và gửi lại" : "Lưu giờ làm"}</button></div></form>`, item ? "Sửa giờ làm việc" : "Giờ làm việc");
     document.getElementById("work").addEventListener("submit", async (event) => {
       event.preventDefault();
-      const hours = Number(document.getElementById("hours").value);
-      const error = document.getElementById("err-hours");
-      if (!(hours >= 0.25 && hours <= 16)) { error.textContent = "Số giờ trong một ngày phải từ 0,25 đến 16."; error.hidden = false; return; }
-      const note = document.getElementById("note").value.trim();
-      await enqueue("work_time", Object.assign({ date: document.getElementById("day").value, hours }, note ? { note } : {}), "Giờ làm việc");
+      const day = document.getElementById("day").value;
+      const { errors, hours } = workTimeErrors(day, document.getElementById("hours").value, item);
+      const ok = fail("day", errors.day || "") & fail("hours", errors.hours || "");
+      if (!ok) { firstError(event.target); return; }
+      const note = nfc(document.getElementById("note").value).trim();
+      await enqueue("work_time", Object.assign({ date: day, hours }, note ? { note } : {}), `Giờ làm việc ngày ${showDate(day)}`, item);
       state.flash = "Đã lưu giờ làm.";
       location.hash = "#/dong-bo";
     });
+  }
+
+  function renderCorrection(uuid, params) {
+    const item = state.queue.find((q) => q.uuid === uuid && (q.state === "rejected" || q.state === "conflict"));
+    if (!item) return render("<h1>Không tìm thấy bản ghi</h1><p>Bản ghi này không còn cần sửa. <a href=\"#/dong-bo\">Về mục Đồng bộ</a></p>", "Không tìm thấy bản ghi");
+    if (item.type === "visit") return renderVisitForm(item.data.household, item);
+    if (item.type === "class_attendance") return renderAttendance(item.data.class, params, item);
+    return renderWorkTime(item);
   }
 
   function renderSync() {
     const groups = ["rejected", "conflict", "pending", "synced"].map((key) => {
       const items = state.queue.filter((q) => q.state === key).reverse();
       if (!items.length) return "";
+      const fixable = key === "rejected" || key === "conflict";
       return `<h2>${STATE_LABELS[key]} (${items.length})</h2><ul class="list">${items.slice(0, 100).map((q) => `
         <li><span class="state-${q.state}">${esc(KIND_LABELS[q.type] || q.type)}</span> · ${esc(q.label)} · ${new Date(q.created_at).toLocaleString("vi-VN")}
-        ${(q.errors || []).map((e) => `<p class="error">${esc(e.message)}</p>`).join("")}
-        ${key === "rejected" || key === "conflict" ? `<button type="button" class="secondary" data-discard="${q.uuid}">Bỏ bản ghi này</button>` : ""}</li>`).join("")}</ul>`;
+        ${(q.errors || []).map((e) => `<p class="error">${esc(describeError(q, e))}</p>`).join("")}
+        ${fixable ? `<div class="actions"><a class="button" href="#/sua/${esc(q.uuid)}">Sửa và gửi lại</a>
+          <button type="button" class="secondary" data-discard="${esc(q.uuid)}">Bỏ bản ghi này</button></div>` : ""}</li>`).join("")}</ul>`;
     }).join("");
     render(`<h1>Đồng bộ</h1><p id="sync-summary">${state.queue.filter((q) => q.state === "pending").length} bản ghi đang chờ gửi.</p>
       <div class="actions"><button type="button" id="sync-now">Đồng bộ ngay</button></div>${groups || "<p>Chưa ghi gì trên máy này.</p>"}`, "Đồng bộ");
-    document.getElementById("sync-now").addEventListener("click", syncNow);
+    document.getElementById("sync-now").addEventListener("click", () => { retry.attempt = 0; syncNow(); });
     view.querySelectorAll("[data-discard]").forEach((b) => b.addEventListener("click", async () => {
       await idb.del("queue", b.dataset.discard);
       await loadState();
@@ -435,7 +680,9 @@
     }));
   }
 
-  function route() {
+  // navigated: a new screen opens at its top with the focus on its heading (below the sticky bar).
+  function route(navigated) {
+    if (stopped) return;
     const [path, query] = (location.hash.slice(1) || "/").split("?");
     const params = new URLSearchParams(query || "");
     const parts = path.split("/").filter(Boolean);
@@ -445,14 +692,47 @@
     else if (parts[0] === "lop") renderClasses();
     else if (parts[0] === "gio") renderWorkTime();
     else if (parts[0] === "dong-bo") renderSync();
+    else if (parts[0] === "sua" && parts[1]) renderCorrection(decodeURIComponent(parts[1]), params);
     else renderHome(params);
     updateBadges();
+    if (navigated) {
+      window.scrollTo(0, 0);
+      const heading = view.querySelector("h1");
+      if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+    }
   }
 
-  window.addEventListener("hashchange", () => { route(); view.focus(); });
-  window.addEventListener("online", syncNow);
+  // Eviction would lose what is not yet synced: ask the browser to keep our storage, say so if it won't.
+  async function askPersistentStorage() {
+    const refused = "Trình duyệt chưa cho phép giữ dữ liệu lâu dài trên máy này: khi máy thiếu bộ nhớ, dữ liệu chưa đồng bộ có thể bị xoá. "
+      + "Hãy đồng bộ thường xuyên, hoặc thêm ứng dụng ra màn hình chính rồi mở lại.";
+    let granted = false;
+    try {
+      if (navigator.storage && navigator.storage.persist) {
+        granted = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+      }
+    } catch (error) {
+      granted = false;
+    }
+    state.persistent = granted;
+    storageNote.textContent = granted ? "" : refused;
+    storageNote.hidden = granted;
+  }
+
+  function signOut() {
+    return window.binhdanSignout.signOut({
+      sync: async () => { if (!stopped) { await loadState(); await pushQueue(); } },
+      onStay: async () => { await loadState(); location.hash = "#/dong-bo"; route(true); },
+      beforeWipe: async () => { stop(); view.innerHTML = "<h1>Đang đăng xuất…</h1>"; },
+    });
+  }
+
+  window.addEventListener("hashchange", () => route(true));
+  window.addEventListener("online", () => { retry.attempt = 0; syncNow(); });
   window.addEventListener("offline", updateBadges);
+  document.getElementById("signout").addEventListener("click", signOut);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(SW_URL, { scope: "/hien-truong/" }).catch(() => {});
+  askPersistentStorage();
   loadState().then(() => { route(); syncNow(); });
-  window.binhdanField = { syncNow, state };
+  window.binhdanField = { syncNow, state, parseHours, retryDelay, signOut };
 })();

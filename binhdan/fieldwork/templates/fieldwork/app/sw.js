@@ -1,8 +1,15 @@
 /* binhdan field app service worker, version {{ version }}: the shell and its assets come from the cache
-   so the app opens with no network; API calls always go to the network (the app queues what fails). */
+   so the app opens with no network; API calls always go to the network (the app queues what fails).
+   The cached shell holds no personal data (names live only in IndexedDB, which sign-out deletes along
+   with these caches and this worker). A signed-out visitor online gets the server's answer (the
+   sign-in page), never the cached shell. */
 const CACHE = "binhdan-field-{{ version }}";
 const SHELL = "{{ app_url }}";
 const ASSETS = [SHELL{% for asset in assets %}, "{{ asset|escapejs }}"{% endfor %}];
+const OFFLINE_PAGE = `<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Không có mạng — Tổ công nghệ số cộng đồng</title></head>
+<body><main><h1>Không có mạng</h1><p>Ứng dụng hiện trường chưa được tải về máy này, hoặc bạn đã đăng xuất.
+Hãy kết nối mạng rồi đăng nhập lại.</p></main></body></html>`;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -18,13 +25,16 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+function offlinePage() {
+  return new Response(OFFLINE_PAGE, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate" && url.pathname === SHELL) {
-    // Fresh shell when online (and refresh the cache), the cached one when not.
     event.respondWith(
       fetch(request).then((response) => {
         if (response.ok && !response.redirected) {
@@ -32,8 +42,11 @@ self.addEventListener("fetch", (event) => {
           caches.open(CACHE).then((cache) => cache.put(SHELL, copy));
           return response;
         }
+        // A redirect (to sign-in), 401 or 403 means nobody is signed in: answer as the server did.
+        // Only when the server itself is failing does the cached shell stand in.
+        if (response.type === "opaqueredirect" || response.status < 500) return response;
         return caches.match(SHELL).then((cached) => cached || response);
-      }).catch(() => caches.match(SHELL))
+      }).catch(() => caches.match(SHELL).then((cached) => cached || offlinePage()))
     );
     return;
   }
