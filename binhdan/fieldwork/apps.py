@@ -16,4 +16,9 @@ class FieldworkConfig(AppConfig):
         # Each process keeps the skills map for a few seconds; an edit here clears it at once.
         post_save.connect(forget_skills_cache, sender=Skill, dispatch_uid="fieldwork-skills-cache")
         post_delete.connect(forget_skills_cache, sender=Skill, dispatch_uid="fieldwork-skills-cache-delete")
+        from binhdan.fieldwork.erasure import ERASURE_STEP_KEY, redact_fieldwork_text
+        from binhdan.registry.rights import register_erasure_step
+
+        # A resident's erasure also redacts visit notes and other fieldwork text that names them.
+        register_erasure_step(ERASURE_STEP_KEY, redact_fieldwork_text)
         register_panel("household", "fieldwork-visits", household_visits)

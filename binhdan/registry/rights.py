@@ -10,26 +10,92 @@ household, their observations stay attached), but removes everything that identi
 - if the person was the head, the household's head name becomes "(Chủ hộ đã xoá theo yêu cầu)" and a
   household phone equal to theirs is cleared;
 - `erased_key`, a keyed hash of household + name + birth year, stays so that importing the old commune
-  list again does not bring the person back.
+  list again does not bring the person back;
+- every **trace elsewhere** is redacted (`registry.redaction`: name accent-insensitively in any Unicode
+  form, phone in any spacing, ID by its hash, mask, learner code, birth date) by the erasure steps:
+  free text of registry rows (addresses, consent notes, import file names, summaries and columns), the
+  commune's staged import cell tables (purged, batch discarded), the audit log's detail text (search
+  queries), the admin log, background jobs and task results, and stored sessions (messages). Higher
+  apps add their own steps with `register_erasure_step` from `AppConfig.ready()` (fieldwork: visit notes),
+  since registry never imports them. Every step runs in erasure's transaction: all or nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import models, transaction
 from django.utils import timezone
 
 from binhdan.accounts import audit
-from binhdan.accounts.models import AuditEvent
+from binhdan.accounts.models import AuditEvent, User
+from binhdan.common.models import Job
 from binhdan.common.text import fold
-from binhdan.registry.models import Consent, Household, Resident, SkillObservation, StatusObservation
+from binhdan.places.models import Place
+from binhdan.registry.models import (
+    Consent,
+    Household,
+    ImportBatch,
+    Resident,
+    SkillObservation,
+    StatusObservation,
+)
+from binhdan.registry.redaction import REDACTED, PersonTraces, json_fields, redact_rows, text_fields
 
 ERASED_NAME = "Đã xoá theo yêu cầu"
 ERASED_HEAD = "(Chủ hộ đã xoá theo yêu cầu)"
+# Import batches in these states still hold their cell table and are not being written by a commit.
+STAGED_IMPORT_STATES = (
+    ImportBatch.Status.MAPPING,
+    ImportBatch.Status.CHECKING,
+    ImportBatch.Status.READY,
+    ImportBatch.Status.FAILED,
+)
+# Identity fields of *other* people: a namesake's name or a relative's shared phone is theirs, not a mention.
+IDENTITY_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Resident: ("full_name", "phone"),
+    Household: ("head_name", "phone"),
+}
+
+
+# --- the erasure extension point ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure step gets: the erased resident (already blanked), where they lived, their traces."""
+
+    resident: Resident
+    household: Household
+    commune: Place | None
+    traces: PersonTraces
+    by: User | None
+
+
+ErasureStep = Callable[[Erasure], None]
+_STEPS: list[tuple[str, ErasureStep]] = []
+
+
+def register_erasure_step(key: str, step: ErasureStep) -> None:
+    """Run `step` in every erasure (after registry's own); registering a key again replaces it.
+
+    Higher apps (fieldwork, assistant, …) call this from `AppConfig.ready()` for tables that may name a
+    resident; the step must leave no trace of `erasure.traces` in them (use `redaction.redact_rows`).
+    """
+    _STEPS[:] = [(k, s) for k, s in _STEPS if k != key]
+    _STEPS.append((key, step))
+
+
+def erasure_steps() -> list[tuple[str, ErasureStep]]:
+    """Registry's own steps first, then those of higher apps in registration order."""
+    return list(_CORE_STEPS) + list(_STEPS)
 
 
 def erasure_key(household_id: int, full_name: str, birth_year: int | None) -> str:
@@ -126,6 +192,17 @@ def resident_data(resident: Resident) -> dict[str, Any]:
     }
 
 
+def traces_of(resident: Resident) -> PersonTraces:
+    """What identifies the resident in free text; take it before blanking the record."""
+    return PersonTraces(
+        names=(resident.full_name,),
+        phones=(resident.phone,) if resident.phone else (),
+        literals=tuple(v for v in (resident.citizen_id_masked, resident.learner_code) if v),
+        citizen_id_hash=resident.citizen_id_hash,
+        birth_date=resident.birth_date,
+    )
+
+
 @transaction.atomic
 def erase_resident(*, by: Any, resident: Resident, reason: str, ip: str | None = None) -> Resident:
     """Remove a resident's personal data on their request; counts stay, the action is audited."""
@@ -133,6 +210,7 @@ def erase_resident(*, by: Any, resident: Resident, reason: str, ip: str | None =
     if resident.erased_at is not None:
         return resident
     household = resident.household
+    traces = traces_of(resident)
     resident.erased_key = erasure_key(household.pk, resident.full_name, resident.birth_year)
     was_head_name = fold(household.head_name) == fold(resident.full_name)
     old_phone = resident.phone
@@ -150,13 +228,133 @@ def erase_resident(*, by: Any, resident: Resident, reason: str, ip: str | None =
         if old_phone and household.phone == old_phone:
             household.phone = ""
         household.save()
+    erasure = Erasure(
+        resident=resident,
+        household=household,
+        commune=household.village.parent,
+        traces=traces,
+        by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    for _key, step in erasure_steps():
+        step(erasure)
     audit.record_event(
         user=by,
         action=AuditEvent.Action.ERASE,
         place=household.village,
         object_type="Resident",
         object_id=str(resident.pk),
-        detail=f"Xoá dữ liệu cá nhân theo yêu cầu. Lý do: {reason}",
+        # The reason is typed by the officer and may well name the person.
+        detail=f"Xoá dữ liệu cá nhân theo yêu cầu. Lý do: {traces.redact(reason)}",
         ip=ip,
     )
     return resident
+
+
+# --- registry's own steps -----------------------------------------------------------------------------
+
+
+def _redact_registry_text(erasure: Erasure) -> None:
+    """Free text of registry rows: household addresses and numbers, consent notes, import batches, …
+
+    Every registry model is swept (so a text field added later is covered) except the identity fields of
+    other people. Households are saved one by one so that their folded search text follows.
+    """
+    traces = erasure.traces
+    household_fields = {
+        f.name: f.max_length for f in text_fields(Household) if f.name not in IDENTITY_FIELDS[Household]
+    }
+    candidates = Household.objects.filter(traces.text_filter(household_fields))
+    for household in candidates.iterator(chunk_size=500):
+        changed = False
+        for name, max_length in household_fields.items():
+            value = getattr(household, name)
+            cleaned = traces.redact(value)[:max_length]
+            if cleaned != value:
+                setattr(household, name, cleaned)
+                changed = True
+        if changed:
+            household.save()
+    for model in apps.get_app_config("registry").get_models():
+        if model is Household:
+            continue
+        skip = IDENTITY_FIELDS.get(model, ())
+        fields = [f.name for f in _sweepable_fields(model) if f.name not in skip]
+        if fields:
+            redact_rows(model._base_manager.all(), traces, fields=fields)
+
+
+def _sweepable_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return text_fields(model) + json_fields(model)
+
+
+def _purge_import_staging(erasure: Erasure) -> None:
+    """The commune's staged (uncommitted) imports lose their cell table and are discarded.
+
+    A batch being committed right now keeps its table (its commit drops it and skips erased people).
+    """
+    if erasure.commune is None:
+        return
+    ImportBatch.objects.filter(commune=erasure.commune, status__in=STAGED_IMPORT_STATES).update(
+        table=None, status=ImportBatch.Status.DISCARDED
+    )
+    ImportBatch.objects.filter(commune=erasure.commune, status=ImportBatch.Status.DISCARDED).exclude(
+        table=None
+    ).update(table=None)
+
+
+def _redact_audit_log(erasure: Erasure) -> None:
+    """Audit rows keep who did what to which id; text naming the person (e.g. a search) is redacted."""
+    redact_rows(AuditEvent.objects.all(), erasure.traces, fields=["detail"])
+
+
+def _redact_admin_log(erasure: Erasure) -> None:
+    log_entry = apps.get_model("admin", "LogEntry") if apps.is_installed("django.contrib.admin") else None
+    if log_entry is None:
+        return
+    from django.contrib.contenttypes.models import ContentType
+
+    own = log_entry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Resident), object_id=str(erasure.resident.pk)
+    )
+    own.update(object_repr=ERASED_NAME)
+    redact_rows(log_entry.objects.all(), erasure.traces, fields=["object_repr", "change_message"])
+
+
+def _redact_jobs(erasure: Erasure) -> None:
+    """Background job messages and results, and the task queue's arguments and return values."""
+    redact_rows(Job.objects.all(), erasure.traces, fields=["title", "message", "result"])
+    for label in ("django_tasks_database.DBTaskResult",):
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        fields = [f.name for f in _sweepable_fields(model) if f.name not in ("status", "queue_name")]
+        redact_rows(model._base_manager.all(), erasure.traces, fields=fields)
+
+
+def _redact_sessions(erasure: Erasure) -> None:
+    """Stored sessions (flash messages such as "Đã thêm … vào hộ", remembered searches)."""
+    if not apps.is_installed("django.contrib.sessions"):
+        return
+    from django.contrib.sessions.models import Session
+
+    store = SessionStore()
+    for session in Session.objects.iterator(chunk_size=500):
+        try:
+            data = store.decode(session.session_data)
+        except Exception:  # a corrupt session is simply left alone
+            continue
+        cleaned = erasure.traces.redact_value(data)
+        if cleaned != data:
+            Session.objects.filter(pk=session.pk).update(session_data=store.encode(cleaned))
+
+
+_CORE_STEPS: tuple[tuple[str, ErasureStep], ...] = (
+    ("registry-text", _redact_registry_text),
+    ("registry-import-staging", _purge_import_staging),
+    ("audit-log", _redact_audit_log),
+    ("admin-log", _redact_admin_log),
+    ("jobs", _redact_jobs),
+    ("sessions", _redact_sessions),
+)
+__all__ = ["REDACTED", "Erasure", "erase_resident", "register_erasure_step", "resident_data"]
