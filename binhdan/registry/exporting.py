@@ -1,4 +1,8 @@
-"""Bulk export of households and residents (XLSX) for commune officers and leaders; ID numbers masked only."""
+"""Bulk export of households and residents (XLSX) for commune officers and leaders; ID numbers masked only.
+
+Every cell goes through `common.spreadsheet.write_cell`: text a member typed that starts with = + - @ or a
+tab/CR (an address `=HYPERLINK(…)`) is stored as a text cell, never as a live formula.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
+from binhdan.common.spreadsheet import write_cell
 from binhdan.places.models import Level, Place
 from binhdan.registry.models import Household, Resident
 
@@ -37,6 +42,11 @@ def _header(sheet: Any, titles: list[str]) -> list[WriteOnlyCell]:
     return cells
 
 
+def _row(sheet: Any, values: list[Any]) -> list[Cell]:
+    """Cells for one row; formula-like text stays text (already-built cells pass through)."""
+    return [v if isinstance(v, Cell) else write_cell(WriteOnlyCell(sheet), v) for v in values]
+
+
 def _village_filter(place: Place, path: str) -> dict[str, Any]:
     return {f"{path}__parent": place} if place.level == Level.COMMUNE else {path: place}
 
@@ -53,11 +63,11 @@ def export_registry(place: Place) -> tuple[bytes, dict[str, int]]:
         .order_by("village__sort_name", "sort_name", "pk")
     )
     for h in rows.iterator(chunk_size=2000):
-        households.append([
+        households.append(_row(households, [
             h.pk, h.village.name, h.number, h.head_name, h.address, h.phone, h.declared_size, _tick(h.is_poor),
             _tick(h.is_near_poor), _tick(h.has_elderly), _tick(h.has_disabled), _tick(h.no_smart_device),
             _tick(h.ethnic_minority),
-        ])  # fmt: skip
+        ]))  # fmt: skip
         household_count += 1
     residents = book.create_sheet("Nhân khẩu")
     residents.append(_header(residents, RESIDENT_COLUMNS))
@@ -70,11 +80,11 @@ def export_registry(place: Place) -> tuple[bytes, dict[str, int]]:
     for r in people.iterator(chunk_size=2000):
         birth = WriteOnlyCell(residents, value=r.birth_date)
         birth.number_format = "DD/MM/YYYY"
-        residents.append([
+        residents.append(_row(residents, [
             r.household_id, r.household.village.name, r.household.number, r.full_name, birth, r.birth_year,
             r.get_gender_display(), r.get_relation_display(), r.phone, r.citizen_id_masked, _tick(r.is_disabled),
             _tick(r.ethnic_minority), r.moved_out_on.strftime("%d/%m/%Y") if r.moved_out_on else "",
-        ])  # fmt: skip
+        ]))  # fmt: skip
         resident_count += 1
     out = io.BytesIO()
     book.save(out)

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from binhdan.accounts.models import AuditEvent
 from binhdan.registry import rights, services
-from binhdan.registry.models import CommuneSettings, Relation
+from binhdan.registry.models import CommuneSettings, Relation, Resident
 
 
 def sheet_rows(response, name):
@@ -61,3 +61,44 @@ def test_another_communes_officer_cannot_export_this_commune(world, client_for):
     assert client.get(reverse("registry:export"), {"noi": world.commune.pk}).status_code == 404
     assert client.get(reverse("registry:export"), {"noi": world.village_a.pk}).status_code == 404
     assert client.get(reverse("registry:export"), {"noi": world.other_commune.pk}).status_code == 200
+
+
+FORMULAS = {
+    "address": '=HYPERLINK("http://x","bấm")',
+    "number": "+84-1",
+    "head_name": "@SUM(A1:A9)",
+}
+
+
+def test_formula_like_text_is_exported_as_text_never_as_a_formula(world, client_for):
+    """Excel formula injection: typed text starting with = + - @ tab CR stays text in every cell."""
+    import zipfile
+
+    services.update_household(by=world.officer, household=world.household_a, **FORMULAS)
+    services.add_resident(
+        by=world.member_a, household=world.household_a, full_name="-Nguyễn Văn Khải", birth_year=1990,
+        relation=Relation.CHILD,
+    )  # fmt: skip
+    tabbed = services.add_resident(
+        by=world.member_a, household=world.household_a, full_name="Trần Văn Tư", birth_year=1991,
+        relation=Relation.CHILD,
+    )  # fmt: skip
+    Resident.objects.filter(pk=tabbed.pk).update(
+        full_name="\t=1+1", phone="\r=2+2"
+    )  # as an old import left it
+    response = client_for(world.officer).get(reverse("registry:export"), {"noi": world.village_a.pk})
+    book = load_workbook(io.BytesIO(response.content))
+    households = {c.value: c for c in book["Hộ gia đình"][2]}
+    for value in FORMULAS.values():
+        assert households[value].data_type == "s", value
+    people = [c for row in book["Nhân khẩu"].iter_rows(min_row=2) for c in row]
+    # XML turns a raw CR into LF on reading; either way the cell is text.
+    for values in (("-Nguyễn Văn Khải",), ("\t=1+1",), ("\r=2+2", "\n=2+2")):
+        cells = [c for c in people if c.value in values]
+        assert len(cells) == 1 and cells[0].data_type == "s", values
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert len(sheets) == 2
+        for name in sheets:
+            xml = archive.read(name).decode()
+            assert "<f>" not in xml and "<f " not in xml, name
