@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -36,6 +38,16 @@ from binhdan.registry.models import (
 )
 
 PAGE_SIZE = 50
+
+
+def _audit_change(
+    request: HttpRequest, what: str, *, place: Place, obj: object, fields: Iterable[str] = ()
+) -> None:
+    """Audit a web edit. The detail holds ids and field names only, never the values typed (names, phones,
+    addresses): erasure must not have to chase personal data through the audit log."""
+    names = ", ".join(sorted(fields))
+    detail = f"{what} (mã {getattr(obj, 'pk', '')})" + (f": {names}" if names else "")
+    audit.record(request, AuditEvent.Action.CHANGE, place=place, obj=obj, detail=detail)
 
 
 def _form_errors_to_form(form: object, exc: ValidationError) -> None:
@@ -136,6 +148,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors_to_form(form, exc)
         else:
+            _audit_change(request, "Thêm hộ", place=village, obj=household, fields=form.changed_data)
             messages.success(request, f"Đã thêm {household}.")
             return redirect("registry:household_detail", pk=household.pk)
     return render(request, "registry/household_form.html", {"form": form, "title": "Thêm hộ gia đình"})
@@ -154,6 +167,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             household.refresh_from_db()
             _form_errors_to_form(form, exc)
         else:
+            _audit_change(request, "Sửa hộ", place=household.village, obj=household, fields=form.changed_data)
             messages.success(request, "Đã lưu thông tin hộ.")
             return redirect("registry:household_detail", pk=household.pk)
     return render(
@@ -181,6 +195,9 @@ def resident_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors_to_form(form, exc)
         else:
+            _audit_change(
+                request, "Thêm người dân", place=household.village, obj=resident, fields=form.changed_data
+            )
             messages.success(request, f"Đã thêm {resident.full_name} vào hộ.")
             return redirect("registry:resident_detail", pk=resident.pk)
     return render(
@@ -210,6 +227,10 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             resident.refresh_from_db()
             _form_errors_to_form(form, exc)
         else:
+            _audit_change(
+                request, "Sửa người dân", place=resident.household.village, obj=resident,
+                fields=form.changed_data,
+            )  # fmt: skip
             messages.success(request, "Đã lưu thông tin người dân.")
             return redirect("registry:resident_detail", pk=resident.pk)
     return render(
@@ -269,9 +290,12 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def resident_observe(request: HttpRequest, pk: int) -> HttpResponse:
     resident = access.get_visible_or_404(
-        Resident.objects.changeable_by(request.user).filter(erased_at__isnull=True), pk=pk
+        Resident.objects.changeable_by(request.user)
+        .filter(erased_at__isnull=True)
+        .select_related("household__village"),
+        pk=pk,
     )
-    form = StatusObservationForm(request.POST)
+    form = StatusObservationForm(request.POST, resident=resident)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -289,6 +313,10 @@ def resident_observe(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors_to_form(form, exc)
         else:
+            _audit_change(
+                request, "Ghi nhận trạng thái", place=resident.household.village, obj=resident,
+                fields=[data["field"]],
+            )  # fmt: skip
             label = status_value_label(data["field"], data["value"])
             messages.success(request, f"Đã ghi nhận: {StatusField(data['field']).label} — {label}.")
             return redirect("registry:resident_detail", pk=resident.pk)
@@ -299,11 +327,19 @@ def resident_observe(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def resident_consent(request: HttpRequest, pk: int) -> HttpResponse:
     resident = access.get_visible_or_404(
-        Resident.objects.changeable_by(request.user).filter(erased_at__isnull=True), pk=pk
+        Resident.objects.changeable_by(request.user)
+        .filter(erased_at__isnull=True)
+        .select_related("household__village"),
+        pk=pk,
     )
     form = ConsentForm(request.POST)
     if form.is_valid():
-        services.record_consent(by=request.user, resident=resident, **form.cleaned_data)
+        consent = services.record_consent(by=request.user, resident=resident, **form.cleaned_data)
+        _audit_change(
+            request, "Ghi nhận đồng ý" if consent.given else "Ghi nhận rút lại đồng ý",
+            place=resident.household.village, obj=resident,
+            fields=["method"] + (["note"] if consent.note else []),
+        )  # fmt: skip
         messages.success(request, "Đã ghi nhận ý kiến đồng ý của người dân.")
         return redirect("registry:resident_detail", pk=resident.pk)
     return render(request, "registry/consent_form.html", {"form": form, "resident": resident}, status=400)
