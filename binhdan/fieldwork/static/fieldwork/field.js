@@ -209,6 +209,8 @@
         cursor = "";
         continue;
       }
+      // A round from scratch (first sync, or the member's villages changed) replaces the phone's copy.
+      if (page.reset) await Promise.all(["households", "residents"].map((s) => idb.clear(s)));
       if ((page.skills || []).length) {
         // The first page of each round carries the whole catalogue and the current classes.
         await idb.clear("skills"); await idb.put("skills", page.skills);
@@ -269,7 +271,7 @@
 
   async function syncNow() {
     if (stopped) return;
-    if (state.syncing) { updateBadges(); return; }
+    if (state.syncing) { state.again = true; updateBadges(); return; } // a record saved mid-sync goes right after
     clearTimeout(retry.timer);
     state.syncing = true;
     state.flash = "Đang đồng bộ…";
@@ -294,6 +296,7 @@
     }
     if (stopped) return;
     await loadState();
+    if (state.again) { state.again = false; syncNow(); }
     if (!(net.querySelector("a"))) updateBadges();
     // Never redraw a form the member is filling in; lists and cards pick up the fresh data.
     if (!FORM_ROUTE.test(location.hash)) route();
@@ -612,7 +615,7 @@
     if (!day) errors.day = "Hãy nhập ngày làm việc.";
     else if (!validDay(day)) errors.day = "Ngày phải theo dạng ngày/tháng/năm có thật.";
     else if (day > todayIso()) errors.day = "Ngày làm việc không được ở tương lai.";
-    else if (day < daysAgoIso(maxAge)) errors.day = `Chỉ ghi được giờ làm trong ${maxAge} ngày gần đây; ngày xa hơn hãy nhờ cán bộ xã nhập trực tiếp.`;
+    else if (day < daysAgoIso(maxAge)) errors.day = `Chỉ ghi được thời gian hoạt động trong ${maxAge} ngày gần đây.`;
     const hours = parseHours(hoursText);
     if (Number.isNaN(hours)) errors.hours = "Số giờ phải là một số, ví dụ 4 hoặc 4,5.";
     else if (hours < MIN_WORK_HOURS || hours > maxDaily) errors.hours = `Số giờ trong một ngày phải từ ${showNumber(MIN_WORK_HOURS)} đến ${showNumber(maxDaily)}.`;
@@ -621,7 +624,7 @@
         .filter((q) => q.type === "work_time" && q.uuid !== (replacing && replacing.uuid) && (q.state === "pending" || q.state === "synced") && q.data.date === day)
         .reduce((sum, q) => sum + Number(q.data.hours || 0), 0);
       if (already + hours > maxDaily) {
-        errors.hours = `Ngày ${showDate(day)} đã ghi ${showNumber(already)} giờ; thêm ${showNumber(hours)} giờ sẽ vượt quá ${showNumber(maxDaily)} giờ một ngày.`;
+        errors.hours = `Ngày ${showDate(day)} đã có ${showNumber(already)} giờ; thêm ${showNumber(hours)} giờ sẽ quá ${showNumber(maxDaily)} giờ một ngày.`;
       }
     }
     return { errors, hours };
