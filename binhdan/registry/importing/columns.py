@@ -251,8 +251,8 @@ def choose_sheets(
         table, layout = chosen[0]
         if layout is None:
             raise UnreadableFile(f"Không tìm thấy dòng tiêu đề cột trong trang “{table.sheet}”.")
-        skipped = [{"sheet": t.sheet, "reason": "không chọn trang này"} for t, _ in layouts if t is not table]
-        return [(table, layout)], skipped
+        others = [{"sheet": t.sheet, "reason": "không chọn trang này"} for t, _ in layouts if t is not table]
+        return [(table, layout)], others
     with_header = [(t, lay) for t, lay in layouts if lay is not None]
     if not with_header:
         raise UnreadableFile("Không tìm thấy dòng tiêu đề cột (ví dụ “Họ và tên”, “Năm sinh”) trong tệp.")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections, router, transaction
 from django.db.models import Field, Model
@@ -50,8 +50,13 @@ _FOOTER_WORDS = (
     "tm uy ban nhan dan", "tm ubnd", "chu tich", "xac nhan cua", "truong thon", "can bo van hoa",
     "ky ten dong dau", "noi nhan",
 )  # fmt: skip
-_FOOTER = re.compile("|".join(re.escape(word) for word in _FOOTER_WORDS))
-_DATE_LINE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
+# Words may be separated by dots and commas too ("TM. UBND", "Ký, ghi rõ họ tên").
+_FOOTER = re.compile(
+    "|".join(r"[\s.,:;]+".join(re.escape(part) for part in word.split()) for word in _FOOTER_WORDS)
+)
+# "…, ngày 30 tháng 11 năm 2026", "Ngày 30/11/2026"
+_DATE_LINE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b|\bngay\s+\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
+SPARSE_ROW_CELLS = 3  # a row with this few filled cells may be a footer line split over cells
 _SECTION_PREFIX = re.compile(r"^\s*(?:[IVXLC]+|\d+|[a-zA-Z])\s*[.\-/)]\s*")
 ERASED_NOTICE = "{n} người đã được xoá theo yêu cầu trước đây nên không được nhập lại."
 # Words that start the village part of an address ("Xóm 3", "Tổ dân phố 5", "khối Bắc"), folded,
@@ -119,24 +124,33 @@ class HouseholdRow:
         return (self.village_key(), fold(self.fields["head_name"]))
 
 
-def same_household(
-    a_number: str, a_birth: tuple[dt.date | None, int | None], a_phone: str, a_address: str,
-    b_number: str, b_birth: tuple[dt.date | None, int | None], b_phone: str, b_address: str,
-) -> bool | None:  # fmt: skip
+class Facts(NamedTuple):
+    """What tells two households whose heads have the same name (in the same village) apart."""
+
+    number: str
+    birth: tuple[dt.date | None, int | None]
+    phone: str
+    address: str
+    id_hash: str
+
+
+def same_household(a: Facts, b: Facts) -> bool | None:
     """Whether two households of the same village whose heads have the same name are one household:
-    True when the evidence says so (the same household number, or the same birth date/year of the
-    head), False when something contradicts it (another number, birth, phone or address), None when
-    nothing tells (a likely duplicate, shown to the officer, both kept)."""
-    if a_number and b_number:
-        return fold(a_number) == fold(b_number)
-    (a_day, a_year), (b_day, b_year) = a_birth, b_birth
+    True when the evidence says so (the same household number, the same citizen ID of the head, or the
+    same birth date/year of the head), False when something contradicts it (another number, ID, birth,
+    phone or address), None when nothing tells (a likely duplicate, shown to the officer, both kept)."""
+    if a.number and b.number:
+        return fold(a.number) == fold(b.number)
+    if a.id_hash and b.id_hash:
+        return a.id_hash == b.id_hash
+    (a_day, a_year), (b_day, b_year) = a.birth, b.birth
     if a_year and b_year:
         if a_day and b_day:
             return a_day == b_day
         return a_year == b_year
-    if a_phone and b_phone and a_phone != b_phone:
+    if a.phone and b.phone and a.phone != b.phone:
         return False
-    if a_address and b_address and fold(a_address) != fold(b_address):
+    if a.address and b.address and fold(a.address) != fold(b.address):
         return False
     return None
 
@@ -398,7 +412,11 @@ def analyse(
         cells: list[str] | None = None
         name_cell = row[name_col] if name_col is not None and name_col < len(row) else ""
         name_is_text = isinstance(name_cell, str) and name_cell.strip()
-        if not name_is_text or _is_footer([fold(name_cell)]):
+        if (
+            not name_is_text
+            or _is_footer([fold(name_cell)])
+            or sum(1 for c in row if c != "" and c is not None) <= SPARSE_ROW_CELLS
+        ):
             cells = _cells(row)
             if _is_footer(cells):
                 footer = True
@@ -765,8 +783,15 @@ def _resident_from(values: dict[str, Any], excel_row: int, relation: str) -> Res
     )  # fmt: skip
 
 
-def _household_facts(h: HouseholdRow) -> tuple[str, tuple[dt.date | None, int | None], str, str]:
-    return (h.fields.get("number", ""), h.head_birth, h.fields.get("phone", ""), h.fields.get("address", ""))
+def _household_facts(h: HouseholdRow) -> Facts:
+    fields = h.fields
+    return Facts(
+        fields.get("number", ""),
+        h.head_birth,
+        fields.get("phone", ""),
+        fields.get("address", ""),
+        h.head_id_hash,
+    )
 
 
 def _find_duplicates(result: Analysis, error: Callable[[int, str, str], None]) -> None:
@@ -793,7 +818,7 @@ def _find_duplicates(result: Analysis, error: Callable[[int, str, str], None]) -
             for other in by_name.get(household.name_key(), ()):
                 if household.system_id is not None and other.system_id is not None:
                     continue  # both named by the export: different ids are different households
-                same = same_household(*_household_facts(household), *_household_facts(other))
+                same = same_household(_household_facts(household), _household_facts(other))
                 if same:
                     first = other.row
                     break
@@ -872,7 +897,7 @@ _RESIDENT_UNREAD = (
 
 def _by_head(
     household: HouseholdRow, by_head: dict[tuple[int, str], list[Household]],
-    head_birth: dict[int, tuple[dt.date | None, int | None]], claimed: set[int], result: Analysis,
+    heads: dict[int, tuple[tuple[dt.date | None, int | None], str]], claimed: set[int], result: Analysis,
 ) -> Household | None:  # fmt: skip
     """The household already in the registry with the same head, when the evidence says it is the same:
     the head's birth date/year, else (no birth on one side) the same address and nothing contradicting."""
@@ -881,10 +906,11 @@ def _by_head(
     for existing in by_head.get((household.village.pk, fold(household.fields["head_name"])), ()):
         if existing.pk in claimed:
             continue  # another row of this list is that household already
+        birth, id_hash = heads.get(existing.pk, ((None, None), ""))
         same = same_household(
-            *_household_facts(household),
-            existing.number, head_birth.get(existing.pk, (None, None)), existing.phone, existing.address,
-        )  # fmt: skip
+            _household_facts(household),
+            Facts(existing.number, birth, existing.phone, existing.address, id_hash),
+        )
         if same is None and fold(existing.address) == fold(household.fields.get("address", "")):
             same = True  # no birth either side: the same head at the same address, as lists have always been matched
         if same:
@@ -906,29 +932,29 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
     ]
     if not households:
         return
-    by_pk: dict[int, Household] = {}
+    households_by_pk: dict[int, Household] = {}
     by_number: dict[tuple[int, str], Household] = {}
     by_head: dict[tuple[int, str], list[Household]] = {}
     # Columns never compared here are not loaded (commit sets the derived ones and updated_at itself).
     for existing in Household.objects.filter(village__parent=commune).defer(*_HOUSEHOLD_UNREAD):
-        by_pk[existing.pk] = existing
+        households_by_pk[existing.pk] = existing
         if existing.number:
             by_number.setdefault((existing.village_id, fold(existing.number)), existing)
         by_head.setdefault((existing.village_id, fold(existing.head_name)), []).append(existing)
-    head_birth: dict[int, tuple[dt.date | None, int | None]] = {}
+    heads: dict[int, tuple[tuple[dt.date | None, int | None], str]] = {}
     head_hash: dict[str, int] = {}
     if any(h.head_birth[1] or h.head_id_hash for h in households):
         for household_id, day, year, digest in Resident.objects.filter(
             household__village__parent=commune, relation=Relation.HEAD, erased_at__isnull=True
         ).values_list("household_id", "birth_date", "birth_year", "citizen_id_hash"):
-            head_birth.setdefault(household_id, (day, year))
+            heads.setdefault(household_id, ((day, year), digest or ""))
             if digest:
                 head_hash[digest] = household_id
     claimed: set[int] = set()
     for household in households:
         found = None
         if household.system_id is not None:
-            found = by_pk.get(household.system_id)
+            found = households_by_pk.get(household.system_id)
             if found is None:
                 error(
                     household.row, "household_id",
@@ -938,7 +964,7 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
                 household.invalid = True
                 continue
         elif household.head_id_hash and household.head_id_hash in head_hash:
-            owner = by_pk.get(head_hash[household.head_id_hash])
+            owner = households_by_pk.get(head_hash[household.head_id_hash])
             if owner is not None and fold(owner.head_name) == fold(household.fields["head_name"]):
                 found = (
                     owner  # the head's ID number: the same person heads it (another name is an error below)
@@ -947,7 +973,7 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
             if household.fields.get("number"):
                 found = by_number.get((household.village.pk, fold(household.fields["number"])))
             if found is None:
-                found = _by_head(household, by_head, head_birth, claimed, result)
+                found = _by_head(household, by_head, heads, claimed, result)
         if found is not None:
             claimed.add(found.pk)
         household.existing = found

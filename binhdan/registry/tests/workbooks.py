@@ -12,6 +12,8 @@ import unicodedata
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from binhdan.common.spreadsheet import write_cell
+
 
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
@@ -159,3 +161,60 @@ def household_list_xls() -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def cp1258(text: str) -> bytes:
+    """Text the way Windows-1258 stores Vietnamese: base letters (ă, ê, ơ …) and separate tone marks."""
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out += (base + "".join(c for c in parts if c in tones)).encode("cp1258")
+    return out
+
+
+def titled_sheet(sheet, header: list[str], rows: list[list[object]], *, footer: bool = True) -> None:
+    """A commune sheet: two merged title rows, the header on row 4, data from row 5, then a date line
+    and signatures under the table. Row 5 is the first data row."""
+    width = len(header)
+    sheet["A1"] = "ỦY BAN NHÂN DÂN XÃ SƠN ĐÔNG"
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width // 2, 1))
+    sheet["A2"] = "DANH SÁCH HỘ GIA ĐÌNH"
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    for col, title in enumerate(header, start=1):
+        sheet.cell(row=4, column=col, value=title)
+    for offset, row in enumerate(rows):
+        for col, value in enumerate(row, start=1):
+            if value != "":  # text that looks like a formula is typed text, as in a real list
+                write_cell(sheet.cell(row=5 + offset, column=col), value)
+    if footer:
+        last = 5 + len(rows) + 1
+        sheet.cell(row=last, column=2, value="Sơn Đông")
+        sheet.cell(row=last, column=3, value="ngày 30 tháng 11 năm 2026")
+        sheet.cell(row=last + 1, column=width, value="TM. UBND")
+        sheet.cell(row=last + 2, column=2, value="Người lập biểu")
+        sheet.cell(row=last + 3, column=2, value="Nguyễn Văn Xã")
+
+
+def workbook_of_sheets(sheets: dict[str, tuple[list[str], list[list[object]]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for name, (header, rows) in sheets.items():
+        titled_sheet(book.create_sheet(name), header, rows)
+    return _save(book)
+
+
+def one_sheet(header: list[str], rows: list[list[object]], *, footer: bool = True) -> bytes:
+    return workbook_of_sheets({"DS": (header, rows)}) if footer else _one_plain(header, rows)
+
+
+def _one_plain(header: list[str], rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    titled_sheet(book.active, header, rows, footer=False)
+    return _save(book)
