@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from binhdan.accounts.tokens import authenticate_token
@@ -20,6 +21,7 @@ from binhdan.common.net import client_ip
 
 UNAUTHORIZED_DETAIL = "Cần đăng nhập hoặc mã truy cập hợp lệ."
 TWO_FACTOR_DETAIL = "Cần hoàn tất xác thực hai lớp trước khi dùng API."
+CSRF_DETAIL = "Yêu cầu thiếu mã chống giả mạo (CSRF). Hãy tải lại trang rồi thử lại."
 
 
 class TokenAuth(HttpBearer):
@@ -39,7 +41,12 @@ class FieldSessionAuth(SessionAuth):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None  # no session: 401 below, whatever the CSRF token says
-        return super().__call__(request)
+        try:
+            return super().__call__(request)
+        except HttpError as exc:
+            if exc.status_code == 403:  # ninja's "CSRF check Failed"
+                raise HttpError(403, CSRF_DETAIL) from exc
+            raise
 
 
 AUTH = [TokenAuth(), FieldSessionAuth()]

@@ -8,10 +8,12 @@ token has not been used from, and revocation are audited.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -41,7 +43,15 @@ def create_api_token(*, user: User, name: str = "", by: User | None = None, ip: 
             "cán bộ đăng nhập trên web với xác thực hai lớp."
         )
     token = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken.objects.create(user=user, name=name[:80], prefix=token[:8], key_hash=_digest(token))
+    now = timezone.now()
+    row = ApiToken.objects.create(
+        user=user,
+        name=name[:80],
+        prefix=token[:8],
+        key_hash=_digest(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.API_TOKEN_DAYS),
+    )
     record_event(
         user=by or user,
         action=AuditEvent.Action.TOKEN_CREATE,

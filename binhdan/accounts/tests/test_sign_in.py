@@ -134,3 +134,10 @@ def test_two_factor_is_on_by_default():
     from django.conf import settings
 
     assert settings.TWO_FACTOR_RELAXED is False
+
+
+def test_sign_out_tells_the_browser_to_clear_caches_and_storage(world, client_for):
+    client = client_for(world.member_a)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and response["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get(reverse("home")).status_code == 302  # signed out
