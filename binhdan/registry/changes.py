@@ -52,6 +52,10 @@ POSTGRES_INSTALL = [
             INSERT INTO registry_scopeexit (kind, object_id, village_id, at, sync_version)
             VALUES ('household', OLD.id, OLD.village_id, now(), 0);
         END IF;
+        IF TG_OP = 'UPDATE' AND NEW.village_id IS DISTINCT FROM OLD.village_id THEN
+            -- Its residents enter the new village with it: phones there pull them.
+            UPDATE registry_resident SET sync_version = 0 WHERE household_id = NEW.id;
+        END IF;
         RETURN NULL;
     END $$
     """,
@@ -116,7 +120,8 @@ SQLITE_INSTALL = [
     "CREATE TRIGGER registry_household_exit_update AFTER UPDATE OF village_id ON registry_household "
     "WHEN OLD.village_id IS NOT NEW.village_id BEGIN "
     "INSERT INTO registry_scopeexit (kind, object_id, village_id, at, sync_version) "
-    "VALUES ('household', OLD.id, OLD.village_id, strftime('%Y-%m-%d %H:%M:%f', 'now'), 0); END",
+    "VALUES ('household', OLD.id, OLD.village_id, strftime('%Y-%m-%d %H:%M:%f', 'now'), 0); "
+    "UPDATE registry_resident SET sync_version = 0 WHERE household_id = NEW.id; END",
     "CREATE TRIGGER registry_household_exit_delete AFTER DELETE ON registry_household BEGIN "
     "INSERT INTO registry_scopeexit (kind, object_id, village_id, at, sync_version) "
     "VALUES ('household', OLD.id, OLD.village_id, strftime('%Y-%m-%d %H:%M:%f', 'now'), 0); END",
