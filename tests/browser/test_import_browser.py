@@ -60,3 +60,38 @@ def test_mapping_screen_at_phone_width(
     assert page.locator("#valid-rows").inner_text() == "1"
     page.get_by_role("button", name="Nhập vào sổ hộ").click()
     assert page.get_by_text("Đã nhập: 1 hộ mới").is_visible()
+
+
+def test_officer_answers_what_a_mark_means_then_downloads_the_errors_after_importing(
+    live_server, world, browser_page, sign_in_browser, assert_accessible, tmp_path
+):
+    """A "Hộ nghèo/cận nghèo" column holding "x", a namesake and a bad date, at phone width."""
+    header = ["STT", "Họ tên chủ hộ", "Sinh năm", "Thôn", "Hộ nghèo/cận nghèo"]
+    rows = [
+        [1, "Hà Văn Một", 1950, "Thôn Đông", "x"],
+        [2, "Hà Văn Một", "", "Thôn Đông", ""],  # a namesake with nothing to tell: a warning
+        [3, "Hà Văn Ba", "31/02/1952", "Thôn Đông", "x"],  # a bad date: an error
+    ]
+    path = tmp_path / "ho-ngheo.xlsx"
+    path.write_bytes(wb.one_sheet(header, rows))
+    page = browser_page(width=360)
+    sign_in_browser(page, live_server, world.officer)
+    page.goto(live_server.url + reverse("registry:import_start"))
+    page.get_by_label("Tệp danh sách (.xlsx, .xls, .csv)").set_input_files(str(path))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    assert page.get_by_role("heading", name="Giá trị cần làm rõ").is_visible()
+    assert page.locator("#error-rows").inner_text() == "2"
+    assert_accessible(page)
+    page.get_by_label("“x” (2 dòng) nghĩa là").select_option("poor")
+    page.get_by_role("button", name="Lưu và kiểm tra lại").click()
+    assert page.get_by_text("Đã lưu nghĩa của các giá trị và kiểm tra lại tệp.").is_visible()
+    assert page.locator("#error-rows").inner_text() == "1"
+    assert page.locator("#warnings tbody tr").count() == 1
+    assert page.get_by_text("Có thể trùng với hộ ở dòng 5").is_visible()
+    page.get_by_label("Bỏ qua 1 dòng lỗi, chỉ nhập 2 dòng hợp lệ").check()
+    page.get_by_role("button", name="Nhập vào sổ hộ").click()
+    assert page.get_by_text("Đã nhập: 2 hộ mới").is_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải tệp có cột “Lỗi cần sửa”").click()
+    assert download.value.suggested_filename == "loi-ho-ngheo.xlsx"
