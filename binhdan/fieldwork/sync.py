@@ -21,12 +21,12 @@ import uuid as uuid_lib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery, Sum
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -110,7 +110,7 @@ def _echo(value: Any) -> str:
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 
-def _is_id(value: Any) -> bool:
+def _is_id(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
@@ -365,7 +365,7 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
     errors: list[dict[str, Any]] = []
     household_id = data.get("household")
     if not _is_id(household_id) or household_id not in ctx.households:
-        about = {"household": household_id} if _is_id(household_id) else {}
+        about: dict[str, int] = {"household": household_id} if _is_id(household_id) else {}
         raise Rejected([_error("household", "Không tìm thấy hộ này trong phạm vi của bạn.", **about)])
     visited_at = _aware_datetime(data.get("visited_at"), "visited_at", ctx.now)
     minutes: Any = data.get("minutes")
@@ -796,7 +796,7 @@ def decode_cursor(raw: str | None) -> Cursor | None:
         or not isinstance(scope, str)
     ):
         raise CursorError(BAD_CURSOR)
-    return Cursor(watermark, previous, phase, after, scope)
+    return Cursor(str(watermark), previous, str(phase), after, scope)
 
 
 def parse_limit(raw: Any) -> int:
@@ -901,7 +901,9 @@ def _pull_households(user: Any, cursor: Cursor, wanted: int) -> list[Household]:
 
 
 def _pull_residents(user: Any, cursor: Cursor, wanted: int) -> list[Resident]:
-    queryset = Resident.objects.filter(access.village_scope(user, "household__village", for_change=True))
+    queryset: QuerySet[Resident] = Resident.objects.filter(
+        access.village_scope(user, "household__village", for_change=True)
+    )
     queryset = changed_in_round(queryset, current=cursor.watermark, previous=cursor.previous)
     return list(queryset.filter(pk__gt=cursor.after).order_by("pk")[:wanted])
 
@@ -936,15 +938,16 @@ def pull(*, user: Any, since: str | None, limit: int = PULL_LIMIT_DEFAULT) -> di
 
     Raises CursorError for a damaged cursor."""
     limit = max(PULL_LIMIT_MIN, min(limit, PULL_LIMIT_MAX))
-    cursor = decode_cursor(since)
+    given = decode_cursor(since)
     villages = _scope_villages(user)
     scope = _fingerprint(villages)
-    reset = cursor is None or cursor.scope != scope
-    if reset:  # from scratch: the phone replaces its copy with what this round brings
+    reset = given is None or given.scope != scope
+    if given is None or reset:  # from scratch: the phone replaces its copy with what this round brings
         cursor = Cursor(current_watermark(), None, PHASES[0], 0, scope)
-    elif cursor.phase == DONE:  # a new round: everything committed since the last round's watermark
-        cursor = Cursor(current_watermark(), cursor.watermark, PHASES[0], 0, scope)
-    assert cursor is not None
+    elif given.phase == DONE:  # a new round: everything committed since the last round's watermark
+        cursor = Cursor(current_watermark(), given.watermark, PHASES[0], 0, scope)
+    else:
+        cursor = given
     first_page = cursor.phase == PHASES[0] and cursor.after == 0
     page: dict[str, Any] = {
         "households": [],
