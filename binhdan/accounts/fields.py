@@ -5,8 +5,10 @@ the signed-in user (and, on a commune's page, to that commune) when the form is 
 field offers nothing, so a form built without a user accepts no id at all. A posted id outside the
 queryset is "not a valid choice" — a form error next to the field, and nothing is written.
 
-The scopes are built from `accounts.access`: its role sets (`PLACE_MANAGERS`, `TEAM_MANAGERS`) and the
-registry's `visible_to`, never from what the page happened to render.
+The scopes here are built from `accounts.access` (its role sets `PLACE_MANAGERS`, `TEAM_MANAGERS`);
+scopes over registry rows (residents, skills) live with the forms of the higher apps, since accounts
+sits below the registry — they use the registry's `visible_to`, which asks `access` too. A scope never
+comes from what the page happened to render.
 """
 
 from __future__ import annotations
@@ -46,15 +48,6 @@ def communes_managed_by(user: Any) -> PlaceQuerySet:
     return places_managed_by(user).communes().vietnamese_order()
 
 
-def residents_visible_to(user: Any) -> QuerySet[Any]:
-    """Residents the user may see, not erased and not moved out."""
-    from binhdan.registry.models import Resident
-
-    if user is None:
-        return Resident.objects.none()
-    return Resident.objects.visible_to(user).active().select_related("household__village")
-
-
 def people_managed_by(user: Any, kinds: Set[str] = access.PLACE_MANAGERS) -> QuerySet[User]:
     """Users who hold a current role in a place the user manages (team members, leaders, officers)."""
     places = places_managed_by(user, kinds)
@@ -67,15 +60,6 @@ def people_managed_by(user: Any, kinds: Set[str] = access.PLACE_MANAGERS) -> Que
 def team_people_managed_by(user: Any) -> QuerySet[User]:
     """As people_managed_by, for a team leader too (their village)."""
     return people_managed_by(user, access.TEAM_MANAGERS)
-
-
-def active_skills(user: Any) -> QuerySet[Any]:
-    """The skills in use; the catalogue is shared, so every signed-in user sees the same list."""
-    from binhdan.registry.models import Skill
-
-    if user is None:
-        return Skill.objects.none()
-    return Skill.objects.filter(active=True).order_by("position", "code")
 
 
 class _Scoped:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import cast
+import datetime as dt
+from decimal import Decimal
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from binhdan.accounts import access
 from binhdan.accounts.models import RoleKind, User
-from binhdan.fieldwork.models import CommunityClass, Mentor, Team
+from binhdan.fieldwork import rules
+from binhdan.fieldwork.models import CommunityClass, Mentor, Team, TeamRole, Visit, WorkTime
 from binhdan.places import services as place_services
 from binhdan.places.forms import VillageForm
 from binhdan.places.models import Level, Place
@@ -133,6 +136,15 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "commune": commune,
             "villages": _village_summaries(villages, personal=personal),
             "can_manage": access.can_manage_place(request.user, commune),
+            "can_read": personal,
+            "can_see_province": access.places_visible_to(request.user)
+            .provinces()
+            .filter(children=commune)
+            .exists(),
+            "closed": Place.objects.villages()
+            .filter(parent=commune, valid_to__isnull=False)
+            .select_related("replaced_by")
+            .order_by("-valid_to"),
             "mentors": mentors if personal else [],
             "classes": classes,
         },
@@ -163,11 +175,77 @@ def village_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     village = access.get_visible_or_404(
-        access.places_visible_to(request.user).filter(level=Level.VILLAGE).select_related("parent"), pk=pk
+        access.places_visible_to(request.user)
+        .filter(level=Level.VILLAGE)
+        .select_related("parent", "replaced_by"),
+        pk=pk,
     )
     personal = access.can_see_personal_data(request.user, village)
     summary = _village_summaries([village], personal=personal)[0]
-    return render(request, "fieldwork/village_detail.html", {"village": village, "summary": summary})
+    can_manage = village.valid_to is None and access.can_manage_place(request.user, village)
+    return render(
+        request,
+        "fieldwork/village_detail.html",
+        {"village": village, "summary": summary, "can_manage": can_manage},
+    )
+
+
+def leader_first() -> Case:
+    """Order memberships tổ trưởng, tổ phó, tổ viên (their codes do not sort that way)."""
+    return Case(
+        When(role=TeamRole.LEADER, then=Value(0)),
+        When(role=TeamRole.DEPUTY, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def member_week(team: Team, users: list[int], today: dt.date) -> dict[int, dict[str, Any]]:
+    """Per member this week: households looked after, visits, hours, days of ≥4 h and follow-ups due."""
+    monday, sunday = rules.week_of(today)
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
+    end = start + dt.timedelta(days=7)
+    households = dict(
+        Household.objects.filter(village=team.village, assigned_member__in=users)
+        .values_list("assigned_member")
+        .annotate(n=Count("pk"))
+    )
+    visits = dict(
+        Visit.objects.filter(
+            recorded_by__in=users, household__village=team.village, visited_at__gte=start, visited_at__lt=end
+        )
+        .values_list("recorded_by")
+        .annotate(n=Count("pk"))
+    )
+    later = Visit.objects.filter(household=OuterRef("household"), visited_at__gt=OuterRef("visited_at"))
+    due = dict(
+        Visit.objects.filter(recorded_by__in=users, household__village=team.village, follow_up_on__lte=today)
+        .exclude(Exists(later))
+        .values_list("recorded_by")
+        .annotate(n=Count("pk"))
+    )
+    hours: dict[int, Decimal] = {}
+    days: dict[int, int] = {}
+    for user_id, _day, total in (
+        WorkTime.objects.filter(user__in=users, day__range=(monday, sunday))
+        .values_list("user", "day")
+        .annotate(total=Sum("hours"))
+    ):
+        hours[user_id] = hours.get(user_id, Decimal(0)) + total
+        days[user_id] = days.get(user_id, 0) + (total >= rules.MIN_HOURS_PER_DAY)
+    result = {}
+    for user_id in users:
+        row = {
+            "households": households.get(user_id, 0),
+            "visits": visits.get(user_id, 0),
+            "hours": hours.get(user_id, Decimal(0)),
+            "full_days": days.get(user_id, 0),
+            "follow_ups_due": due.get(user_id, 0),
+        }
+        row["households_ok"] = row["households"] >= rules.MIN_HOUSEHOLDS_PER_MEMBER
+        row["time_ok"] = row["full_days"] >= rules.MIN_WORKING_DAYS_PER_WEEK
+        result[user_id] = row
+    return result
 
 
 @require_GET
@@ -178,21 +256,92 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     memberships = (
         team.memberships.select_related("user")
-        .annotate(trainings=Count("user__trainings", distinct=True))
-        .order_by("left_on", "role", "joined_on")
+        .annotate(trainings=Count("user__trainings", distinct=True), rank=leader_first())
+        .order_by("left_on", "rank", "joined_on", "user__full_name")
     )
     current = [m for m in memberships if m.left_on is None]
     size = len(current)
+    today = timezone.localdate()
+    can_manage = access.can_manage_team(request.user, team.village) and team.village.valid_to is None
+    commune = team.village.parent
+    assert commune is not None
+    # Quotas are the leader's and the commune's view; plain members see the roster only.
+    sees_quotas = access.can_manage_team(request.user, team.village) or access.can_see_personal_data(
+        request.user, commune
+    )
+    week = member_week(team, [m.user_id for m in current], today) if sees_quotas else {}
+    monday, sunday = rules.week_of(today)
     return render(
         request,
         "fieldwork/team_detail.html",
         {
             "team": team,
-            "current": current,
+            "current": [(m, week.get(m.user_id)) for m in current],
             "past": [m for m in memberships if m.left_on is not None],
-            "size_ok": 7 <= size <= 12,
+            "size_ok": rules.MIN_TEAM_SIZE <= size <= rules.MAX_TEAM_SIZE,
             "size": size,
             "can_see_contacts": access.can_see_personal_data(request.user, team.village),
-            "can_manage": access.can_manage_team(request.user, team.village),
+            "can_manage": can_manage,
+            "sees_quotas": sees_quotas,
+            "week_start": monday,
+            "week_end": sunday,
+            "rules": rules,
+        },
+    )
+
+
+@require_GET
+@login_required
+def province_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The communes of a province side by side: counts only, never a resident row."""
+    province = access.get_visible_or_404(access.places_visible_to(request.user).provinces(), pk=pk)
+    communes = list(Place.objects.communes().filter(parent=province).vietnamese_order())
+    ids = [c.pk for c in communes]
+    since = timezone.now() - dt.timedelta(days=rules.RECENT_DAYS)
+    households = dict(
+        Household.objects.filter(village__parent_id__in=ids)
+        .values_list("village__parent_id")
+        .annotate(n=Count("pk"))
+    )
+    residents = dict(
+        Resident.objects.active()
+        .filter(household__village__parent_id__in=ids)
+        .values_list("household__village__parent_id")
+        .annotate(n=Count("pk"))
+    )
+    teams = dict(
+        Team.objects.filter(village__parent_id__in=ids, village__valid_to__isnull=True)
+        .values_list("village__parent_id")
+        .annotate(n=Count("pk"))
+    )
+    visits = dict(
+        Visit.objects.filter(household__village__parent_id__in=ids, visited_at__gte=since)
+        .values_list("household__village__parent_id")
+        .annotate(n=Count("pk"))
+    )
+    rows = [
+        {
+            "commune": c,
+            "households": households.get(c.pk, 0),
+            "residents": residents.get(c.pk, 0),
+            "teams": teams.get(c.pk, 0),
+            "visits": visits.get(c.pk, 0),
+        }
+        for c in communes
+    ]
+    show_all = request.GET.get("tat-ca") == "1"
+    active = [r for r in rows if r["households"] or r["teams"]]
+    totals = {k: sum(int(r[k]) for r in rows) for k in ("households", "residents", "teams", "visits")}
+    return render(
+        request,
+        "fieldwork/province_detail.html",
+        {
+            "province": province,
+            "rows": rows if show_all else active,
+            "show_all": show_all,
+            "active_count": len(active),
+            "commune_count": len(rows),
+            "totals": totals,
+            "recent_days": rules.RECENT_DAYS,
         },
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +19,7 @@ from binhdan.accounts import access
 from binhdan.accounts.models import User
 from binhdan.fieldwork.models import Campaign, Team, Visit, VisitPerson
 from binhdan.fieldwork.services import assign_households
+from binhdan.places.models import Level, Place
 from binhdan.registry.models import Household, SkillLevel, SkillObservation
 
 MIN_HOUSEHOLDS, STALE_DAYS = 10, 14
@@ -122,54 +123,95 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = Campaign.objects.visible_to(request.user).select_related("commune")
+    user = cast(User, request.user)  # login_required: never anonymous here
+    # The communes whose officers see a "new campaign" button.
+    managed = [place for place in access.home_places(user) if place.level == Level.COMMUNE]
     return render(
-        request, "fieldwork/campaign_list.html", {"campaigns": campaigns, "today": timezone.localdate()}
+        request,
+        "fieldwork/campaign_list.html",
+        {
+            "campaigns": campaigns,
+            "today": timezone.localdate(),
+            "communes": [c for c in managed if access.can_manage_place(request.user, c)],
+        },
     )
+
+
+FIGURES = ("visits", "households", "people", "mastered")
+
+
+def _figures_by_village(visits: Any) -> dict[int, dict[str, int]]:
+    """Visits, households reached, people guided and skills mastered per village, in four queries."""
+    out: dict[int, dict[str, int]] = {}
+
+    def put(village_id: int, key: str, n: int) -> None:
+        out.setdefault(village_id, dict.fromkeys(FIGURES, 0))[key] = n
+
+    for village_id, n, households in visits.values_list("household__village").annotate(
+        n=Count("pk"), h=Count("household", distinct=True)
+    ):
+        put(village_id, "visits", n)
+        put(village_id, "households", households)
+    for village_id, n in (
+        VisitPerson.objects.filter(visit__in=visits)
+        .values_list("visit__household__village")
+        .annotate(n=Count("resident", distinct=True))
+    ):
+        put(village_id, "people", n)
+    refs = [str(u) for u in visits.values_list("uuid", flat=True)]
+    if refs:
+        for village_id, n in (
+            SkillObservation.objects.filter(source_ref__in=refs, level=SkillLevel.MASTERED)
+            .values_list("resident__household__village")
+            .annotate(n=Count("pk"))
+        ):
+            put(village_id, "mastered", n)
+    return out
 
 
 @require_GET
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Campaign mode: today's numbers per team, and the running totals of the campaign."""
+    """Campaign mode: today's numbers per team while it runs, and the totals of its whole period."""
     campaign = access.get_visible_or_404(
         Campaign.objects.visible_to(request.user).select_related("commune"), pk=pk
     )
     today = timezone.localdate()
-    chosen = list(campaign.villages.all())
-    teams = Team.objects.filter(village__parent=campaign.commune).select_related("village")
-    if chosen:
-        teams = teams.filter(village__in=chosen)
+    running = campaign.starts_on <= today <= campaign.ends_on
+    villages = list(campaign.villages.all().order_by("sort_name")) or list(
+        Place.objects.villages()
+        .filter(parent=campaign.commune)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=campaign.starts_on))
+        .order_by("sort_name")
+    )
+    ids = [v.pk for v in villages]
+    teams = {t.village_id: t for t in Team.objects.filter(village_id__in=ids)}
+    totals_by_village = dict(
+        Household.objects.filter(village_id__in=ids).values_list("village").annotate(n=Count("pk"))
+    )
     visits = Visit.objects.filter(campaign=campaign)
-    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    rows: list[dict[str, Any]] = []
-    for team in teams.order_by("village__sort_name"):
-        team_visits = visits.filter(household__village=team.village)
-        today_visits = team_visits.filter(visited_at__gte=start, visited_at__lt=start + dt.timedelta(days=1))
-        rows.append(
-            {
-                "team": team,
-                "visits_today": today_visits.count(),
-                "people_today": VisitPerson.objects.filter(visit__in=today_visits)
-                .values("resident")
-                .distinct()
-                .count(),
-                "mastered_today": SkillObservation.objects.filter(
-                    source_ref__in=[str(u) for u in today_visits.values_list("uuid", flat=True)],
-                    level=SkillLevel.MASTERED,
-                ).count(),
-                "households_reached": team_visits.values("household").distinct().count(),
-                "households_total": Household.objects.filter(village=team.village).count(),
-            }
+    period = _figures_by_village(visits)
+    daily: dict[int, dict[str, int]] = {}
+    if running:
+        start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+        daily = _figures_by_village(
+            visits.filter(visited_at__gte=start, visited_at__lt=start + dt.timedelta(days=1))
         )
+    empty = dict.fromkeys(FIGURES, 0)
+    rows: list[dict[str, Any]] = [
+        {
+            "village": v,
+            "team": teams.get(v.pk),
+            "today": daily.get(v.pk, empty),
+            "period": period.get(v.pk, empty),
+            "households_total": totals_by_village.get(v.pk, 0),
+        }
+        for v in villages
+    ]
     totals = {
-        key: sum(int(r[key]) for r in rows)
-        for key in (
-            "visits_today",
-            "people_today",
-            "mastered_today",
-            "households_reached",
-            "households_total",
-        )
+        "today": {k: sum(r["today"][k] for r in rows) for k in FIGURES},
+        "period": {k: sum(r["period"][k] for r in rows) for k in FIGURES},
+        "households_total": sum(r["households_total"] for r in rows),
     }
     return render(
         request,
@@ -179,6 +221,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "totals": totals,
             "today": today,
-            "running": campaign.starts_on <= today <= campaign.ends_on,
+            "running": running,
+            "finished": today > campaign.ends_on,
+            "can_manage": access.can_manage_place(request.user, campaign.commune),
         },
     )

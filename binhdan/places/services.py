@@ -81,3 +81,44 @@ def add_village(
         parent=commune,
         valid_from=valid_from,
     )
+
+
+@transaction.atomic
+def rename_village(*, village: Place, name: str) -> Place:
+    """Give a current village a new name; the same name as another village of the commune is refused."""
+    if village.level != Level.VILLAGE or village.valid_to is not None:
+        raise ValidationError({"name": "Chỉ đổi tên được thôn, tổ dân phố đang hoạt động."})
+    name = nfc(name)
+    if not name:
+        raise ValidationError({"name": "Vui lòng nhập tên mới."})
+    assert village.parent is not None  # a village always has its commune
+    same = find_village(commune=village.parent, name=name)
+    if same is not None and same.pk != village.pk:
+        raise ValidationError({"name": f"{village.parent.name} đã có “{same.name}”."})
+    village.name = name
+    village.kind = village_kind_from_name(name) or village.kind
+    village.save(update_fields=["name", "kind", "search_name", "sort_name", "updated_at"])
+    return village
+
+
+@transaction.atomic
+def close_village(*, village: Place, on: dt.date, replaced_by: Place | None = None) -> Place:
+    """End a village: `on` is its last valid day. The row stays, so every past record still points to it."""
+    if village.level != Level.VILLAGE:
+        raise ValidationError({"village": "Chỉ thôn, tổ dân phố mới thôi hoạt động ở đây."})
+    if village.valid_to is not None:
+        raise ValidationError(
+            {"village": f"{village.name} đã thôi hoạt động từ {village.valid_to:%d/%m/%Y}."}
+        )
+    if village.valid_from is not None and on < village.valid_from:
+        raise ValidationError(
+            {"closed_on": f"Ngày thôi hoạt động trước ngày thôn có hiệu lực ({village.valid_from:%d/%m/%Y})."}
+        )
+    if replaced_by is not None and (
+        replaced_by.pk == village.pk or replaced_by.parent_id != village.parent_id
+    ):
+        raise ValidationError({"into": "Chỉ sáp nhập vào một thôn khác của cùng xã."})
+    village.valid_to = on
+    village.replaced_by = replaced_by
+    village.save(update_fields=["valid_to", "replaced_by", "updated_at"])
+    return village
