@@ -707,8 +707,8 @@
 
   // Eviction would lose what is not yet synced: ask the browser to keep our storage, say so if it won't.
   async function askPersistentStorage() {
-    const refused = "Trình duyệt chưa cho phép giữ dữ liệu lâu dài trên máy này: khi máy thiếu bộ nhớ, dữ liệu chưa đồng bộ có thể bị xoá. "
-      + "Hãy đồng bộ thường xuyên, hoặc thêm ứng dụng ra màn hình chính rồi mở lại.";
+    const refused = "Trình duyệt chưa cho phép giữ dữ liệu lâu dài: khi máy thiếu bộ nhớ, dữ liệu chưa đồng bộ có thể bị xoá. "
+      + "Hãy đồng bộ thường xuyên.";
     let granted = false;
     try {
       if (navigator.storage && navigator.storage.persist) {
