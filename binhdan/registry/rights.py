@@ -58,6 +58,8 @@ STAGED_IMPORT_STATES = (
     ImportBatch.Status.READY,
     ImportBatch.Status.FAILED,
 )
+# The background task queue's result rows (django-tasks database backend), when installed.
+TASK_RESULT_MODELS = ("django_tasks_database.DBTaskResult",)
 # Identity fields of *other* people: a namesake's name or a relative's shared phone is theirs, not a mention.
 IDENTITY_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Resident: ("full_name", "phone"),
@@ -304,7 +306,7 @@ def _purge_import_staging(erasure: Erasure) -> None:
 
 def _redact_audit_log(erasure: Erasure) -> None:
     """Audit rows keep who did what to which id; text naming the person (e.g. a search) is redacted."""
-    redact_rows(AuditEvent.objects.all(), erasure.traces, fields=["detail"])
+    redact_rows(AuditEvent.objects.all(), erasure.traces)
 
 
 def _redact_admin_log(erasure: Erasure) -> None:
@@ -317,19 +319,18 @@ def _redact_admin_log(erasure: Erasure) -> None:
         content_type=ContentType.objects.get_for_model(Resident), object_id=str(erasure.resident.pk)
     )
     own.update(object_repr=ERASED_NAME)
-    redact_rows(log_entry.objects.all(), erasure.traces, fields=["object_repr", "change_message"])
+    redact_rows(log_entry.objects.all(), erasure.traces, escaped_text=["change_message"])
 
 
 def _redact_jobs(erasure: Erasure) -> None:
     """Background job messages and results, and the task queue's arguments and return values."""
-    redact_rows(Job.objects.all(), erasure.traces, fields=["title", "message", "result"])
-    for label in ("django_tasks_database.DBTaskResult",):
+    redact_rows(Job.objects.all(), erasure.traces)
+    for label in TASK_RESULT_MODELS:
         try:
             model = apps.get_model(label)
         except LookupError:
             continue
-        fields = [f.name for f in _sweepable_fields(model) if f.name not in ("status", "queue_name")]
-        redact_rows(model._base_manager.all(), erasure.traces, fields=fields)
+        redact_rows(model._base_manager.all(), erasure.traces)
 
 
 def _redact_sessions(erasure: Erasure) -> None:
