@@ -648,6 +648,17 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
 @transaction.atomic
 def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: list[Result]) -> None:
     visit_plans = [(i, p) for i, _, kind, _, p in to_create if kind == "visit"]
+    now = timezone.now()
+    # Touch the households and residents first, one UPDATE each, so that every push locks them in
+    # the same order (no deadlock between concurrent pushes) and phones pull the change; the
+    # observation triggers then find these residents stamped by this transaction and skip them.
+    households = {p.visit.household_id for _, p in visit_plans}
+    residents = {r for _, p in visit_plans for r in p.people}
+    residents |= {r for _, _, kind, _, p in to_create if kind == "class_attendance" for r in p[1]}
+    if households:
+        Household.objects.filter(pk__in=households).update(updated_at=now)
+    if residents:
+        Resident.objects.filter(pk__in=residents).update(updated_at=now)
     visits = Visit.objects.bulk_create([p.visit for _, p in visit_plans])
     object_ids: dict[int, int] = {i: v.pk for (i, _), v in zip(visit_plans, visits, strict=True)}
 
@@ -656,14 +667,11 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
     people: list[tuple[Any, ...]] = []
     skills: list[tuple[Any, ...]] = []
     status: list[tuple[Any, ...]] = []
-    touched_residents: set[int] = set()
-    now = timezone.now()
     for _, plan in visit_plans:
         visit = plan.visit
         day = timezone.localtime(visit.visited_at).date()
         ref = str(visit.uuid)
         people += [(visit.pk, r) for r in plan.people]
-        touched_residents.update(plan.people)
         skills += [(r, s, level, day, Source.VISIT.value, user.pk, now, ref) for r, s, level in plan.skills]
         status += [(r, f, v, e, day, Source.VISIT.value, user.pk, now, ref) for r, f, v, e in plan.status]
     insert_rows(VisitPerson, ["visit_id", "resident_id"], people)
@@ -705,7 +713,6 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
                 ClassAttendance(community_class=community_class, resident_id=r, recorded_by=user)
                 for r in resident_ids
             ]
-            touched_residents.update(resident_ids)
             object_ids[index] = community_class.pk
     ClassAttendance.objects.bulk_create(attendance, ignore_conflicts=True)
 
@@ -720,13 +727,6 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
         ["uuid", "kind", "user_id", "payload_hash", "object_id", "received_at"],
         [(u, kind, user.pk, digest, object_ids.get(i), now) for i, u, kind, digest, _ in to_create],
     )
-    if visit_plans:
-        Household.objects.filter(pk__in={p.visit.household_id for _, p in visit_plans}).update(updated_at=now)
-    # Observations move their residents' sync_version in the database (registry/changes.py); the
-    # others present at a visit or a class are touched here so that phones pull the change.
-    touched_residents -= {row[0] for row in skills} | {row[0] for row in status}
-    if touched_residents:
-        Resident.objects.filter(pk__in=touched_residents).update(updated_at=now)
     for index, *_ in to_create:
         results[index].status = CREATED
         results[index].id = object_ids.get(index)

@@ -79,8 +79,11 @@ POSTGRES_INSTALL = [
     """
     CREATE OR REPLACE FUNCTION binhdan_touch_residents() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        -- Residents this transaction already stamped (the sync push touches them first) are left
+        -- alone: no second row version, no second lock.
         UPDATE registry_resident SET sync_version = 0
-        WHERE id IN (SELECT DISTINCT resident_id FROM new_rows);
+        WHERE id IN (SELECT DISTINCT resident_id FROM new_rows)
+          AND sync_version <> pg_current_xact_id()::text::bigint;
         RETURN NULL;
     END $$
     """,
