@@ -67,6 +67,7 @@ VILLAGE_WORDS = (
 )  # fmt: skip
 _VILLAGE_PART = re.compile(r"^(?:" + "|".join(re.escape(w) for w in VILLAGE_WORDS) + r")\s+\S")
 COMMUNE_WORDS = ("xa", "phuong", "dac khu", "thi tran")
+_COMMUNE_ANYWHERE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in COMMUNE_WORDS) + r")\s")
 _COMMUNE_PART = re.compile(r"^(?:" + "|".join(re.escape(w) for w in COMMUNE_WORDS) + r")\s+(.+)$")
 # Meanings an officer can give to the marks of a column whose header names two categories
 # ("Hộ nghèo/cận nghèo" holding "x"): {field: {meaning: (label, values set on the row)}}.
@@ -290,6 +291,8 @@ class _Villages:
 
     def other_commune(self, address: str) -> str:
         """The commune part of an address when it names another commune than this one ("xã Nghĩa Hành")."""
+        if not _COMMUNE_ANYWHERE.search(fold(address)):
+            return ""
         own = _bare_commune(fold(self.commune.name))
         for part in _address_parts(address):
             if m := _COMMUNE_PART.match(fold(part)):
@@ -415,7 +418,7 @@ def analyse(
         if (
             not name_is_text
             or _is_footer([fold(name_cell)])
-            or sum(1 for c in row if c != "" and c is not None) <= SPARSE_ROW_CELLS
+            or len(row) - row.count("") - row.count(None) <= SPARSE_ROW_CELLS
         ):
             cells = _cells(row)
             if _is_footer(cells):
@@ -701,7 +704,6 @@ def _household_from(
     village: Place | None = None
     new_village = ""
     address = values.get("address", "")
-    in_address = villages.named_in_address(address) if address else ""
     place_code = "village" if "village" in by_field else "address" if "address" in by_field else "village"
     if values.get("village"):
         village = villages.find(values["village"])
@@ -728,10 +730,10 @@ def _household_from(
             place_code,
             f"Thôn “{section[1]}” (dòng tiêu đề nhóm phía trên) không có trong {villages.commune.name}.",
         )
-    elif in_address and create_villages:
+    elif address and create_villages and (in_address := villages.named_in_address(address)):
         new_village = in_address
         result.new_villages.setdefault(fold(new_village), new_village)
-    elif in_address:
+    elif address and (in_address := villages.named_in_address(address)):
         error(
             excel_row, "address",
             f"Thôn “{in_address}” (trong địa chỉ) chưa có trong {villages.commune.name}. Hãy thêm thôn trước, "
@@ -813,9 +815,10 @@ def _find_duplicates(result: Analysis, error: Callable[[int, str, str], None]) -
                 first, code = by_system[household.system_id], "household_id"
         elif number and (household.village_key(), number) in by_number:
             first, code = by_number[(household.village_key(), number)], "number"
+        name_key = household.name_key()
         if first is None:
             likely: HouseholdRow | None = None
-            for other in by_name.get(household.name_key(), ()):
+            for other in by_name.get(name_key, ()):
                 if household.system_id is not None and other.system_id is not None:
                     continue  # both named by the export: different ids are different households
                 same = same_household(_household_facts(household), _household_facts(other))
@@ -841,7 +844,7 @@ def _find_duplicates(result: Analysis, error: Callable[[int, str, str], None]) -
             by_system[household.system_id] = household.row
         if number:
             by_number.setdefault((household.village_key(), number), household.row)
-        by_name.setdefault(household.name_key(), []).append(household)
+        by_name.setdefault(name_key, []).append(household)
         seen_people: dict[tuple[str, Any], ResidentRow] = {}
         for resident in household.residents:
             person = (fold(resident.fields["full_name"]), resident.fields.get("birth_year"))
