@@ -733,6 +733,15 @@
   window.addEventListener("hashchange", () => route(true));
   window.addEventListener("online", () => { retry.attempt = 0; syncNow(); });
   window.addEventListener("offline", updateBadges);
+  // A phone woken up with records waiting tries at once instead of waiting for its next retry.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && state.queue.some((q) => q.state === "pending")) { retry.attempt = 0; syncNow(); }
+  });
+  // Focused fields and errors scroll to just below the sticky bar, whatever height it wraps to.
+  const bar = document.querySelector("header.bar");
+  const fitBar = () => document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`);
+  if (window.ResizeObserver) new ResizeObserver(fitBar).observe(bar);
+  fitBar();
   document.getElementById("signout").addEventListener("click", signOut);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register(SW_URL, { scope: "/hien-truong/" }).catch(() => {});
   askPersistentStorage();
