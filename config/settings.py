@@ -35,11 +35,17 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 # The shared cache every worker sees (sign-in guesses, learner-code limits, cache versions):
 # a database table by default (`manage.py createcachetable`), Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL", "")
-CACHES = {
+CACHES: dict[str, dict[str, object]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "binhdan_cache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "binhdan_cache",
+            # Django culls a third of the entries past MAX_ENTRIES (default 300): a flood of new keys
+            # must not be able to cull the counters of a limit.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
     )
 }
 

@@ -15,4 +15,5 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "current_roles": current,
         "two_factor_relaxed": settings.TWO_FACTOR_RELAXED,
         "manages_accounts": access.may_manage_accounts(user),
+        "may_hold_api_token": access.may_hold_api_token(user),
     }

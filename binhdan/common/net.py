@@ -33,3 +33,18 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(entries) < count:
         return remote  # the proxy chain did not run as configured; do not believe the rest
     return _valid(entries[-count]) or remote
+
+
+# One IPv6 subscriber usually holds a whole /64; limits count it as one address.
+IPV6_LIMIT_PREFIX = 64
+
+
+def client_key(request: HttpRequest) -> str:
+    """The client address for counting limits: the IPv4 address, or the IPv6 /64 it belongs to."""
+    address = client_ip(request)
+    if address is None:
+        return "unknown"
+    parsed = ipaddress.ip_address(address)
+    if parsed.version == 6 and parsed.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/{IPV6_LIMIT_PREFIX}", strict=False))
+    return address

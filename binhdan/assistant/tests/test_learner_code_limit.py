@@ -89,3 +89,9 @@ def test_the_counts_live_in_the_shared_database_cache(learner):
         keys = [row[0] for row in cursor.fetchall()]
     assert any("learner-code-address" in key for key in keys)
     assert not any("198.51.100.9" in key or "ZZZZ00" in key for key in keys)  # hashed, not as typed
+
+
+def test_rotating_ipv6_addresses_in_one_64_does_not_reset_the_count(learner):
+    for attempt in range(learner_codes.WRONG_CODES_PER_ADDRESS.tries):
+        ask(Client(REMOTE_ADDR=f"2001:db8:5:6::{attempt + 1:x}"), f"ZZZZ{attempt:02d}")
+    assert ask(Client(REMOTE_ADDR="2001:db8:5:6::abcd"), "ABC234").status_code == 429

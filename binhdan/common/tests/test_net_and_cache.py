@@ -55,3 +55,13 @@ def _settings_in_subprocess(extra_env: dict[str, str], expression: str) -> str:
 )  # fmt: skip
 def test_the_default_cache_is_shared_database_or_redis(env, backend):
     assert _settings_in_subprocess(env, 'settings.CACHES["default"]["BACKEND"]') == backend
+
+
+def test_limits_count_an_ipv6_64_as_one_address():
+    from binhdan.common.net import client_key
+
+    first = client_key(request(REMOTE_ADDR="2001:db8:1:2::1"))
+    assert first == client_key(request(REMOTE_ADDR="2001:db8:1:2:ffff::9")) == "2001:db8:1:2::/64"
+    assert client_key(request(REMOTE_ADDR="2001:db8:1:3::1")) != first
+    assert client_key(request(REMOTE_ADDR="198.51.100.1")) == "198.51.100.1"
+    assert client_key(request(REMOTE_ADDR="")) == "unknown"
