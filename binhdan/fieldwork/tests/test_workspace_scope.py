@@ -8,8 +8,8 @@ cannot be added without being covered here.
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,3 +257,20 @@ def test_an_out_of_scope_id_is_named_next_to_its_field(world, sites, client_for)
     form_page = client.get(reverse("fieldwork:campaign_create", args=[world.commune.pk])).content.decode()
     assert "Thôn Đông" in form_page and "Thôn Thượng" not in form_page and "Tổ dân phố số 1" not in form_page
     assert OUT_OF_SCOPE  # the single-choice message, used by the merge and team forms
+
+
+def test_a_scoped_field_offers_nothing_until_bound_and_then_only_the_users_scope(world):
+    from binhdan.accounts.fields import ScopedModelChoiceField, team_people_managed_by, villages_managed_by
+
+    field = ScopedModelChoiceField(scope=villages_managed_by, commune_path="parent")
+    assert not field.queryset.exists()
+    with pytest.raises(forms.ValidationError) as error:
+        field.clean(world.village_a.pk)
+    assert OUT_OF_SCOPE in str(error.value)
+    field.bind(world.officer, world.commune)
+    assert set(field.queryset) == {world.village_a, world.village_b}
+    assert field.clean(world.village_a.pk) == world.village_a
+    field.bind(world.leader, world.commune)  # the commune leader reads, and manages no village
+    assert not field.queryset.exists()
+    # A team leader picks people of their own village only.
+    assert set(team_people_managed_by(world.leader_a)) == {world.member_a, world.leader_a}
