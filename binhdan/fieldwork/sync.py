@@ -904,6 +904,8 @@ def _pull_residents(user: Any, cursor: Cursor, wanted: int) -> list[Resident]:
     queryset: QuerySet[Resident] = Resident.objects.filter(
         access.village_scope(user, "household__village", for_change=True)
     )
+    if cursor.previous is None:  # from scratch: the phone holds nobody, so nobody to remove
+        queryset = queryset.filter(erased_at__isnull=True, moved_out_on__isnull=True)
     queryset = changed_in_round(queryset, current=cursor.watermark, previous=cursor.previous)
     return list(queryset.filter(pk__gt=cursor.after).order_by("pk")[:wanted])
 
@@ -913,6 +915,8 @@ def _pull_exits(
 ) -> tuple[int, int | None, set[int], set[int]]:
     """Households and residents that left the user's villages in this round and are not back: (exits
     read, the last one's id or None, household ids, resident ids — with the residents of those households)."""
+    if cursor.previous is None:  # from scratch: the phone holds nothing that could have left
+        return 0, None, set(), set()
     exits = list(
         changed_in_round(ScopeExit.objects.filter(village_id__in=villages), current=cursor.watermark,
                          previous=cursor.previous)

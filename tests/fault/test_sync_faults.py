@@ -60,6 +60,7 @@ def server_env(tmp_path):
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fault.sqlite3'}"
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     yield env
     if admin:
         subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)

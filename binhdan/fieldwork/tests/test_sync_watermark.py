@@ -181,3 +181,12 @@ def test_rows_changed_in_the_middle_of_a_round_come_in_the_next_round(world, pho
     phone.round()
     assert phone.households[early.pk]["address"] == phone.households[late.pk]["address"] == "Đã đổi"
     assert phone.delivered.count(late.pk) == 1 and phone.delivered.count(early.pk) == 2
+
+
+def test_a_round_from_scratch_carries_no_removals(world, phone):
+    moved = make_household(world.village_a, "Lê Văn Cũ")
+    registry.update_household(by=world.officer, household=moved, village=world.village_b)
+    erase_resident(by=world.officer, resident=world.resident_a, reason="Yêu cầu của người dân")
+    (page,) = phone.round()
+    assert page["reset"] is True and page["removed"] == {"households": [], "residents": []}
+    assert world.resident_a.pk not in phone.residents and moved.pk not in phone.households
