@@ -52,6 +52,26 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(world):
     assert client.get(reverse("home")).status_code == 302  # still signed out
 
 
+@override_settings(AXES_FAILURE_LIMIT=3, TRUSTED_PROXY_HEADER="X-Forwarded-For", TRUSTED_PROXY_COUNT=1)
+def test_lockout_counts_the_address_the_trusted_proxy_gives(world):
+    """Behind a proxy every request has the proxy's REMOTE_ADDR; the lockout keys on the client's address."""
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for _ in range(3):
+        _sign_in(attacker, "tovien.a", "sai-mat-khau-1")
+    assert _sign_in(attacker, "tovien.a").status_code == 429
+    # The real member, through the same proxy from another address, still signs in.
+    member = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert _sign_in(member, "tovien.a").status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_a_forged_forwarded_header_does_not_dodge_the_lockout(world):
+    """Without a trusted proxy, X-Forwarded-For is the client's own claim and is ignored."""
+    for n in range(3):
+        _sign_in(Client(HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"), "tovien.a", "sai-mat-khau-1")
+    assert _sign_in(Client(HTTP_X_FORWARDED_FOR="203.0.113.99"), "tovien.a").status_code == 429
+
+
 @pytest.mark.parametrize("password", ["ngan1", "1234567890123", "matkhaudailamnhung", "password123"])
 def test_weak_passwords_are_refused(password):
     with pytest.raises(ValidationError):
