@@ -80,6 +80,18 @@ class _Scoped:
         self.queryset = queryset
 
 
+PK_MAX = 2**63 - 1  # a bigger "id" is no row; asking the database would fail (SQLite) or error (PostgreSQL)
+
+
+def _unreal_pk(value: Any) -> bool:
+    """Whether a posted value cannot be an integer primary key at all."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return True
+    return not 0 < number <= PK_MAX
+
+
 class ScopedModelChoiceField(_Scoped, forms.ModelChoiceField):
     def __init__(self, *, scope: Scope, commune_path: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("empty_label", "— Chọn —")
@@ -87,6 +99,11 @@ class ScopedModelChoiceField(_Scoped, forms.ModelChoiceField):
         messages.update(kwargs.pop("error_messages", {}))
         super().__init__(queryset=scope(None), error_messages=messages, **kwargs)
         self._setup(scope, commune_path)
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and _unreal_pk(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
     def label_from_instance(self, obj: Model) -> str:
         return _label(obj)
@@ -103,6 +120,17 @@ class ScopedModelMultipleChoiceField(_Scoped, forms.ModelMultipleChoiceField):
         messages.update(kwargs.pop("error_messages", {}))
         super().__init__(queryset=scope(None), error_messages=messages, **kwargs)
         self._setup(scope, commune_path)
+
+    def _check_values(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            for item in value:
+                if _unreal_pk(item):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": str(item)[:40]},
+                    )
+        return super()._check_values(value)
 
     def label_from_instance(self, obj: Model) -> str:
         return _label(obj)

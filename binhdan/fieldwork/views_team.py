@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from binhdan.accounts import access
+from binhdan.accounts.fields import ScopedModelChoiceField, team_people_managed_by
 from binhdan.accounts.models import User
 from binhdan.fieldwork.models import Campaign, Team, Visit, VisitPerson
 from binhdan.fieldwork.services import assign_households
@@ -26,8 +27,8 @@ MIN_HOUSEHOLDS, STALE_DAYS = 10, 14
 
 
 class AssignForm(forms.Form):
-    member = forms.ModelChoiceField(
-        label="Giao cho", queryset=User.objects.none(), required=False, empty_label="— Bỏ phân công —"
+    member = ScopedModelChoiceField(
+        label="Giao cho", scope=team_people_managed_by, required=False, empty_label="— Bỏ phân công —"
     )
     households = forms.TypedMultipleChoiceField(
         label="Hộ", coerce=int, error_messages={"required": "Hãy chọn ít nhất một hộ."}

@@ -549,3 +549,42 @@ def test_workspace_pages_do_not_query_per_row(world, client_for, busy_commune, d
     province = client_for(world.province_officer)
     with django_assert_max_num_queries(14):
         assert province.get(reverse("fieldwork:province_detail", args=[world.province.pk])).status_code == 200
+
+
+def test_hostile_input_gets_vietnamese_messages_and_never_a_server_error(world, client_for):
+    client = client_for(world.officer)
+    community_class = CommunityClass.objects.create(title="Lớp", place=world.village_a, held_on=TODAY)
+    long = "Ạ" * 5000
+    cases = [
+        (
+            "campaign_create",
+            world.commune.pk,
+            {"name": long, "starts_on": "2025-99-99", "villages": ["-1", "abc"]},
+        ),
+        (
+            "class_create",
+            world.commune.pk,
+            {"title": "x", "held_on": "10/10/2025", "kind": "<script>", "skills": ["1 OR 1=1"]},
+        ),
+        (
+            "village_merge",
+            world.commune.pk,
+            {"village": "abc", "into": str(10**30), "merged_on": "00/00/0000"},
+        ),
+        ("team_member_add", world.team_a.pk, {"user": "", "role": "admin", "joined_on": long}),
+        ("class_attendance", community_class.pk, {"present": ["abc"], "absent": [str(10**30)]}),
+        ("village_rename", world.village_a.pk, {"name": "   "}),
+        ("assignments", world.team_a.pk, {"member": str(10**30), "households": [str(world.household_a.pk)]}),
+    ]
+    before = _changes()
+    for name, pk, payload in cases:
+        response = client.post(reverse(f"fieldwork:{name}", args=[pk]), payload, follow=True)
+        page = response.content.decode()
+        assert response.status_code == 200, name
+        assert "Chưa lưu" in page or "không hợp lệ" in page or "Vui lòng" in page, name
+    assert _changes() == before and not Campaign.objects.exists()
+    assert (
+        client.get(reverse("fieldwork:class_detail", args=[community_class.pk]), {"q": long}).status_code
+        == 200
+    )
+    assert client.get(reverse("fieldwork:class_detail", args=["999999999"])).status_code == 404
