@@ -130,7 +130,7 @@ class ScopedModelMultipleChoiceField(_Scoped, forms.ModelMultipleChoiceField):
                         code="invalid_choice",
                         params={"value": str(item)[:40]},
                     )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in django-stubs
 
     def label_from_instance(self, obj: Model) -> str:
         return _label(obj)
