@@ -64,6 +64,8 @@ def test_validation_and_unknown_paths_answer_json_not_html(world):
         "/api/v1/assistant/ask", {"question": ["danh", "sách"]}, content_type="application/json"
     )
     assert invalid.status_code == 422 and invalid["Content-Type"].startswith("application/json")
-    assert isinstance(invalid.json()["detail"], list)
+    body = invalid.json()
+    assert body["detail"] == "Dữ liệu gửi lên không hợp lệ: question phải là chuỗi ký tự."
+    assert body["errors"] == [{"field": "question", "message": "phải là chuỗi ký tự"}]
     missing = Client().get("/api/v1/khong-co-duong-nay")
     assert missing.status_code == 404 and missing.json() == {"detail": "Không tìm thấy."}
