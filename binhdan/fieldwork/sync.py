@@ -106,7 +106,10 @@ def _error(field_name: str, message: str, **about: int) -> dict[str, Any]:
 
 def _echo(value: Any) -> str:
     """A phone's value, short enough to repeat in a message."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)[:200]
+    try:
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)[:200]
+    except (RecursionError, ValueError):
+        text = "…"
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 

@@ -1,5 +1,5 @@
 """Property-based: generated hostile records, bodies and cursors never get a 5xx, and every record of a
-push gets its own answer. Bounded (about 150 examples each) so that `make test` stays quick."""
+push gets its own answer. Bounded (100 examples each) so that `make test` stays quick."""
 
 import base64
 import json
@@ -18,7 +18,7 @@ FIELDS = ["household", "visited_at", "minutes", "channel", "people", "follow_up_
           "residents", "date", "hours", "note", "resident", "skills", "skill", "outcome", "status", "value",
           "evidence", "vneid_level", "smartphone"]  # fmt: skip
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     database=None,
     suppress_health_check=[
