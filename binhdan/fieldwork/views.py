@@ -15,10 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from binhdan.accounts import access
-from binhdan.accounts.models import RoleKind, User
+from binhdan.accounts import access, audit
+from binhdan.accounts.models import AuditEvent, RoleKind, User
 from binhdan.fieldwork import rules
 from binhdan.fieldwork.models import CommunityClass, Mentor, Team, TeamRole, Visit, WorkTime
+from binhdan.fieldwork.views_workspace import workspace_form
 from binhdan.places import services as place_services
 from binhdan.places.forms import VillageForm
 from binhdan.places.models import Level, Place
@@ -153,6 +154,7 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@workspace_form("commune", VillageForm)
 def village_create(request: HttpRequest, pk: int) -> HttpResponse:
     commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
     if not access.can_manage_place(request.user, commune):
@@ -166,6 +168,13 @@ def village_create(request: HttpRequest, pk: int) -> HttpResponse:
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
+            audit.record(
+                request,
+                AuditEvent.Action.CHANGE,
+                place=village,
+                obj=village,
+                detail=f"Thêm thôn: {village.name}",
+            )
             messages.success(request, f"Đã thêm {village.name}.")
             return redirect("fieldwork:village_detail", pk=village.pk)
     return render(request, "fieldwork/village_form.html", {"form": form, "commune": commune})

@@ -186,6 +186,7 @@ def _positive_controls(world: World, sites: dict[str, Site]) -> dict[str, tuple[
     teamless = add_village(commune=world.commune, name="Thôn Bắc")
     skill = Skill.objects.filter(active=True).first()
     return {
+        "village_create": (world.commune, {"name": "Thôn Ven Sông"}),
         "village_rename": (own["village"], {"name": "Thôn Đông Nam"}),
         "village_close": (empty, {"closed_on": today}),
         "team_create": (world.commune, {"village": teamless.pk, "formed_on": today}),
