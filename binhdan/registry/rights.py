@@ -290,7 +290,7 @@ def _sweepable_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]
 
 
 def _purge_import_staging(erasure: Erasure) -> None:
-    """The commune's staged (uncommitted) imports lose their cell table and are discarded.
+    """The commune's staged imports lose their cell table and are discarded; committed ones lose kept rows.
 
     A batch being committed right now keeps its table (its commit drops it and skips erased people).
     """
@@ -299,9 +299,10 @@ def _purge_import_staging(erasure: Erasure) -> None:
     ImportBatch.objects.filter(commune=erasure.commune, status__in=STAGED_IMPORT_STATES).update(
         table=None, status=ImportBatch.Status.DISCARDED
     )
-    ImportBatch.objects.filter(commune=erasure.commune, status=ImportBatch.Status.DISCARDED).exclude(
-        table=None
-    ).update(table=None)
+    # Committed batches keep the rows they left out (for the error workbook); those may name the person.
+    ImportBatch.objects.filter(
+        commune=erasure.commune, status__in=(ImportBatch.Status.DISCARDED, ImportBatch.Status.COMMITTED)
+    ).exclude(table=None).update(table=None)
 
 
 def _redact_audit_log(erasure: Erasure) -> None:

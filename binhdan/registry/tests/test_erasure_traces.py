@@ -198,6 +198,12 @@ def spread(world, client_for):
     )
     batch.summary = {"data_rows": 2, "errors": [{"row": 8, "message": f"Trùng với {NAME} ở dòng 9"}]}
     batch.save()
+    # A committed import keeps the rows it left out (for the error workbook); one of them names him.
+    kept = open_batch(
+        data=_resident_list(NAME, PHONE), filename="ds-da-nhap.xlsx", commune=world.commune, by=world.officer
+    )
+    kept.status = ImportBatch.Status.COMMITTED
+    kept.save()
     Job.objects.create(kind="import_check", title=f"Kiểm tra {batch.filename}", message=f"Dòng 8: {NAME}",
                        result={"rows": [{"ten": NAME, "sdt": PHONE}]})  # fmt: skip
     # A session holding a flash message and a remembered search that name him.
@@ -255,8 +261,10 @@ def test_free_text_keeps_everything_but_the_person(world, client_for, spread):
     assert erase.detail == f"Xoá dữ liệu cá nhân theo yêu cầu. Lý do: Đơn của {REDACTED}"
     assert erase.object_id == str(spread.pk)  # who was erased stays provable, by id
     assert LogEntry.objects.get(object_id=str(spread.pk)).object_repr == rights.ERASED_NAME
-    batch = ImportBatch.objects.get()
+    batch = ImportBatch.objects.exclude(status=ImportBatch.Status.COMMITTED).get()
     assert (batch.status, batch.table) == (ImportBatch.Status.DISCARDED, None)
+    kept = ImportBatch.objects.get(status=ImportBatch.Status.COMMITTED)
+    assert kept.table is None  # its kept error rows went too; the written households stay
     assert batch.filename == f"ds-{REDACTED}.xlsx"
     # The other people stay exactly as they were.
     world.resident_a.refresh_from_db()
@@ -321,7 +329,7 @@ def test_redaction_matches_the_person_in_any_spelling(text, expected, settings):
 
 
 def test_a_purged_import_batch_still_answers_its_pages_without_an_error(world, client_for, spread):
-    batch = ImportBatch.objects.get()
+    batch = ImportBatch.objects.exclude(status=ImportBatch.Status.COMMITTED).get()
     rights.erase_resident(by=world.officer, resident=spread, reason="Đơn")
     client = client_for(world.officer)
     for name in ("import_batch", "import_mapping", "import_confirm", "import_values", "import_errors"):
