@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -45,4 +45,29 @@ class TwoFactorRequiredMiddleware:
                 else "accounts:otp_setup"
             )
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class AdminClosedMiddleware:
+    """The Django admin exists only for system admins (SPEC §3): anyone else — anonymous, members,
+    leaders, officers, province officers — gets the site's ordinary 404 there, not a login page or a
+    403, so nobody learns the admin is there. Placed before the two-factor check, so an officer who
+    has not finished two-factor sign-in gets the 404 too; an admin still has to finish it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._prefix: str | None = None
+
+    def _admin_prefix(self) -> str:
+        if self._prefix is None:
+            self._prefix = reverse("admin:index")
+        return self._prefix
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from binhdan.accounts import access
+
+        if request.path.startswith(self._admin_prefix()) and not access.is_admin(
+            getattr(request, "user", None)
+        ):
+            raise Http404
         return self.get_response(request)
