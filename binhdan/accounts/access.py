@@ -174,3 +174,47 @@ def users_managed_by(user: Any) -> Any:
 
 def may_manage_accounts(user: Any) -> bool:
     return is_admin(user) or has_role(user, *ACCOUNT_MANAGERS)
+
+
+# --- people and roles: what a commune officer may do to the accounts of their commune -----------------
+
+# The only roles a commune officer hands out, ends or looks after: the field roles, bound to a village
+# of their commune. Officers, leaders and province roles are given by a system admin only.
+INVITABLE_ROLES = {RoleKind.MEMBER, RoleKind.TEAM_LEADER}
+
+
+def _field_roles_q(user: Any) -> Q:
+    """Q on Role: field roles (member, team leader) bound to a village the user manages accounts of."""
+    return _scope_q(user, ACCOUNT_MANAGERS, "place") & Q(kind__in=INVITABLE_ROLES, place__level=Level.VILLAGE)
+
+
+def roles_endable_by(user: Any) -> Any:
+    """Current member and team-leader roles in the villages of the officer's commune (never their own)."""
+    from binhdan.accounts.models import Role
+
+    if not may_manage_accounts(user):
+        return Role.objects.none()
+    return Role.objects.current().filter(_field_roles_q(user)).exclude(user=user)
+
+
+def passwords_resettable_by(user: Any) -> Any:
+    """Users whose password the officer may replace with a temporary one: active, not staff, holding a
+    current field role in the officer's commune and no other current role anywhere (an officer never
+    takes over another officer's, a leader's or anyone's account outside the commune)."""
+    from binhdan.accounts.models import Role
+
+    if not may_manage_accounts(user):
+        return User.objects.none()
+    current = Role.objects.current()
+    inside = current.filter(_field_roles_q(user)).values("user_id")
+    elsewhere = current.exclude(_field_roles_q(user)).values("user_id")
+    return (
+        User.objects.filter(pk__in=inside, is_active=True, is_staff=False, is_superuser=False)
+        .exclude(pk__in=elsewhere)
+        .exclude(pk=user.pk)
+    )
+
+
+def may_read_people(user: Any, commune: Place) -> bool:
+    """Who holds which role in a commune: its officers and leaders (leaders read only), admins."""
+    return commune.level == Level.COMMUNE and can_see_personal_data(user, commune)

@@ -14,6 +14,7 @@ comes from what the page happened to render.
 from __future__ import annotations
 
 from collections.abc import Callable, Set
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -164,3 +165,21 @@ class ScopedModelForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, _Scoped):
                 field.bind(user, commune)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """What a workspace form view edits: `target` names what the URL's pk is, `form` its form class."""
+
+    target: str
+    form: type[forms.BaseForm]
+
+
+def workspace_form(target: str, form: type[forms.BaseForm]) -> Callable[[Any], Any]:
+    """Mark a view as a workspace form (the scope tests find every marked URL and attack it)."""
+
+    def mark(view: Any) -> Any:
+        view.workspace_form = FormSpec(target, form)
+        return view
+
+    return mark

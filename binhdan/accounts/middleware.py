@@ -1,4 +1,5 @@
-"""Officers must finish two-factor sign-in before they reach any page (or the API with their session).
+"""Officers must finish two-factor sign-in before they reach any page (or the API with their session);
+a user with a temporary password changes it first; the Django admin answers 404 to all but admins.
 
 Also sets `request.api_token = None`; the API's token authentication replaces it with the token row."""
 
@@ -20,6 +21,10 @@ _ALLOWED_PREFIXES = (
     "/tai-khoan/xac-thuc/",
     "/tai-khoan/thiet-lap-xac-thuc/",
 )
+
+
+PASSWORD_CHANGE_PATH = "/tai-khoan/doi-mat-khau/"
+PASSWORD_CHANGE_DETAIL = "Bạn đang dùng mật khẩu tạm. Hãy đăng nhập trên trang web và đổi mật khẩu trước."
 
 
 class TwoFactorRequiredMiddleware:
@@ -45,6 +50,16 @@ class TwoFactorRequiredMiddleware:
                 else "accounts:otp_setup"
             )
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith((*_ALLOWED_PREFIXES, PASSWORD_CHANGE_PATH))
+        ):
+            # A temporary password handed over by an officer: replace it before anything else.
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": PASSWORD_CHANGE_DETAIL}, status=403)
+            return redirect("accounts:password_change")
         return self.get_response(request)
 
 

@@ -42,6 +42,8 @@ TWO_FACTOR_ROLES = {
 class User(AbstractUser):
     full_name = models.CharField("họ và tên", max_length=120, blank=True)
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    # Set when an officer hands over a temporary password; the next sign-in asks for a new one first.
+    must_change_password = models.BooleanField("phải đổi mật khẩu khi đăng nhập", default=False)
 
     class Meta:
         verbose_name = "người dùng"
