@@ -26,7 +26,7 @@ def _invite(client: Client, world, **fields):
 
 
 def _shown_password(page: str) -> str:
-    match = re.search(r"Mật khẩu tạm: <strong[^>]*><code>([a-z0-9-]+)</code>", page)
+    match = re.search(r'<code id="mat-khau-tam">([a-z0-9-]+)</code>', page)
     assert match, page
     return match.group(1)
 
