@@ -8,7 +8,8 @@ import secrets
 
 from django.db import transaction
 
-from binhdan.accounts.models import Role, User
+from binhdan.accounts import tokens
+from binhdan.accounts.models import ApiToken, Role, User
 from binhdan.places.models import Place
 
 # Read aloud or written on paper: lower-case letters and digits without 0/o/1/l/i, in groups of four.
@@ -44,13 +45,19 @@ def invite(
 
 
 @transaction.atomic
-def reset_password(*, by: User, user: User) -> str:
-    """Replace the user's password by a temporary one (returned once) to be changed at next sign-in."""
+def reset_password(*, by: User, user: User, ip: str | None = None) -> tuple[str, int]:
+    """Replace the user's password by a temporary one (returned once) to be changed at next sign-in.
+
+    A reset often means the password leaked: the user's other sessions end (Django ties a session to
+    the password) and their personal API tokens are revoked. Returns (password, tokens revoked)."""
     password = temporary_password()
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    return password
+    revoked = 0
+    for token in ApiToken.objects.active().filter(user=user).select_related("user"):
+        revoked += tokens.revoke_api_token(by=by, token=token, ip=ip)
+    return password, revoked
 
 
 def end_role(*, by: User, role: Role, valid_to: dt.date) -> Role:

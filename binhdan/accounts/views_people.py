@@ -26,6 +26,7 @@ from binhdan.accounts import access, audit, people
 from binhdan.accounts.fields import workspace_form
 from binhdan.accounts.forms import ConfirmForm, FirstPasswordForm, InviteForm, RoleEndForm
 from binhdan.accounts.models import TWO_FACTOR_ROLES, AuditEvent, Role, User
+from binhdan.common.net import client_ip
 from binhdan.places.models import Level, Place
 
 RECENTLY_ENDED = 30  # ended roles listed under the current ones; older history stays in the database
@@ -212,7 +213,7 @@ def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     village = _village_of(role)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        password = people.reset_password(by=by, user=target)
+        password, revoked = people.reset_password(by=by, user=target, ip=client_ip(request))
         _change(
             request,
             f"Cấp mật khẩu tạm cho {target.display_name} ({target.username})",
@@ -222,7 +223,13 @@ def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "accounts/people_password.html",
-            {"commune": village.parent, "target": target, "password": password, "role": role},
+            {
+                "commune": village.parent,
+                "target": target,
+                "password": password,
+                "role": role,
+                "revoked": revoked,
+            },
         )
     return _form_page(
         request,

@@ -51,7 +51,8 @@ def test_the_officer_invites_a_member_who_must_change_the_temporary_password(wor
     client.post(reverse("accounts:login"), {"username": "0912345678", "password": password})
     response = client.get(reverse("registry:household_list"))
     assert response.status_code == 302 and response.url == reverse("accounts:password_change")
-    assert client.get("/api/v1/sync/households").status_code in (403, 404)
+    api = client.get("/api/v1/me")
+    assert api.status_code == 403 and "mật khẩu tạm" in api.json()["detail"]
     page = client.post(
         reverse("accounts:password_change"),
         {"old_password": password, "new_password1": password, "new_password2": password},
@@ -200,6 +201,10 @@ def test_the_officer_cannot_end_officer_or_leader_roles_nor_their_own(world, cli
 
 
 def test_resetting_a_password_shows_a_temporary_one_once(world, client_for):
+    from binhdan.accounts.tokens import create_api_token, user_for_token
+
+    token = create_api_token(user=world.member_a, by=world.member_a)
+    member_session = client_for(world.member_a)
     client = client_for(world.officer)
     url = reverse("accounts:password_reset", args=[world.member_a.pk])
     assert client.get(url).status_code == 200
@@ -211,6 +216,10 @@ def test_resetting_a_password_shows_a_temporary_one_once(world, client_for):
     assert world.member_a.must_change_password
     event = AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE).latest("pk")
     assert event.object_id == str(world.member_a.pk) and password not in event.detail
+    assert user_for_token(token) is None, "a reset revokes the user's API tokens"
+    assert "Đã thu hồi 1 mã truy cập API" in response.content.decode()
+    # The member's other sessions end with the old password.
+    assert member_session.get(reverse("registry:household_list")).status_code == 302
 
 
 def test_no_password_reset_for_officers_leaders_admins_or_people_elsewhere(world, client_for):
