@@ -14,6 +14,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -122,15 +123,19 @@ def people_invite(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        invited, role, password = people.invite(
-            by=by,
-            username=data["username"],
-            full_name=data["full_name"],
-            phone=data["phone"],
-            kind=data["kind"],
-            village=data["village"],
-            valid_from=data["valid_from"],
-        )
+        try:
+            invited, role, password = people.invite(
+                by=by,
+                username=data["username"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                kind=data["kind"],
+                village=data["village"],
+                valid_from=data["valid_from"],
+            )
+        except IntegrityError:  # the same name taken a moment ago by another officer
+            form.add_error(None, f"Tên đăng nhập “{data['username']}” vừa có người dùng. Hãy chọn tên khác.")
+            return _form_page(request, form, **_invite_page(commune))
         _change(
             request,
             f"Mời {invited.display_name} ({invited.username}) làm {role.get_kind_display()} — "
@@ -143,16 +148,18 @@ def people_invite(request: HttpRequest, pk: int) -> HttpResponse:
             "accounts/people_password.html",
             {"commune": commune, "target": invited, "password": password, "role": role, "invited": True},
         )
-    return _form_page(
-        request,
-        form,
-        title=f"Mời tổ viên, tổ trưởng — {commune.name}",
-        submit="Tạo tài khoản",
-        cancel=reverse("accounts:people_list", args=[commune.pk]),
-        intro="Tài khoản mới được giữ vai trò ở một thôn, tổ dân phố của xã. binhdan tạo một mật khẩu tạm "
-        "và chỉ hiện một lần; người được mời phải đổi mật khẩu ngay lần đăng nhập đầu. "
+    return _form_page(request, form, **_invite_page(commune))
+
+
+def _invite_page(commune: Place) -> dict[str, Any]:
+    return {
+        "title": f"Mời tổ viên, tổ trưởng — {commune.name}",
+        "submit": "Tạo tài khoản",
+        "cancel": reverse("accounts:people_list", args=[commune.pk]),
+        "intro": "Tài khoản mới được giữ vai trò ở một thôn, tổ dân phố của xã. binhdan tạo một mật khẩu "
+        "tạm và chỉ hiện một lần; người được mời phải đổi mật khẩu ngay lần đăng nhập đầu. "
         "Để người này vào tổ, hãy thêm họ trên trang của tổ.",
-    )
+    }
 
 
 def _village_of(role: Role) -> Place:

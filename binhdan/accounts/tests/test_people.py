@@ -257,3 +257,14 @@ def test_the_menu_follows_the_roles(world, client_for):
     member = _menu(client_for(world.member_a))
     assert "Hộ gia đình" in member and "Người dùng" not in member and "Quản trị" not in member
     assert "Quản trị" in _menu(client_for(world.admin))
+
+
+def test_a_username_taken_at_the_same_moment_is_a_message_not_an_error(world, client_for, monkeypatch):
+    from binhdan.accounts import people
+
+    original = people.invite
+    monkeypatch.setattr(people, "invite", lambda **kw: original(**{**kw, "username": "tovien.a"}))
+    users, roles = User.objects.count(), Role.objects.count()
+    response = _invite(client_for(world.officer), world, username="nguoi.moi")
+    assert response.status_code == 200 and "vừa có người dùng" in response.content.decode()
+    assert (User.objects.count(), Role.objects.count()) == (users, roles)
