@@ -39,6 +39,19 @@ class Relation(models.TextChoices):
 
 # How far back a member may record work time, unless the commune chooses otherwise (CommuneSettings).
 WORK_TIME_MAX_AGE_DAYS = 35
+# The day of a quarter's last month on which team reports are due, unless the commune chooses another.
+REPORT_DAY_DEFAULT = 15
+REPORT_DAY_MAX = 28  # every month has it
+# The plans' working-hours quota (SPEC §5 "Work time"): at least 4 hours a day on at least 2 days a week.
+MIN_WORK_HOURS_PER_DAY = 4
+MIN_WORK_DAYS_PER_WEEK = 2
+
+
+class DashboardEvidence(models.TextChoices):
+    """Which digital-status values a commune's dashboards count (SPEC §4: "on paper only" is distrusted)."""
+
+    TRUSTED = "trusted", "Chỉ tính thông tin tổ viên đã xem hoặc đã được xác nhận chính thức"
+    ALL = "all", "Tính mọi thông tin, kể cả điều người dân tự kể lại"
 
 
 class CommuneSettings(models.Model):
@@ -56,6 +69,29 @@ class CommuneSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(366)],
         help_text="Tổ viên chỉ được ghi thời gian hoạt động của những ngày trong khoảng này (tính đến hôm nay).",
     )
+    report_day = models.PositiveSmallIntegerField(
+        "ngày nộp báo cáo quý",
+        default=REPORT_DAY_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(REPORT_DAY_MAX)],
+        help_text="Ngày trong tháng cuối quý mà các tổ phải nộp báo cáo, ví dụ 15 hoặc 21.",
+    )
+    min_hours_per_day = models.PositiveSmallIntegerField(
+        "số giờ hoạt động tối thiểu mỗi ngày",
+        default=MIN_WORK_HOURS_PER_DAY,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Một ngày được tính là ngày hoạt động khi tổ viên làm đủ số giờ này.",
+    )
+    min_days_per_week = models.PositiveSmallIntegerField(
+        "số ngày hoạt động tối thiểu mỗi tuần",
+        default=MIN_WORK_DAYS_PER_WEEK,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+    )
+    dashboard_evidence = models.CharField(
+        "thông tin được tính trên bảng số liệu",
+        max_length=8,
+        choices=DashboardEvidence.choices,
+        default=DashboardEvidence.TRUSTED,
+    )
 
     class Meta:
         verbose_name = "thiết lập sổ hộ của xã"
@@ -69,6 +105,13 @@ class CommuneSettings(models.Model):
         if commune is None:
             return cls(store_citizen_ids=False)
         return cls.objects.get_or_create(commune=commune)[0]
+
+    @property
+    def counted_evidence(self) -> tuple[str, ...]:
+        """The evidence kinds the commune's dashboards count."""
+        if self.dashboard_evidence == DashboardEvidence.ALL:
+            return tuple(Evidence.values)
+        return tuple(TRUSTED_EVIDENCE)
 
 
 def household_derived(head_name: str, address: str, number: str) -> tuple[str, str, str, str, str]:
@@ -401,10 +444,33 @@ class SkillDomain(models.TextChoices):
     AI = "tri-tue-nhan-tao", "Trí tuệ nhân tạo"
 
 
+class SkillQuerySet(models.QuerySet["Skill"]):
+    def national(self) -> SkillQuerySet:
+        """The national seed: read-only for communes, changed by system admins only."""
+        return self.filter(commune__isnull=True)
+
+    def of_commune(self, commune: Place) -> SkillQuerySet:
+        """The national skills and the commune's own (not other communes' own skills)."""
+        return self.filter(Q(commune__isnull=True) | Q(commune=commune))
+
+
 class Skill(models.Model):
-    """A digital skill of the catalogue; editable by the commune, seeded from the plans."""
+    """A digital skill of the catalogue: the national seed (commune empty) or a commune's own skill.
+
+    Which skills a commune hides and which form its core set is kept, dated, in CommuneSkillChoice
+    (see registry/catalogue.py); `is_core` and `active` here are the national defaults.
+    """
 
     code = models.SlugField("mã", max_length=40, unique=True)
+    commune = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_skills",
+        verbose_name="xã tự thêm",
+        help_text="Để trống: kỹ năng của danh mục quốc gia.",
+    )
     name = models.CharField("tên kỹ năng", max_length=160)
     domain = models.CharField("lĩnh vực", max_length=20, choices=SkillDomain.choices)
     description = models.CharField("mô tả", max_length=300, blank=True)
@@ -415,6 +481,8 @@ class Skill(models.Model):
     )
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     active = models.BooleanField("đang dùng", default=True)
+
+    objects = SkillQuerySet.as_manager()
 
     class Meta:
         verbose_name = "kỹ năng số"
@@ -428,6 +496,36 @@ class Skill(models.Model):
         self.name = nfc(self.name)
         self.description = nfc(self.description)
         super().save(*args, **kwargs)
+
+
+class CommuneSkillChoice(AppendOnlyModel):
+    """A commune's dated choice about one skill: whether it is in the core set, whether it is hidden.
+
+    Append-only: the state of a skill for a commune on a day is its latest choice effective by then
+    (effective_on, then recorded_at); without any, the national default (Skill.is_core, shown).
+    """
+
+    commune = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", verbose_name="xã")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="commune_choices")
+    in_core = models.BooleanField("thuộc bộ kỹ năng số cơ bản của xã")
+    hidden = models.BooleanField("xã không dùng")
+    effective_on = models.DateField("áp dụng từ ngày")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "lựa chọn kỹ năng của xã"
+        verbose_name_plural = "lựa chọn kỹ năng của xã"
+        ordering = ["effective_on", "recorded_at", "pk"]
+        indexes = [models.Index(fields=["commune", "skill", "effective_on"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(in_core=True, hidden=True), name="skill_choice_core_shown")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.effective_on:%d/%m/%Y})"
 
 
 class Source(models.TextChoices):

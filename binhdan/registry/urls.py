@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from binhdan.registry import views
+from binhdan.registry import views, views_settings
 
 app_name = "registry"
 urlpatterns = [
@@ -13,5 +13,11 @@ urlpatterns = [
     path("nguoi-dan/<int:pk>/sua/", views.resident_edit, name="resident_edit"),
     path("nguoi-dan/<int:pk>/ghi-nhan/", views.resident_observe, name="resident_observe"),
     path("nguoi-dan/<int:pk>/dong-y/", views.resident_consent, name="resident_consent"),
+    path("xa/<int:pk>/ky-nang/", views_settings.catalogue_page, name="catalogue"),
+    path("xa/<int:pk>/ky-nang/co-ban/", views_settings.catalogue_core, name="catalogue_core"),
+    path("xa/<int:pk>/ky-nang/an/", views_settings.catalogue_hidden, name="catalogue_hidden"),
+    path("xa/<int:pk>/ky-nang/them/", views_settings.catalogue_add, name="catalogue_add"),
+    path("ky-nang/<int:pk>/sua/", views_settings.catalogue_edit, name="catalogue_edit"),
+    path("xa/<int:pk>/thiet-lap/", views_settings.commune_settings, name="commune_settings"),
     path("", include("binhdan.registry.urls_io")),
 ]
