@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.gzip import gzip_page
 from ninja import Router
 
@@ -14,8 +15,9 @@ from binhdan.accounts import audit
 from binhdan.accounts.api_auth import AUTH
 from binhdan.accounts.models import AuditEvent, User
 from binhdan.common.net import client_ip
-from binhdan.fieldwork import sync
-from binhdan.fieldwork.models import Team
+from binhdan.fieldwork import rules, sync
+from binhdan.fieldwork.models import Team, TeamRole
+from binhdan.fieldwork.progress import member_week
 
 router = Router(tags=["đồng bộ"])
 
@@ -150,13 +152,55 @@ def me(request: HttpRequest) -> HttpResponse:
         for r in user.current_roles()
     ]
     villages = [r["place"] for r in roles if r["kind"] in ("member", "team_leader")]
-    team = Team.objects.filter(village_id__in=villages).first()
+    team = Team.objects.filter(village_id__in=villages).select_related("village").first()
     return JsonResponse(
         {
             "id": user.pk,
             "username": user.username,
             "name": user.display_name,
             "roles": roles,
-            "team": {"id": team.pk, "name": team.name, "phone": team.contact_phone} if team else None,
+            "team": _team_contact(team) if team else None,
+            "week": _my_week(team, user) if team else None,
         }
     )
+
+
+def _team_contact(team: Team) -> dict[str, Any]:
+    """The team's phone and its leader's name and phone: who a member calls when stuck."""
+    leader = (
+        team.current_memberships()
+        .filter(role=TeamRole.LEADER)
+        .select_related("user")
+        .order_by("joined_on")
+        .first()
+    )
+    return {
+        "id": team.pk,
+        "name": team.name,
+        "village": team.village.name,
+        "phone": team.contact_phone,
+        "leader": {"name": leader.user.display_name, "phone": leader.user.phone} if leader else None,
+    }
+
+
+def _my_week(team: Team, user: User) -> dict[str, Any]:
+    """This week's households, people guided and hours against the quotas (the phone's "Tuần của tôi")."""
+    today = timezone.localdate()
+    monday, sunday = rules.week_of(today)
+    row = member_week(team, [user.pk], today)[user.pk]
+    return {
+        "from": monday.isoformat(),
+        "to": sunday.isoformat(),
+        "households": row["households"],
+        "households_visited": row["households_visited"],
+        "visits": row["visits"],
+        "people_guided": row["people_guided"],
+        "hours": float(row["hours"]),
+        "full_days": row["full_days"],
+        "follow_ups_due": row["follow_ups_due"],
+        "quotas": {
+            "households": rules.MIN_HOUSEHOLDS_PER_MEMBER,
+            "hours_per_day": float(rules.MIN_HOURS_PER_DAY),
+            "days_per_week": rules.MIN_WORKING_DAYS_PER_WEEK,
+        },
+    }

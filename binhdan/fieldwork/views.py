@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from binhdan.accounts import access, audit
 from binhdan.accounts.models import AuditEvent, RoleKind, User
 from binhdan.fieldwork import rules
-from binhdan.fieldwork.models import CommunityClass, Mentor, Team, TeamRole, Visit, WorkTime
+from binhdan.fieldwork.models import CommunityClass, Mentor, Team, TeamRole, Visit
+from binhdan.fieldwork.progress import member_week
 from binhdan.fieldwork.views_workspace import workspace_form
 from binhdan.places import services as place_services
 from binhdan.places.forms import VillageForm
@@ -207,54 +207,6 @@ def leader_first() -> Case:
         default=Value(2),
         output_field=IntegerField(),
     )
-
-
-def member_week(team: Team, users: list[int], today: dt.date) -> dict[int, dict[str, Any]]:
-    """Per member this week: households looked after, visits, hours, days of ≥4 h and follow-ups due."""
-    monday, sunday = rules.week_of(today)
-    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
-    end = start + dt.timedelta(days=7)
-    households = dict(
-        Household.objects.filter(village=team.village, assigned_member__in=users)
-        .values_list("assigned_member")
-        .annotate(n=Count("pk"))
-    )
-    visits = dict(
-        Visit.objects.filter(
-            recorded_by__in=users, household__village=team.village, visited_at__gte=start, visited_at__lt=end
-        )
-        .values_list("recorded_by")
-        .annotate(n=Count("pk"))
-    )
-    later = Visit.objects.filter(household=OuterRef("household"), visited_at__gt=OuterRef("visited_at"))
-    due = dict(
-        Visit.objects.filter(recorded_by__in=users, household__village=team.village, follow_up_on__lte=today)
-        .exclude(Exists(later))
-        .values_list("recorded_by")
-        .annotate(n=Count("pk"))
-    )
-    hours: dict[int, Decimal] = {}
-    days: dict[int, int] = {}
-    for user_id, _day, total in (
-        WorkTime.objects.filter(user__in=users, day__range=(monday, sunday))
-        .values_list("user", "day")
-        .annotate(total=Sum("hours"))
-    ):
-        hours[user_id] = hours.get(user_id, Decimal(0)) + total
-        days[user_id] = days.get(user_id, 0) + (total >= rules.MIN_HOURS_PER_DAY)
-    result = {}
-    for user_id in users:
-        row = {
-            "households": households.get(user_id, 0),
-            "visits": visits.get(user_id, 0),
-            "hours": hours.get(user_id, Decimal(0)),
-            "full_days": days.get(user_id, 0),
-            "follow_ups_due": due.get(user_id, 0),
-        }
-        row["households_ok"] = row["households"] >= rules.MIN_HOUSEHOLDS_PER_MEMBER
-        row["time_ok"] = row["full_days"] >= rules.MIN_WORKING_DAYS_PER_WEEK
-        result[user_id] = row
-    return result
 
 
 @require_GET

@@ -387,6 +387,33 @@
     document.title = `${title} — Tổ công nghệ số cộng đồng`;
   }
 
+  // "Tuần của tôi": the server's figures for this week (refreshed on every sync) plus what waits on the phone.
+  function weekCard() {
+    const week = state.me && state.me.week;
+    const team = state.me && state.me.team;
+    if (!week) return "";
+    const q = week.quotas;
+    const pending = state.queue.filter((item) => item.state === "pending");
+    const waitingVisits = pending.filter((item) => item.type === "visit").length;
+    const waitingHours = pending.filter((item) => item.type === "work_time")
+      .reduce((sum, item) => sum + (Number(item.data.hours) || 0), 0);
+    const mark = (ok) => (ok ? "<strong class=\"ok\">đạt</strong>" : "<strong class=\"behind\">chưa đạt</strong>");
+    const hours = (n) => n.toLocaleString("vi-VN", { maximumFractionDigits: 2 });
+    const waiting = waitingVisits || waitingHours
+      ? `<p class="meta">Chưa gửi: ${waitingVisits} lượt hỗ trợ, ${hours(waitingHours)} giờ — sẽ được tính sau khi đồng bộ.</p>` : "";
+    const leader = team && team.leader
+      ? `Tổ trưởng ${esc(team.leader.name)}${team.leader.phone ? ` — <a href="tel:${esc(team.leader.phone)}">${esc(team.leader.phone)}</a>` : ""}` : "";
+    const teamPhone = team && team.phone ? ` · Điện thoại của tổ: <a href="tel:${esc(team.phone)}">${esc(team.phone)}</a>` : "";
+    return `<section class="card" aria-labelledby="tuan-cua-toi"><h2 id="tuan-cua-toi">Tuần của tôi (${showDate(week.from)} – ${showDate(week.to)})</h2>
+      <ul class="plain">
+        <li>Hộ tôi phụ trách: ${week.households}/${q.households} ${mark(week.households >= q.households)}</li>
+        <li>Hộ đã đến tuần này: ${week.households_visited} · lượt hỗ trợ: ${week.visits} · người được hướng dẫn: ${week.people_guided}</li>
+        <li>Giờ làm việc: ${hours(week.hours)} giờ; ngày đủ ${hours(q.hours_per_day)} giờ: ${week.full_days}/${q.days_per_week} ${mark(week.full_days >= q.days_per_week)}</li>
+        ${week.follow_ups_due ? `<li>Hộ đến hẹn quay lại: ${week.follow_ups_due}</li>` : ""}
+      </ul>${waiting}
+      ${team ? `<p class="meta">${esc(team.name)}${team.village && !team.name.includes(team.village) ? ` (${esc(team.village)})` : ""}. ${leader}${teamPhone}</p>` : ""}</section>`;
+  }
+
   function renderHome(params) {
     const query = fold(params.get("q") || "");
     let rows = Array.from(state.households.values());
@@ -400,7 +427,7 @@
       <li><a class="title" href="#/ho/${h.id}">${esc(h.head_name)}</a>
         <div class="meta">${esc(h.address)}${h.assigned_to_me ? " · hộ tôi phụ trách" : ""}${h.p.lastVisit ? ` · lần gần nhất ${showDate(h.p.lastVisit)}` : ""}</div>
         <ul class="tags">${h.p.reasons.map(([text, cls]) => `<li class="tag ${cls}">${esc(text)}</li>`).join("")}</ul></li>`).join("");
-    render(`<h1>Hộ cần đến</h1>
+    render(`<h1>Hộ cần đến</h1>${weekCard()}
       <form id="search" role="search" class="row"><div><label for="q">Tìm hộ hoặc người (có dấu hay không dấu đều được)</label>
         <input id="q" name="q" type="search" value="${esc(params.get("q") || "")}" autocomplete="off"></div>
         <button type="submit" class="secondary">Tìm</button></form>
