@@ -65,7 +65,16 @@ def add_team_member(
     membership = TeamMembership.objects.create(
         team=team, user=user, role=role, affiliation=affiliation, joined_on=joined_on
     )
-    Role.objects.create(user=user, kind=_access_kind(role), place=team.village, valid_from=joined_on)
+    # Someone invited into the village already holds its role (accounts.people): joining keeps that one.
+    holds = Role.objects.filter(
+        user=user,
+        kind=_access_kind(role),
+        place=team.village,
+        valid_from__lte=joined_on,
+        valid_to__isnull=True,
+    ).exists()
+    if not holds:
+        Role.objects.create(user=user, kind=_access_kind(role), place=team.village, valid_from=joined_on)
     return membership
 
 

@@ -96,3 +96,20 @@ def test_demo_commune_is_believable_and_loading_twice_changes_nothing(capsys):
     call_command("load_demo")
     assert (households.count(), residents.count(), StatusObservation.objects.count()) == counts
     assert list(residents.order_by("pk").values_list("full_name", flat=True)[:20]) == names
+
+
+def test_joining_a_team_keeps_the_role_an_invitation_already_gave(world):
+    """An officer invites a member into the village, then the leader adds them: one role, not two."""
+    import datetime as dt
+
+    from binhdan.accounts.models import Role, RoleKind, User
+    from binhdan.fieldwork.services import add_team_member
+
+    newcomer = User.objects.create_user(
+        username="tovien.moi", password="Mat-khau-rat-dai-2026", full_name="Phạm Văn Mới"
+    )
+    Role.objects.create(
+        user=newcomer, kind=RoleKind.MEMBER, place=world.village_a, valid_from=dt.date(2026, 1, 1)
+    )
+    add_team_member(team=world.team_a, user=newcomer, joined_on=dt.date(2026, 2, 1))
+    assert Role.objects.filter(user=newcomer, place=world.village_a).count() == 1
