@@ -78,12 +78,12 @@ def catalogue(commune: Place, on: dt.date | None = None) -> list[CatalogueEntry]
         latest[choice.skill_id] = choice
     entries = []
     for skill in skills:
-        choice = latest.get(skill.pk)
-        if choice is None:
+        found = latest.get(skill.pk)
+        if found is None:
             entries.append(CatalogueEntry(skill, skill.is_core, False, None, None))
         else:
             entries.append(
-                CatalogueEntry(skill, choice.in_core, choice.hidden, choice.effective_on, choice.recorded_by)
+                CatalogueEntry(skill, found.in_core, found.hidden, found.effective_on, found.recorded_by)
             )
     return entries
 
@@ -305,7 +305,7 @@ def update_commune_settings(
         settings.save(update_fields=changed)
     lines = []
     for name in changed:
-        label = str(CommuneSettings._meta.get_field(name).verbose_name)
+        label = str(getattr(CommuneSettings._meta.get_field(name), "verbose_name", name))
         value = getattr(settings, name)
         if name == "dashboard_evidence":
             value = settings.get_dashboard_evidence_display()

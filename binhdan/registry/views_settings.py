@@ -7,7 +7,7 @@ error. Every write goes through registry/catalogue.py and leaves an audit row.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -27,7 +27,7 @@ from binhdan.accounts.fields import (
     communes_managed_by,
     workspace_form,
 )
-from binhdan.accounts.models import AuditEvent
+from binhdan.accounts.models import AuditEvent, User
 from binhdan.places.models import Place
 from binhdan.registry import catalogue
 from binhdan.registry.forms import VietDateField
@@ -250,6 +250,8 @@ def catalogue_page(request: HttpRequest, pk: int) -> HttpResponse:
             "pending": catalogue.pending_choices(commune),
             "history": catalogue.history(commune),
             "can_manage": access.can_manage_place(request.user, commune),
+            "settings": CommuneSettings.objects.filter(commune=commune).first()
+            or CommuneSettings(commune=commune),
         },
     )
 
@@ -270,7 +272,7 @@ def _skill_set_view(
         service = catalogue.set_core_set if core else catalogue.set_hidden_skills
         try:
             written = service(
-                by=request.user,
+                by=cast(User, request.user),
                 commune=commune,
                 skills=form.cleaned_data["skills"],
                 effective_on=form.cleaned_data["effective_on"],
@@ -319,7 +321,9 @@ def catalogue_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = OwnSkillForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            skill = catalogue.add_commune_skill(by=request.user, commune=commune, **form.cleaned_data)
+            skill = catalogue.add_commune_skill(
+                by=cast(User, request.user), commune=commune, **form.cleaned_data
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -353,7 +357,9 @@ def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         old = skill.name
         try:
-            catalogue.update_commune_skill(by=request.user, commune=commune, skill=skill, **form.cleaned_data)
+            catalogue.update_commune_skill(
+                by=cast(User, request.user), commune=commune, skill=skill, **form.cleaned_data
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -384,7 +390,9 @@ def commune_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k in catalogue.SETTINGS_FIELDS}
         try:
-            saved, lines = catalogue.update_commune_settings(by=request.user, commune=commune, **values)
+            saved, lines = catalogue.update_commune_settings(
+                by=cast(User, request.user), commune=commune, **values
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:

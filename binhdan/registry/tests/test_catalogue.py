@@ -129,6 +129,7 @@ def test_the_catalogue_page_reads_for_the_leader_and_404s_for_others(world, clie
     leader_page = client_for(world.leader).get(url)
     assert leader_page.status_code == 200
     assert reverse("registry:catalogue_core", args=[world.commune.pk]) not in leader_page.content.decode()
+    assert "Ngày 15 của tháng cuối quý" in leader_page.content.decode()  # the leader reads the settings
     for name in ("member_a", "leader_a", "province_officer", "other_officer"):
         assert client_for(world.personas()[name]).get(url).status_code == 404, name
     for name in ("catalogue_core", "catalogue_hidden", "catalogue_add", "commune_settings"):
