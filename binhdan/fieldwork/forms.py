@@ -18,6 +18,7 @@ from binhdan.accounts.fields import (
     villages_managed_by,
 )
 from binhdan.fieldwork.models import Affiliation, Audience, ClassKind, Mentorship, TeamRole
+from binhdan.registry import catalogue
 from binhdan.registry.forms import VietDateField
 from binhdan.registry.models import Resident, ResidentQuerySet, Skill
 
@@ -78,10 +79,11 @@ def residents_visible_to(user: Any) -> ResidentQuerySet:
 
 
 def active_skills(user: Any) -> QuerySet[Any]:
-    """The skills in use; the catalogue is shared, so every signed-in user sees the same list."""
+    """The skills the user's communes use: national ones and their own, not hidden, never another's own."""
     if user is None:
         return Skill.objects.none()
-    return Skill.objects.filter(active=True).order_by("position", "code")
+    offered = [entry.skill.pk for entry in catalogue.entries_offered_to(user)]
+    return Skill.objects.filter(pk__in=offered).order_by("position", "code")
 
 
 # --- villages -----------------------------------------------------------------------------------------

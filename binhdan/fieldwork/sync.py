@@ -44,6 +44,7 @@ from binhdan.fieldwork.models import (
     WorkTime,
 )
 from binhdan.places.models import Level, Place
+from binhdan.registry import catalogue
 from binhdan.registry.changes import changed_in_round, current_watermark, valid_watermark
 from binhdan.registry.models import (
     HOUSEHOLD_FLAGS,
@@ -872,9 +873,10 @@ def _fingerprint(villages: list[int]) -> str:
 
 def _first_page_extras(user: Any, page: dict[str, Any]) -> None:
     """The skills catalogue, the classes around today and the work-time limits, once per round."""
-    skill_rows = Skill.objects.filter(active=True).order_by("position", "code")
+    # The commune's catalogue: its core set and own skills, without what it hides or other communes own.
     page["skills"] = [
-        {"code": s.code, "name": s.name, "domain": s.domain, "core": s.is_core} for s in skill_rows
+        {"code": e.skill.code, "name": e.skill.name, "domain": e.skill.domain, "core": e.in_core}
+        for e in catalogue.entries_offered_to(user)
     ]
     window = (timezone.localdate() - dt.timedelta(days=30), timezone.localdate() + dt.timedelta(days=60))
     page["classes"] = [

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -313,3 +313,40 @@ def update_commune_settings(
             value = "có" if value else "không"
         lines.append(f"{label}: {value}")
     return settings, lines
+
+
+def communes_of(user: Any) -> list[Place]:
+    """The communes in which the user holds a current commune or village role (not province roles)."""
+    found: dict[int, Place] = {}
+    for role in user.current_roles() if getattr(user, "is_authenticated", False) else []:
+        place = role.place
+        if place is None:
+            continue
+        if place.level == Level.COMMUNE:
+            found[place.pk] = place
+        elif place.level == Level.VILLAGE and place.parent is not None:
+            found[place.parent.pk] = place.parent
+    return list(found.values())
+
+
+def entries_offered_to(user: Any) -> list[CatalogueEntry]:
+    """The skills the user's communes use (national ones and their own, not hidden), once each.
+
+    A user of several communes gets the union; a skill is core when it is core in one of them. A user of
+    no commune (a province officer, an admin) gets the active national skills.
+    """
+    communes = communes_of(user)
+    if not communes:
+        return [
+            CatalogueEntry(s, s.is_core, False, None, None)
+            for s in Skill.objects.national().filter(active=True)
+        ]
+    merged: dict[int, CatalogueEntry] = {}
+    for commune in communes:
+        for entry in catalogue(commune):
+            if entry.hidden:
+                continue
+            seen = merged.get(entry.skill.pk)
+            if seen is None or (entry.in_core and not seen.in_core):
+                merged[entry.skill.pk] = entry
+    return sorted(merged.values(), key=lambda e: (e.skill.position, e.skill.code))
