@@ -187,7 +187,8 @@ def _my_week(team: Team, user: User) -> dict[str, Any]:
     """This week's households, people guided and hours against the quotas (the phone's "Tuần của tôi")."""
     today = timezone.localdate()
     monday, sunday = rules.week_of(today)
-    row = member_week(team, [user.pk], today)[user.pk]
+    quota = rules.work_quota(team.village.parent)
+    row = member_week(team, [user.pk], today, quota)[user.pk]
     return {
         "from": monday.isoformat(),
         "to": sunday.isoformat(),
@@ -200,7 +201,7 @@ def _my_week(team: Team, user: User) -> dict[str, Any]:
         "follow_ups_due": row["follow_ups_due"],
         "quotas": {
             "households": rules.MIN_HOUSEHOLDS_PER_MEMBER,
-            "hours_per_day": float(rules.MIN_HOURS_PER_DAY),
-            "days_per_week": rules.MIN_WORKING_DAYS_PER_WEEK,
+            "hours_per_day": float(quota.hours_per_day),
+            "days_per_week": quota.days_per_week,
         },
     }

@@ -14,8 +14,11 @@ from binhdan.fieldwork.models import Team, Visit, VisitPerson, WorkTime
 from binhdan.registry.models import Household
 
 
-def member_week(team: Team, users: list[int], today: dt.date) -> dict[int, dict[str, Any]]:
+def member_week(
+    team: Team, users: list[int], today: dt.date, quota: rules.WorkQuota | None = None
+) -> dict[int, dict[str, Any]]:
     """Per member this week: households looked after, visits, hours, days of ≥4 h and follow-ups due."""
+    quota = quota or rules.work_quota(team.village.parent)
     monday, sunday = rules.week_of(today)
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
     end = start + dt.timedelta(days=7)
@@ -49,7 +52,7 @@ def member_week(team: Team, users: list[int], today: dt.date) -> dict[int, dict[
         .annotate(total=Sum("hours"))
     ):
         hours[user_id] = hours.get(user_id, Decimal(0)) + total
-        days[user_id] = days.get(user_id, 0) + (total >= rules.MIN_HOURS_PER_DAY)
+        days[user_id] = days.get(user_id, 0) + (total >= quota.hours_per_day)
     result = {}
     for user_id in users:
         row = {
@@ -62,6 +65,6 @@ def member_week(team: Team, users: list[int], today: dt.date) -> dict[int, dict[
             "follow_ups_due": due.get(user_id, 0),
         }
         row["households_ok"] = row["households"] >= rules.MIN_HOUSEHOLDS_PER_MEMBER
-        row["time_ok"] = row["full_days"] >= rules.MIN_WORKING_DAYS_PER_WEEK
+        row["time_ok"] = row["full_days"] >= quota.days_per_week
         result[user_id] = row
     return result

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+
+from binhdan.places.models import Place
 
 MIN_HOUSEHOLDS_PER_MEMBER = 10  # each member looks after at least 10 households
 MIN_HOURS_PER_DAY = Decimal(4)  # a working day counts from 4 active hours …
@@ -17,3 +20,22 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     """Monday and Sunday of the week that holds `day`."""
     monday = day - dt.timedelta(days=day.weekday())
     return monday, monday + dt.timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class WorkQuota:
+    """The working-time quota a commune applies (its settings; the plans' 4 h on 2 days by default)."""
+
+    hours_per_day: Decimal = MIN_HOURS_PER_DAY
+    days_per_week: int = MIN_WORKING_DAYS_PER_WEEK
+
+
+def work_quota(commune: Place | None) -> WorkQuota:
+    """The commune's own working-hours rule from its settings, without creating a settings row."""
+    from binhdan.registry.models import CommuneSettings
+
+    found = CommuneSettings.objects.filter(commune=commune).values_list(
+        "min_hours_per_day", "min_days_per_week"
+    )
+    row = found.first() if commune is not None else None
+    return WorkQuota(Decimal(row[0]), int(row[1])) if row else WorkQuota()

@@ -230,7 +230,8 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sees_quotas = access.can_manage_team(request.user, team.village) or access.can_see_personal_data(
         request.user, commune
     )
-    week = member_week(team, [m.user_id for m in current], today) if sees_quotas else {}
+    quota = rules.work_quota(commune)
+    week = member_week(team, [m.user_id for m in current], today, quota) if sees_quotas else {}
     monday, sunday = rules.week_of(today)
     return render(
         request,
@@ -247,6 +248,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "week_start": monday,
             "week_end": sunday,
             "rules": rules,
+            "quota": quota,
         },
     )
 

@@ -80,3 +80,20 @@ def test_a_user_without_a_team_gets_no_week(world, client_for):
     response = client_for(world.officer).get(ME)
     assert response.status_code == 200
     assert response.json()["week"] is None and response.json()["team"] is None
+
+
+def test_the_communes_own_working_hours_rule_is_the_quota(world, client_for):
+    from binhdan.registry.models import CommuneSettings
+
+    CommuneSettings.objects.update_or_create(
+        commune=world.commune, defaults={"min_hours_per_day": 3, "min_days_per_week": 1}
+    )
+    WorkTime.objects.create(
+        uuid=uuid.uuid4(), user=world.member_a, day=timezone.localdate(), hours=Decimal("3.5")
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user=world.member_a)}")
+    week = client.get(ME).json()["week"]
+    assert week["quotas"]["hours_per_day"] == 3.0 and week["quotas"]["days_per_week"] == 1
+    assert week["full_days"] == 1
+    page = client_for(world.leader_a).get(f"/to/{world.team_a.pk}/").content.decode()
+    assert "ít nhất 3 giờ/ngày, ít nhất 1 ngày/tuần" in page
