@@ -253,7 +253,7 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
 # bumps a version kept in the shared cache (CACHES["default"]: the database, or Redis), which every
 # push compares with its memo; the memo also expires on its own after a while, for edits that skip
 # signals (queryset.update()).
-_SKILLS_CACHE: dict[str, Any] = {"at": 0.0, "map": {}, "version": None}
+_SKILLS_CACHE: dict[str, Any] = {"at": 0.0, "map": {}, "owners": {}, "version": None}
 SKILLS_CACHE_SECONDS = 30.0
 SKILLS_VERSION_KEY = "fieldwork:skills-version"
 
@@ -278,9 +278,18 @@ def _active_skills() -> dict[str, int]:
                 version = cache.get(SKILLS_VERSION_KEY) or version
             except Exception:
                 version = object()
-        memo["map"] = dict(Skill.objects.filter(active=True).values_list("code", "pk"))
+        rows = list(Skill.objects.filter(active=True).values_list("code", "pk", "commune_id"))
+        memo["map"] = {code: pk for code, pk, _ in rows}
+        # A commune's own skills are recorded only for households of that commune.
+        memo["owners"] = {code: commune for code, _, commune in rows if commune is not None}
         memo["at"], memo["version"] = now, version
     return memo["map"]
+
+
+def _skill_fits(ctx: _Context, code: str, household_id: int) -> bool:
+    """A national skill fits every household; a commune's own skill only that commune's households."""
+    owner = _SKILLS_CACHE["owners"].get(code)
+    return owner is None or owner == ctx.village_parent.get(ctx.households[household_id])
 
 
 def _bump_skills_version() -> None:
@@ -421,7 +430,11 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
             code = item.get("skill") if isinstance(item, dict) else None
             outcome = item.get("outcome") if isinstance(item, dict) else None
             at = f"{where}.skills[{s_index}]"
-            if not isinstance(code, str) or code not in ctx.skills:
+            if (
+                not isinstance(code, str)
+                or code not in ctx.skills
+                or not _skill_fits(ctx, code, household_id)
+            ):
                 message = f"Không có kỹ năng mã “{_echo(code)}”." if code is not None else "Thiếu mã kỹ năng."
                 errors.append(_error(f"{at}.skill", message, resident=resident_id))
             elif not isinstance(outcome, str) or outcome not in OUTCOMES:

@@ -46,3 +46,30 @@ def test_the_phone_and_forms_get_the_communes_catalogue_only(world):
     # The other commune's officer gets its own skill and the national one we hid, not ours.
     elsewhere = _first_page_skills(world.other_officer)
     assert theirs.code in elsewhere and national.code in elsewhere and ours.code not in elsewhere
+
+
+def test_a_visit_may_record_only_its_own_communes_skills(world):
+    from binhdan.fieldwork.tests.test_sync_api import visit
+
+    ours = catalogue.add_commune_skill(
+        by=world.officer,
+        commune=world.commune,
+        name="Dùng ứng dụng Sơn Đông số",
+        domain=SkillDomain.GOVERNMENT,
+    )
+    theirs = catalogue.add_commune_skill(
+        by=world.other_officer,
+        commune=world.other_commune,
+        name="Kỹ năng riêng của xã khác",
+        domain=SkillDomain.SAFETY,
+    )
+    records = []
+    for skill in (ours, theirs):
+        record = visit(world)
+        record["data"]["people"][0]["skills"] = [{"skill": skill.code, "outcome": "guided"}]
+        records.append(record)
+    answers = sync.push(user=world.member_a, records=records)
+    assert answers[0]["status"] == "created"
+    assert answers[1]["status"] == "rejected"
+    assert answers[1]["errors"][0]["field"] == "people[0].skills[0].skill"
+    assert answers[1]["errors"][0]["message"] == f"Không có kỹ năng mã “{theirs.code}”."
