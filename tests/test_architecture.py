@@ -97,3 +97,18 @@ def test_app_code_never_imports_the_test_support_package() -> None:
         if "testing" in _imported_apps(path) and app != "testing"
     ]
     assert users == []
+
+
+TEMPLATE_NAME = re.compile(r"[\"'](\w+)/[\w/.-]+\.html[\"']")
+
+
+@pytest.mark.parametrize("app", sorted(a for a in LAYERS if (ROOT / a).exists()))
+def test_app_code_renders_only_its_own_or_lower_apps_templates(app: str) -> None:
+    allowed = LAYERS[app] | {app}
+    wrong = [
+        f"{path.relative_to(ROOT)} renders {folder}/…"
+        for path in _code_files(app)
+        for folder in TEMPLATE_NAME.findall(path.read_text(encoding="utf-8"))
+        if folder in APPS and folder not in allowed
+    ]
+    assert wrong == []

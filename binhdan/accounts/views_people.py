@@ -23,10 +23,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from binhdan.accounts import access, audit, people
+from binhdan.accounts import access, people
 from binhdan.accounts.fields import workspace_form
 from binhdan.accounts.forms import ConfirmForm, FirstPasswordForm, InviteForm, RoleEndForm
-from binhdan.accounts.models import TWO_FACTOR_ROLES, AuditEvent, Role, User
+from binhdan.accounts.models import TWO_FACTOR_ROLES, Role, User
+from binhdan.accounts.workspace import record_change
 from binhdan.common.net import client_ip
 from binhdan.places.models import Level, Place
 
@@ -49,10 +50,6 @@ def _commune_for_change(request: HttpRequest, pk: int) -> Place:
     if not _may_change(request.user, commune):
         raise Http404
     return commune
-
-
-def _change(request: HttpRequest, what: str, *, place: Place | None, obj: object) -> None:
-    audit.record(request, AuditEvent.Action.CHANGE, place=place, obj=obj, detail=what)
 
 
 def _in_commune(commune: Place) -> Q:
@@ -136,7 +133,7 @@ def people_invite(request: HttpRequest, pk: int) -> HttpResponse:
         except IntegrityError:  # the same name taken a moment ago by another officer
             form.add_error(None, f"Tên đăng nhập “{data['username']}” vừa có người dùng. Hãy chọn tên khác.")
             return _form_page(request, form, **_invite_page(commune))
-        _change(
+        record_change(
             request,
             f"Mời {invited.display_name} ({invited.username}) làm {role.get_kind_display()} — "
             f"{role.place} từ {role.valid_from:%d/%m/%Y}",
@@ -181,7 +178,7 @@ def role_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         people.end_role(by=cast(User, request.user), role=role, valid_to=form.cleaned_data["valid_to"])
-        _change(
+        record_change(
             request,
             f"Kết thúc vai trò {role.get_kind_display()} — {village} của {role.user.display_name} "
             f"từ sau ngày {role.valid_to:%d/%m/%Y}",
@@ -221,7 +218,7 @@ def password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         password, revoked = people.reset_password(by=by, user=target, ip=client_ip(request))
-        _change(
+        record_change(
             request,
             f"Cấp mật khẩu tạm cho {target.display_name} ({target.username})",
             place=village,
@@ -261,7 +258,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
         update_session_auth_hash(request, user)
-        _change(request, "Đổi mật khẩu", place=None, obj=user)
+        record_change(request, "Đổi mật khẩu", place=None, obj=user)
         messages.success(request, "Đã đổi mật khẩu.")
         return redirect("home")
     return render(

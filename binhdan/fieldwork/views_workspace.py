@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from binhdan.accounts import access, audit
 from binhdan.accounts.models import AuditEvent
+from binhdan.accounts.workspace import commune_for_change, commune_for_reading, record_change
+from binhdan.common.forms import errors_to_form, form_page
 from binhdan.fieldwork import forms as wf
 from binhdan.fieldwork import services
 from binhdan.fieldwork.forms import residents_visible_to
@@ -61,34 +63,6 @@ def workspace_form(target: str, form: type[forms.BaseForm]) -> Callable[[Any], A
     return mark
 
 
-def _errors_to_form(form: forms.BaseForm, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
-def _change(request: HttpRequest, what: str, *, place: Place | None, obj: object | None = None) -> None:
-    audit.record(request, AuditEvent.Action.CHANGE, place=place, obj=obj, detail=what)
-
-
-def _commune_for_reading(request: HttpRequest, pk: int) -> Place:
-    """A commune whose workspace the user may read: its officers and leaders, admins."""
-    commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
-    if not access.can_see_personal_data(request.user, commune):
-        raise Http404
-    return commune
-
-
-def _commune_for_change(request: HttpRequest, pk: int) -> Place:
-    commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
-    if not access.can_manage_place(request.user, commune):
-        raise Http404
-    return commune
-
-
 def _village_for_change(request: HttpRequest, pk: int) -> Place:
     village = access.get_visible_or_404(
         access.places_visible_to(request.user).filter(level=Level.VILLAGE).select_related("parent"), pk=pk
@@ -96,10 +70,6 @@ def _village_for_change(request: HttpRequest, pk: int) -> Place:
     if not access.can_manage_place(request.user, village):
         raise Http404
     return village
-
-
-def _form_page(request: HttpRequest, form: forms.BaseForm, **context: Any) -> HttpResponse:
-    return render(request, "fieldwork/workspace/form.html", {"form": form, **context})
 
 
 # --- villages -----------------------------------------------------------------------------------------
@@ -118,12 +88,12 @@ def village_rename(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             place_services.rename_village(village=village, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(request, f"Đổi tên thôn: {old} → {village.name}", place=village, obj=village)
+            record_change(request, f"Đổi tên thôn: {old} → {village.name}", place=village, obj=village)
             messages.success(request, f"Đã đổi tên {old} thành {village.name}.")
             return redirect("fieldwork:village_detail", pk=village.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Đổi tên {village.name}",
@@ -147,9 +117,9 @@ def village_close(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, village=village, closed_on=form.cleaned_data["closed_on"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(
+            record_change(
                 request,
                 f"Cho thôi hoạt động: {village.name} từ {village.valid_to:%d/%m/%Y}",
                 place=village,
@@ -157,7 +127,7 @@ def village_close(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, f"{village.name} thôi hoạt động sau ngày {village.valid_to:%d/%m/%Y}.")
             return redirect("fieldwork:commune_detail", pk=village.parent_id)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Cho {village.name} thôi hoạt động",
@@ -172,7 +142,7 @@ def village_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @workspace_form("commune", wf.VillageMergeForm)
 def village_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_change(request, pk)
+    commune = commune_for_change(request, pk)
     form = wf.VillageMergeForm(
         request.POST or None,
         user=request.user,
@@ -186,9 +156,9 @@ def village_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, village=village, into=into, merged_on=form.cleaned_data["merged_on"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(
+            record_change(
                 request,
                 f"Sáp nhập {village.name} vào {into.name} từ {form.cleaned_data['merged_on']:%d/%m/%Y}: "
                 f"{result.households} hộ, {result.members} thành viên tổ chuyển sang",
@@ -201,7 +171,7 @@ def village_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{result.members} thành viên tổ đã chuyển sang.",
             )
             return redirect("fieldwork:village_detail", pk=into.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Sáp nhập thôn — {commune.name}",
@@ -220,7 +190,7 @@ def village_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @workspace_form("commune", wf.TeamCreateForm)
 def team_create(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_change(request, pk)
+    commune = commune_for_change(request, pk)
     form = wf.TeamCreateForm(
         request.POST or None,
         user=request.user,
@@ -237,12 +207,12 @@ def team_create(request: HttpRequest, pk: int) -> HttpResponse:
                 team.contact_phone = data["contact_phone"]
                 team.save(update_fields=["contact_phone", "updated_at"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(request, f"Lập tổ: {team.name}", place=team.village, obj=team)
+            record_change(request, f"Lập tổ: {team.name}", place=team.village, obj=team)
             messages.success(request, f"Đã lập {team.name}. Hãy thêm thành viên (7-12 người).")
             return redirect("fieldwork:team_detail", pk=team.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Lập Tổ công nghệ số cộng đồng — {commune.name}",
@@ -282,9 +252,9 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
                 joined_on=data["joined_on"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(
+            record_change(
                 request,
                 f"Vào tổ {team.village.name}: {membership.user.display_name}, {membership.get_role_display()}",
                 place=team.village,
@@ -294,7 +264,7 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"{membership.user.display_name} đã vào tổ ({membership.get_role_display()})."
             )
             return redirect("fieldwork:team_detail", pk=team.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Thêm thành viên — {team.name}",
@@ -318,9 +288,9 @@ def team_member_leave(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.remove_team_member(membership=membership, left_on=form.cleaned_data["left_on"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(
+            record_change(
                 request,
                 f"Rời tổ {team.village.name}: {membership.user.display_name} ngày {membership.left_on:%d/%m/%Y}",
                 place=team.village,
@@ -328,7 +298,7 @@ def team_member_leave(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, f"{membership.user.display_name} đã rời tổ.")
             return redirect("fieldwork:team_detail", pk=team.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"{membership.user.display_name} rời {team.name}",
@@ -345,7 +315,7 @@ def team_member_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def training_list(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_reading(request, pk)
+    commune = commune_for_reading(request, pk)
     trainings = Training.objects.filter(commune=commune).annotate(n=Count("attendees")).order_by("-held_on")
     members = TeamMembership.objects.filter(team__village__parent=commune, left_on__isnull=True)
     trained = members.filter(user__trainings__commune=commune).values("user").distinct().count()
@@ -373,7 +343,7 @@ def _training_form(request: HttpRequest, commune: Place, training: Training | No
         saved = services.save_training(
             by=request.user, commune=commune, instance=training, data=form.cleaned_data
         )
-        _change(
+        record_change(
             request,
             f"{'Sửa' if training else 'Tạo'} buổi tập huấn: {saved.title}, {saved.attendees.count()} người tham dự",
             place=commune,
@@ -381,7 +351,7 @@ def _training_form(request: HttpRequest, commune: Place, training: Training | No
         )
         messages.success(request, f"Đã lưu buổi tập huấn “{saved.title}”.")
         return redirect("fieldwork:training_list", pk=commune.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Sửa buổi tập huấn" if training else f"Buổi tập huấn mới — {commune.name}",
@@ -394,7 +364,7 @@ def _training_form(request: HttpRequest, commune: Place, training: Training | No
 @login_required
 @workspace_form("commune", wf.TrainingForm)
 def training_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _training_form(request, _commune_for_change(request, pk), None)
+    return _training_form(request, commune_for_change(request, pk), None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -402,7 +372,7 @@ def training_create(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_form("training", wf.TrainingForm)
 def training_edit(request: HttpRequest, pk: int) -> HttpResponse:
     training = access.get_visible_or_404(Training.objects.all(), pk=pk)
-    commune = _commune_for_change(request, training.commune_id)
+    commune = commune_for_change(request, training.commune_id)
     return _training_form(request, commune, training)
 
 
@@ -416,7 +386,7 @@ def _classes_of(commune: Place) -> Any:
 @require_GET
 @login_required
 def class_list(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_reading(request, pk)
+    commune = commune_for_reading(request, pk)
     classes = (
         _classes_of(commune)
         .select_related("place")
@@ -442,9 +412,7 @@ def _class_for(request: HttpRequest, pk: int, *, change: bool) -> tuple[Communit
         CommunityClass.objects.visible_to(request.user).select_related("place__parent"), pk=pk
     )
     commune_pk = services.class_commune(community_class).pk
-    commune = (
-        _commune_for_change(request, commune_pk) if change else _commune_for_reading(request, commune_pk)
-    )
+    commune = commune_for_change(request, commune_pk) if change else commune_for_reading(request, commune_pk)
     return community_class, commune
 
 
@@ -469,9 +437,9 @@ def _class_form(request: HttpRequest, commune: Place, community_class: Community
                 by=request.user, commune=commune, instance=community_class, data=form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(
+            record_change(
                 request,
                 f"{'Sửa' if community_class else 'Lên lịch'} buổi học: {saved.title} ngày {saved.held_on:%d/%m/%Y}",
                 place=saved.place,
@@ -479,7 +447,7 @@ def _class_form(request: HttpRequest, commune: Place, community_class: Community
             )
             messages.success(request, f"Đã lưu buổi học “{saved.title}”.")
             return redirect("fieldwork:class_detail", pk=saved.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Sửa buổi học" if community_class else f"Lên lịch buổi học — {commune.name}",
@@ -492,7 +460,7 @@ def _class_form(request: HttpRequest, commune: Place, community_class: Community
 @login_required
 @workspace_form("commune", wf.ClassForm)
 def class_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _class_form(request, _commune_for_change(request, pk), None)
+    return _class_form(request, commune_for_change(request, pk), None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -576,7 +544,7 @@ def class_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         for error in exc.messages:
             messages.error(request, f"Chưa lưu điểm danh: {error}")
         return redirect(back)
-    _change(
+    record_change(
         request,
         f"Điểm danh buổi học {community_class.title}: thêm {added}, bỏ {removed}",
         place=community_class.place,
@@ -618,7 +586,7 @@ def class_sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def mentor_list(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_reading(request, pk)
+    commune = commune_for_reading(request, pk)
     mentors = (
         Mentor.objects.filter(commune=commune)
         .select_related("user", "resident__household__village")
@@ -659,7 +627,7 @@ def _resident_search(request: HttpRequest, commune: Place) -> dict[str, Any]:
 @login_required
 @workspace_form("commune", wf.MentorForm)
 def mentor_create(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_change(request, pk)
+    commune = commune_for_change(request, pk)
     if request.method == "GET":
         return redirect("fieldwork:mentor_list", pk=commune.pk)
     form = wf.MentorForm(request.POST, user=request.user, commune=commune)
@@ -674,12 +642,12 @@ def mentor_create(request: HttpRequest, pk: int) -> HttpResponse:
                 started_on=data["started_on"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(request, f"Đại sứ số mới: {mentor}", place=commune, obj=mentor)
+            record_change(request, f"Đại sứ số mới: {mentor}", place=commune, obj=mentor)
             messages.success(request, f"{mentor} đã là đại sứ số. Hãy thêm người được kèm cặp (ít nhất 5).")
             return redirect("fieldwork:mentor_detail", pk=mentor.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Đại sứ số mới — {commune.name}",
@@ -696,9 +664,9 @@ def _mentor_for(request: HttpRequest, pk: int, *, change: bool) -> tuple[Mentor,
         pk=pk,
     )
     commune = (
-        _commune_for_change(request, mentor.commune_id)
+        commune_for_change(request, mentor.commune_id)
         if change
-        else _commune_for_reading(request, mentor.commune_id)
+        else commune_for_reading(request, mentor.commune_id)
     )
     return mentor, commune
 
@@ -745,9 +713,11 @@ def mentee_add(request: HttpRequest, pk: int) -> HttpResponse:
                 started_on=form.cleaned_data["started_on"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(request, f"Đại sứ số {mentor} kèm cặp {mentorship.mentee}", place=commune, obj=mentorship)
+            record_change(
+                request, f"Đại sứ số {mentor} kèm cặp {mentorship.mentee}", place=commune, obj=mentorship
+            )
             messages.success(request, f"Đã thêm {mentorship.mentee} vào danh sách kèm cặp.")
             return redirect("fieldwork:mentor_detail", pk=mentor.pk)
     for errors in form.errors.values():
@@ -782,9 +752,9 @@ def mentorship_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(
+            record_change(
                 request,
                 f"Kết quả kèm cặp {mentorship.mentee}: {mentorship.get_outcome_display()}",
                 place=commune,
@@ -792,7 +762,7 @@ def mentorship_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, f"Đã lưu kết quả kèm cặp {mentorship.mentee}.")
             return redirect("fieldwork:mentor_detail", pk=mentor.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Kết quả kèm cặp — {mentorship.mentee}",
@@ -823,9 +793,9 @@ def _campaign_form(request: HttpRequest, commune: Place, campaign: Campaign | No
                 by=request.user, commune=commune, instance=campaign, data=form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(
+            record_change(
                 request,
                 f"{'Sửa' if campaign else 'Tạo'} chiến dịch: {saved}",
                 place=commune,
@@ -833,7 +803,7 @@ def _campaign_form(request: HttpRequest, commune: Place, campaign: Campaign | No
             )
             messages.success(request, f"Đã lưu chiến dịch “{saved.name}”.")
             return redirect("fieldwork:campaign_detail", pk=saved.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Sửa chiến dịch" if campaign else f"Chiến dịch mới — {commune.name}",
@@ -846,7 +816,7 @@ def _campaign_form(request: HttpRequest, commune: Place, campaign: Campaign | No
 @login_required
 @workspace_form("commune", wf.CampaignForm)
 def campaign_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _campaign_form(request, _commune_for_change(request, pk), None)
+    return _campaign_form(request, commune_for_change(request, pk), None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -854,4 +824,4 @@ def campaign_create(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_form("campaign", wf.CampaignForm)
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_visible_or_404(Campaign.objects.visible_to(request.user), pk=pk)
-    return _campaign_form(request, _commune_for_change(request, campaign.commune_id), campaign)
+    return _campaign_form(request, commune_for_change(request, campaign.commune_id), campaign)

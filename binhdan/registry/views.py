@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from binhdan.accounts import access, audit
 from binhdan.accounts.models import AuditEvent
+from binhdan.common.forms import errors_to_form
 from binhdan.places.models import Place
 from binhdan.registry import services
 from binhdan.registry.forms import (
@@ -48,18 +49,6 @@ def _audit_change(
     names = ", ".join(sorted(fields))
     detail = f"{what} (mã {getattr(obj, 'pk', '')})" + (f": {names}" if names else "")
     audit.record(request, AuditEvent.Action.CHANGE, place=place, obj=obj, detail=detail)
-
-
-def _form_errors_to_form(form: object, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form's fields, so errors sit next to each field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None  # type: ignore[attr-defined]
-            for error in errors:
-                form.add_error(target, error)  # type: ignore[attr-defined]
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 def _villages_for_change(request: HttpRequest):
@@ -146,7 +135,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
         try:
             household = services.create_household(by=request.user, village=village, **data)
         except ValidationError as exc:
-            _form_errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             _audit_change(request, "Thêm hộ", place=village, obj=household, fields=form.changed_data)
             messages.success(request, f"Đã thêm {household}.")
@@ -165,7 +154,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_household(by=request.user, household=household, **form.cleaned_data)
         except ValidationError as exc:
             household.refresh_from_db()
-            _form_errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             _audit_change(request, "Sửa hộ", place=household.village, obj=household, fields=form.changed_data)
             messages.success(request, "Đã lưu thông tin hộ.")
@@ -193,7 +182,7 @@ def resident_create(request: HttpRequest, household_pk: int) -> HttpResponse:
                 by=request.user, household=household, citizen_id=citizen_id, **data
             )
         except ValidationError as exc:
-            _form_errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             _audit_change(
                 request, "Thêm người dân", place=household.village, obj=resident, fields=form.changed_data
@@ -225,7 +214,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_resident(by=request.user, resident=resident, citizen_id=citizen_id, **data)
         except ValidationError as exc:
             resident.refresh_from_db()
-            _form_errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             _audit_change(
                 request, "Sửa người dân", place=resident.household.village, obj=resident,
@@ -311,7 +300,7 @@ def resident_observe(request: HttpRequest, pk: int) -> HttpResponse:
                 else Source.OFFICER,
             )
         except ValidationError as exc:
-            _form_errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             _audit_change(
                 request, "Ghi nhận trạng thái", place=resident.household.village, obj=resident,

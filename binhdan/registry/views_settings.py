@@ -14,21 +14,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from binhdan.accounts import access, audit
+from binhdan.accounts import access
 from binhdan.accounts.fields import (
     ScopedForm,
     ScopedModelMultipleChoiceField,
     communes_managed_by,
     workspace_form,
 )
-from binhdan.accounts.models import AuditEvent, User
-from binhdan.places.models import Place
+from binhdan.accounts.models import User
+from binhdan.accounts.workspace import commune_for_change, commune_for_reading, record_change
+from binhdan.common.forms import errors_to_form, form_page
 from binhdan.registry import catalogue
 from binhdan.registry.forms import VietDateField
 from binhdan.registry.models import (
@@ -198,41 +199,10 @@ class CommuneSettingsForm(forms.Form):
 # --- pages ------------------------------------------------------------------------------------------
 
 
-def _commune_for_reading(request: HttpRequest, pk: int) -> Place:
-    commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
-    if not access.can_see_personal_data(request.user, commune):
-        raise Http404
-    return commune
-
-
-def _commune_for_change(request: HttpRequest, pk: int) -> Place:
-    commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
-    if not access.can_manage_place(request.user, commune):
-        raise Http404
-    return commune
-
-
-def _errors_to_form(form: forms.BaseForm, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
-def _change(request: HttpRequest, what: str, *, commune: Place, obj: object | None = None) -> None:
-    audit.record(request, AuditEvent.Action.CHANGE, place=commune, obj=obj, detail=what)
-
-
-def _form_page(request: HttpRequest, form: forms.BaseForm, **context: Any) -> HttpResponse:
-    return render(request, "fieldwork/workspace/form.html", {"form": form, **context})
-
-
 @require_GET
 @login_required
 def catalogue_page(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_reading(request, pk)
+    commune = commune_for_reading(request, pk)
     entries = catalogue.catalogue(commune)
     domains = []
     for value, label in SkillDomain.choices:
@@ -259,7 +229,7 @@ def catalogue_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _skill_set_view(
     request: HttpRequest, pk: int, form_class: type[_SkillSetForm], *, core: bool
 ) -> HttpResponse:
-    commune = _commune_for_change(request, pk)
+    commune = commune_for_change(request, pk)
     entries = catalogue.catalogue(commune)
     current = [e.skill.pk for e in entries if (e.in_core if core else e.hidden)]
     form = form_class(
@@ -278,18 +248,18 @@ def _skill_set_view(
                 effective_on=form.cleaned_data["effective_on"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             day = form.cleaned_data["effective_on"]
             what = "Bộ kỹ năng số cơ bản" if core else "Kỹ năng xã không dùng"
             names = ", ".join(str(s) for s in form.cleaned_data["skills"]) or "không có"
             if written:
-                _change(request, f"{what} từ {day:%d/%m/%Y}: {names}", commune=commune)
+                record_change(request, f"{what} từ {day:%d/%m/%Y}: {names}", place=commune)
                 messages.success(request, f"Đã lưu {what.lower()}, áp dụng từ {day:%d/%m/%Y}.")
             else:
                 messages.info(request, "Không có thay đổi nào.")
             return redirect("registry:catalogue", pk=commune.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=("Chọn bộ kỹ năng số cơ bản" if core else "Ẩn kỹ năng xã không dùng") + f" — {commune.name}",
@@ -317,7 +287,7 @@ def catalogue_hidden(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @workspace_form("commune", OwnSkillForm)
 def catalogue_add(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_change(request, pk)
+    commune = commune_for_change(request, pk)
     form = OwnSkillForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -325,12 +295,12 @@ def catalogue_add(request: HttpRequest, pk: int) -> HttpResponse:
                 by=cast(User, request.user), commune=commune, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(request, f"Thêm kỹ năng của xã: {skill.name}", commune=commune, obj=skill)
+            record_change(request, f"Thêm kỹ năng của xã: {skill.name}", place=commune, obj=skill)
             messages.success(request, f"Đã thêm kỹ năng “{skill.name}” vào danh mục của xã.")
             return redirect("registry:catalogue", pk=commune.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Thêm kỹ năng của {commune.name}",
@@ -349,7 +319,7 @@ def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
         Skill.objects.filter(commune__isnull=False).select_related("commune"), pk=pk
     )
     assert skill.commune is not None
-    commune = _commune_for_change(request, skill.commune.pk)
+    commune = commune_for_change(request, skill.commune.pk)
     form = OwnSkillForm(
         request.POST or None,
         initial={"name": skill.name, "domain": skill.domain, "description": skill.description},
@@ -361,12 +331,12 @@ def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=cast(User, request.user), commune=commune, skill=skill, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            _change(request, f"Sửa kỹ năng của xã: {old} → {skill.name}", commune=commune, obj=skill)
+            record_change(request, f"Sửa kỹ năng của xã: {old} → {skill.name}", place=commune, obj=skill)
             messages.success(request, f"Đã lưu kỹ năng “{skill.name}”.")
             return redirect("registry:catalogue", pk=commune.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Sửa kỹ năng “{skill.name}”",
@@ -379,7 +349,7 @@ def catalogue_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @workspace_form("commune", CommuneSettingsForm)
 def commune_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    commune = _commune_for_change(request, pk)
+    commune = commune_for_change(request, pk)
     # Read without creating: a page view or a form with errors writes nothing.
     current = CommuneSettings.objects.filter(commune=commune).first() or CommuneSettings(commune=commune)
     form = CommuneSettingsForm(
@@ -394,15 +364,15 @@ def commune_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 by=cast(User, request.user), commune=commune, **values
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             if lines:
-                _change(request, "Thiết lập của xã — " + "; ".join(lines), commune=commune, obj=saved)
+                record_change(request, "Thiết lập của xã — " + "; ".join(lines), place=commune, obj=saved)
                 messages.success(request, "Đã lưu thiết lập của xã.")
             else:
                 messages.info(request, "Không có thay đổi nào.")
             return redirect("fieldwork:commune_detail", pk=commune.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Thiết lập của {commune.name}",
