@@ -53,6 +53,9 @@ def test_offline_visits_and_attendance_survive_a_reload_and_sync(
     assert_accessible(page)
 
     page.context.set_offline(True)
+    # Chromium's offline emulation can reach a reloaded document a moment late on a loaded machine;
+    # refusing the API at the context as well keeps the network really off until it comes back.
+    page.context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     record_visit(page, "Nguyễn Thị Hoà", "Nguyễn Thị Hoà", "Sử dụng tài khoản định danh điện tử mức 2")
     assert page.get_by_text("Không có mạng").is_visible()
     record_visit(page, "Trần Văn Đạt", "Trần Văn Đạt", "Thanh toán hoá đơn, chuyển tiền bằng mã QR")
@@ -68,6 +71,7 @@ def test_offline_visits_and_attendance_survive_a_reload_and_sync(
     page.wait_for_selector("text=Đang chờ gửi (4)")
     assert Visit.objects.count() == 0
 
+    page.context.unroute("**/api/**")
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_selector("text=Đã đồng bộ (4)", timeout=15_000)
