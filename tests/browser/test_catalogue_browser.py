@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from binhdan.registry import catalogue
 
@@ -37,7 +38,7 @@ def test_officer_changes_the_core_set_and_opens_the_settings(
     sign_in_browser(page, live_server, world.officer)
     page.goto(live_server.url + reverse("fieldwork:commune_detail", args=[world.commune.pk]))
     page.get_by_role("link", name="Danh mục kỹ năng số").click()
-    assert page.get_by_role("heading", name="Bộ kỹ năng số cơ bản (5)").is_visible()
+    expect(page.get_by_role("heading", name="Bộ kỹ năng số cơ bản (5)")).to_be_visible()
     _check(page, assert_accessible, tmp_path, "page", width)
 
     page.get_by_role("link", name="Chọn bộ kỹ năng cơ bản").click()
@@ -45,10 +46,10 @@ def test_officer_changes_the_core_set_and_opens_the_settings(
     page.get_by_label("Đặt mật khẩu mạnh, bảo vệ tài khoản").check()
     _check(page, assert_accessible, tmp_path, "core-form", width)
     page.get_by_role("button", name="Lưu").click()
-    assert page.get_by_text("Đã lưu bộ kỹ năng số cơ bản").is_visible()
+    expect(page.get_by_text("Đã lưu bộ kỹ năng số cơ bản")).to_be_visible()
     codes = {s.code for s in catalogue.core_skills(world.commune)}
     assert "mat-khau-manh" in codes and "thanh-toan-qr" not in codes and len(codes) == 5
 
     page.goto(live_server.url + reverse("registry:commune_settings", args=[world.commune.pk]))
-    assert page.get_by_role("note").get_by_text("Luật Bảo vệ dữ liệu cá nhân", exact=False).is_visible()
+    expect(page.get_by_role("note").get_by_text("Luật Bảo vệ dữ liệu cá nhân", exact=False)).to_be_visible()
     _check(page, assert_accessible, tmp_path, "settings", width)

@@ -6,6 +6,7 @@ import gzip
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from binhdan.fieldwork.models import ClassAttendance, CommunityClass, Visit
 from binhdan.registry.models import SkillObservation
@@ -48,7 +49,7 @@ def test_offline_visits_and_attendance_survive_a_reload_and_sync(
     page = browser_page(width=360)
     sign_in_browser(page, live_server, world.member_a)
     open_app(page, live_server)
-    assert page.get_by_role("link", name="Nguyễn Thị Hoà").is_visible()
+    expect(page.get_by_role("link", name="Nguyễn Thị Hoà")).to_be_visible()
     assert page.get_by_role("link", name="Đặng Văn Đức").count() == 0  # another village stays off the phone
     assert_accessible(page)
 
@@ -57,7 +58,7 @@ def test_offline_visits_and_attendance_survive_a_reload_and_sync(
     # refusing the API at the context as well keeps the network really off until it comes back.
     page.context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     record_visit(page, "Nguyễn Thị Hoà", "Nguyễn Thị Hoà", "Sử dụng tài khoản định danh điện tử mức 2")
-    assert page.get_by_text("Không có mạng").is_visible()
+    expect(page.get_by_text("Không có mạng")).to_be_visible()
     record_visit(page, "Trần Văn Đạt", "Trần Văn Đạt", "Thanh toán hoá đơn, chuyển tiền bằng mã QR")
     record_visit(page, "Lê Thị Mận", "Lê Thị Mận", "Nhận biết, phòng tránh lừa đảo trực tuyến")
     page.goto(page.url.split("#")[0] + "#/lop")
@@ -80,8 +81,8 @@ def test_offline_visits_and_attendance_survive_a_reload_and_sync(
     assert SkillObservation.objects.filter(source="visit").count() == 3
 
     page.goto(live_server.url + f"/ho/{world.household_a.pk}/")
-    assert page.get_by_text("Lượt hỗ trợ (1)").is_visible()
-    assert page.get_by_text("Tại nhà (đi từng ngõ, gõ từng nhà), 20 phút").is_visible()
+    expect(page.get_by_text("Lượt hỗ trợ (1)")).to_be_visible()
+    expect(page.get_by_text("Tại nhà (đi từng ngõ, gõ từng nhà), 20 phút")).to_be_visible()
     assert_accessible(page)
 
 
@@ -98,7 +99,7 @@ def test_rejected_records_show_why_in_vietnamese(live_server, world, browser_pag
     page.goto(page.url.split("#")[0] + "#/dong-bo")
     page.get_by_role("button", name="Đồng bộ ngay").click()
     page.wait_for_selector("text=Bị từ chối (1)")
-    assert page.get_by_text("Người này không thuộc hộ được hỗ trợ.").is_visible()
+    expect(page.get_by_text("Người này không thuộc hộ được hỗ trợ.")).to_be_visible()
     assert not Visit.objects.exists()
 
 

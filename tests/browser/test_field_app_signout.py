@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
 
 from binhdan.fieldwork.models import Visit
 from tests.browser.test_field_app import APP, open_app, record_visit
@@ -82,8 +83,8 @@ def test_field_app_sign_out_deletes_every_trace_and_ends_the_session(
     page = browser_page(width=360)
     sign_in_browser(page, live_server, world.member_a)
     open_app(page, live_server)
-    assert page.get_by_role("link", name="Nguyễn Thị Hoà").is_visible()
-    assert page.get_by_text("Đang đăng nhập: Nguyễn Văn An").is_visible()
+    expect(page.get_by_role("link", name="Nguyễn Thị Hoà")).to_be_visible()
+    expect(page.get_by_text("Đang đăng nhập: Nguyễn Văn An")).to_be_visible()
     assert_accessible(page)
     before = page.evaluate(STORAGE)
     assert before["databases"] == ["binhdan-field"] and before["workers"] == 1 and before["pages"]
@@ -113,8 +114,8 @@ def test_unsynced_records_are_counted_before_sign_out_and_the_member_may_stay(
     page.get_by_role("button", name="Đăng xuất").click()  # offline: nothing can be sent
     dialog = page.get_by_role("dialog", name="Còn 1 bản ghi chưa gửi lên máy chủ")
     dialog.wait_for()
-    assert dialog.get_by_text("1 bản ghi này sẽ bị xoá khỏi máy").is_visible()
-    assert dialog.get_by_text("không có mạng").is_visible()
+    expect(dialog.get_by_text("1 bản ghi này sẽ bị xoá khỏi máy")).to_be_visible()
+    expect(dialog.get_by_text("không có mạng")).to_be_visible()
     assert_accessible(page)
     dialog.get_by_role("button", name="Ở lại, chưa đăng xuất").click()
     page.wait_for_selector("text=Đang chờ gửi (1)")
@@ -126,7 +127,7 @@ def test_unsynced_records_are_counted_before_sign_out_and_the_member_may_stay(
     page.context.set_offline(False)
     page.get_by_role("button", name="Đăng xuất").click()
     dialog.wait_for()
-    assert dialog.get_by_text("1 bị máy chủ từ chối").is_visible()
+    expect(dialog.get_by_text("1 bị máy chủ từ chối")).to_be_visible()
     dialog.get_by_role("button", name="Vẫn đăng xuất và xoá 1 bản ghi").click()
 
     assert_nothing_personal_left(page, live_server)
@@ -185,5 +186,5 @@ def test_the_app_asks_to_keep_its_storage_and_says_when_refused(
     if granted:
         assert note.is_hidden()
     else:
-        assert note.is_visible()
+        expect(note).to_be_visible()
         assert "chưa cho phép giữ dữ liệu lâu dài" in note.inner_text()

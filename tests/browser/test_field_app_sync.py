@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from binhdan.fieldwork.models import Visit, WorkTime
 from binhdan.testing.personas import make_household
@@ -74,7 +75,7 @@ def test_work_time_reads_a_decimal_comma_and_keeps_the_servers_rules(
     ]
     for day, hours, message in refusals:
         save_work_time(page, day, hours)
-        assert page.get_by_role("alert").filter(has_text=message).is_visible(), message
+        expect(page.get_by_role("alert").filter(has_text=message)).to_be_visible(), message
     assert_accessible(page)
     assert len(local(page)["queue"]) == 2 and WorkTime.objects.count() == 2
     save_work_time(page, today, "14,5")  # exactly 16 in total is allowed
@@ -98,7 +99,7 @@ def test_the_communes_work_time_limit_from_the_pull_is_used(
     sign_in_browser(page, live_server, world.member_a)
     open_app(page, live_server)
     save_work_time(page, timezone.localdate() - dt.timedelta(days=8), "3")
-    assert page.get_by_text("Chỉ ghi được thời gian hoạt động trong 7 ngày gần đây.").is_visible()
+    expect(page.get_by_text("Chỉ ghi được thời gian hoạt động trong 7 ngày gần đây.")).to_be_visible()
     save_work_time(page, timezone.localdate() - dt.timedelta(days=7), "3")
     page.wait_for_selector("text=Đã đồng bộ (1)")
 
@@ -160,11 +161,11 @@ def test_a_rejected_visit_names_the_person_and_can_be_corrected_and_sent_again(
     record_visit(page, "Nguyễn Thị Hoà", "Nguyễn Thị Hoà", SKILL)
     go(page, "#/dong-bo")
     page.wait_for_selector("text=Bị từ chối (1)")
-    assert page.get_by_text("Người dân Nguyễn Thị Hoà: đã được xoá khỏi sổ theo yêu cầu.").is_visible()
+    expect(page.get_by_text("Người dân Nguyễn Thị Hoà: đã được xoá khỏi sổ theo yêu cầu.")).to_be_visible()
 
     page.get_by_role("link", name="Sửa và gửi lại").click()
     page.wait_for_selector("text=Sửa lượt hỗ trợ: hộ Nguyễn Thị Hoà")
-    assert page.get_by_role("alert").filter(has_text="Người dân Nguyễn Thị Hoà").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="Người dân Nguyễn Thị Hoà")).to_be_visible()
     assert page.get_by_label("Nguyễn Thị Hoà (1960)").is_checked()
     assert page.get_by_label(SKILL).first.input_value() == "guided"
     assert page.get_by_role("spinbutton", name="Số phút").input_value() == "20"
@@ -186,7 +187,7 @@ def test_a_household_in_the_pulls_removed_list_disappears_from_the_phone(
     page = browser_page(width=360)
     sign_in_browser(page, live_server, world.member_a)
     open_app(page, live_server)
-    assert page.get_by_role("link", name="Trần Văn Đạt").is_visible()
+    expect(page.get_by_role("link", name="Trần Văn Đạt")).to_be_visible()
     tombstones = {"households": [other.pk], "residents": [world.resident_a.pk]}
 
     def removed(route: Any) -> None:
@@ -211,7 +212,7 @@ def test_a_household_moved_out_of_scope_disappears_on_the_next_pull(
     page = browser_page(width=360)
     sign_in_browser(page, live_server, world.member_a)
     open_app(page, live_server)
-    assert page.get_by_role("link", name="Nguyễn Thị Hoà").is_visible()
+    expect(page.get_by_role("link", name="Nguyễn Thị Hoà")).to_be_visible()
     from binhdan.registry import services as registry
 
     registry.update_household(by=world.officer, household=world.household_a, village=world.village_b)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from binhdan.testing.personas import PASSWORD, make_household
 
@@ -18,12 +19,12 @@ def test_member_signs_in_through_the_form(live_server, world, browser_page, asse
     page.get_by_label("Tên đăng nhập").fill("tovien.a")
     page.get_by_label("Mật khẩu").fill("sai-mat-khau-1")
     page.get_by_role("button", name="Đăng nhập").click()
-    assert page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng").is_visible()
+    expect(page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_role("heading", name="Xin chào, Nguyễn Văn An").is_visible()
+    expect(page.get_by_role("heading", name="Xin chào, Nguyễn Văn An")).to_be_visible()
     assert_accessible(page)
 
 
@@ -37,15 +38,15 @@ def test_search_without_accents_then_open_a_resident(
     page.goto(live_server.url + reverse("registry:household_list"))
     page.get_by_role("searchbox").fill("nguyen thi hoa")
     page.get_by_role("button", name="Tìm").click()
-    assert page.get_by_text("1 hộ khớp với “nguyen thi hoa”").is_visible()
+    expect(page.get_by_text("1 hộ khớp với “nguyen thi hoa”")).to_be_visible()
     assert page.get_by_role("link", name="Trần Văn Đạt").count() == 0
     assert_accessible(page)
     page.get_by_role("link", name="Nguyễn Thị Hoà").click()
-    assert page.get_by_role("heading", name="Hộ Nguyễn Thị Hoà").is_visible()
+    expect(page.get_by_role("heading", name="Hộ Nguyễn Thị Hoà")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Nguyễn Thị Hoà").click()
-    assert page.get_by_role("heading", name="Nguyễn Thị Hoà", exact=True).is_visible()
-    assert page.get_by_text("Trạng thái số tại ngày").is_visible()
+    expect(page.get_by_role("heading", name="Nguyễn Thị Hoà", exact=True)).to_be_visible()
+    expect(page.get_by_text("Trạng thái số tại ngày")).to_be_visible()
     assert_accessible(page)
     if width == 360:
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
@@ -60,8 +61,8 @@ def test_bad_input_on_the_resident_form_is_shown_next_to_fields(
     page.goto(live_server.url + reverse("registry:resident_create", args=[world.household_a.pk]))
     page.get_by_label("Ngày sinh").fill("31/02/1990")
     page.get_by_role("button", name="Lưu").click()
-    assert page.get_by_text("Vui lòng nhập họ và tên.").is_visible()
-    assert page.get_by_text("Ngày không đúng").is_visible()
+    expect(page.get_by_text("Vui lòng nhập họ và tên.")).to_be_visible()
+    expect(page.get_by_text("Ngày không đúng")).to_be_visible()
     assert_accessible(page)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from binhdan.accounts.models import Role, User
 
@@ -34,18 +35,18 @@ def test_officer_invites_a_member_who_then_sets_a_password(
     sign_in_browser(page, live_server, world.officer)
     page.goto(live_server.url + reverse("home"))
     page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Người dùng").click()
-    assert page.get_by_role("heading", name="Người dùng và vai trò — Xã Sơn Đông").is_visible()
+    expect(page.get_by_role("heading", name="Người dùng và vai trò — Xã Sơn Đông")).to_be_visible()
     _check(page, assert_accessible, tmp_path, "list", width)
     page.get_by_role("link", name="Mời tổ viên, tổ trưởng").click()
     page.get_by_role("button", name="Tạo tài khoản").click()  # nothing filled: messages by the fields
-    assert page.get_by_text("Vui lòng nhập họ và tên.").is_visible()
+    expect(page.get_by_text("Vui lòng nhập họ và tên.")).to_be_visible()
     _check(page, assert_accessible, tmp_path, "invite-form", width)
     page.get_by_label("Họ và tên").fill("Đinh Thị Mai")
     page.get_by_label("Số điện thoại").fill("0912 345 678")
     page.get_by_label("Vai trò").select_option(label="Tổ viên Tổ công nghệ số cộng đồng")
     page.get_by_label("Thôn, tổ dân phố").select_option(label="Thôn Tây")
     page.get_by_role("button", name="Tạo tài khoản").click()
-    assert page.get_by_role("heading", name="Đã tạo tài khoản cho Đinh Thị Mai").is_visible()
+    expect(page.get_by_role("heading", name="Đã tạo tài khoản cho Đinh Thị Mai")).to_be_visible()
     password = page.locator("#mat-khau-tam").inner_text()
     _check(page, assert_accessible, tmp_path, "invited", width)
     invited = User.objects.get(username="0912345678")
@@ -57,12 +58,12 @@ def test_officer_invites_a_member_who_then_sets_a_password(
     phone.get_by_label("Tên đăng nhập").fill("0912345678")
     phone.get_by_label("Mật khẩu").fill(password)
     phone.get_by_role("button", name="Đăng nhập").click()
-    assert phone.get_by_role("heading", name="Đổi mật khẩu").is_visible()
+    expect(phone.get_by_role("heading", name="Đổi mật khẩu")).to_be_visible()
     _check(phone, assert_accessible, tmp_path, "first-password", width)
     phone.get_by_label("Mật khẩu tạm (do cán bộ xã đưa)").fill(password)
     phone.locator("#id_new_password1").fill("Mai-Thôn-Tây-2025")
     phone.get_by_label("Nhập lại mật khẩu mới").fill("Mai-Thôn-Tây-2025")
     phone.get_by_role("button", name="Đổi mật khẩu").click()
-    assert phone.get_by_text("Đã đổi mật khẩu.").is_visible()
+    expect(phone.get_by_text("Đã đổi mật khẩu.")).to_be_visible()
     invited.refresh_from_db()
     assert not invited.must_change_password

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from binhdan.accounts.models import Role, RoleKind
 from binhdan.fieldwork.models import ClassAttendance, Team
@@ -44,16 +45,16 @@ def test_officer_forms_a_team(
     page.get_by_role("link", name="+ Lập tổ cho một thôn").click()
     page.get_by_label("Thôn, tổ dân phố").select_option(label="Thôn Bắc")
     page.get_by_role("button", name="Lập tổ").click()
-    assert page.get_by_role("heading", name="Tổ công nghệ số cộng đồng Thôn Bắc").is_visible()
+    expect(page.get_by_role("heading", name="Tổ công nghệ số cộng đồng Thôn Bắc")).to_be_visible()
     page.get_by_role("link", name="+ Thêm thành viên").click()
     page.get_by_role("button", name="Thêm vào tổ").click()  # nothing chosen: the message sits by the field
-    assert page.get_by_text("Vui lòng chọn.").is_visible()
+    expect(page.get_by_text("Vui lòng chọn.")).to_be_visible()
     _check(page, assert_accessible, tmp_path, "team-member-form", width)
     page.get_by_label("Người vào tổ").select_option(label="Hà Thị Mai")
     page.get_by_label("Chức danh trong tổ").select_option(label="Tổ trưởng")
     page.get_by_label("Đơn vị, đoàn thể").select_option(label="Hội Liên hiệp Phụ nữ")
     page.get_by_role("button", name="Thêm vào tổ").click()
-    assert page.get_by_text("Hà Thị Mai đã vào tổ (Tổ trưởng).").is_visible()
+    expect(page.get_by_text("Hà Thị Mai đã vào tổ (Tổ trưởng).")).to_be_visible()
     _check(page, assert_accessible, tmp_path, "team", width)
     team = Team.objects.get(village=village)
     assert team.memberships.get().user == newcomer
@@ -77,19 +78,19 @@ def test_officer_schedules_a_class_and_takes_attendance(
     page.get_by_label("Nguyễn Văn An").check()
     _check(page, assert_accessible, tmp_path, "class-form", width)
     page.get_by_role("button", name="Lưu buổi học").click()
-    assert page.get_by_role("heading", name="Ngày hội học tập số tại nhà văn hoá").is_visible()
+    expect(page.get_by_role("heading", name="Ngày hội học tập số tại nhà văn hoá")).to_be_visible()
     page.get_by_label("Tìm người dân trong xã (gõ không dấu cũng được)").fill("nguyen thi hoa")
     page.get_by_role("button", name="Tìm").click()
     page.get_by_label("Nguyễn Thị Hoà").check()
     _check(page, assert_accessible, tmp_path, "class-attendance", width)
     page.get_by_role("button", name="Lưu điểm danh").click()
-    assert page.get_by_text("Đã điểm danh: thêm 1 người, bỏ 0 người.").is_visible()
+    expect(page.get_by_text("Đã điểm danh: thêm 1 người, bỏ 0 người.")).to_be_visible()
     assert ClassAttendance.objects.filter(resident=world.resident_a).count() == 1
     page.get_by_role("link", name="In danh sách ký tên").click()
-    assert page.get_by_role("cell", name="Nguyễn Thị Hoà").is_visible()
+    expect(page.get_by_role("cell", name="Nguyễn Thị Hoà")).to_be_visible()
     _check(page, assert_accessible, tmp_path, "sign-in-sheet", width)
     page.emulate_media(media="print")
-    assert not page.locator("header.top").is_visible()  # the print sheet drops the site's bars
+    expect(page.locator("header.top")).not_to_be_visible()  # the print sheet drops the site's bars
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -104,14 +105,14 @@ def test_officer_starts_a_campaign(
     page.get_by_label("Từ ngày").fill("30/10/2025")
     page.get_by_label("Đến ngày").fill("01/10/2025")
     page.get_by_role("button", name="Lưu chiến dịch").click()
-    assert page.get_by_text("Ngày kết thúc không được trước ngày bắt đầu.").is_visible()
+    expect(page.get_by_text("Ngày kết thúc không được trước ngày bắt đầu.")).to_be_visible()
     _check(page, assert_accessible, tmp_path, "campaign-form", width)
     assert page.get_by_label("Thôn Thượng").count() == 0  # another commune's village is never offered
     page.get_by_label("Từ ngày").fill("01/10/2025")
     page.get_by_label("Đến ngày").fill("30/10/2025")
     page.get_by_label("Thôn Đông").check()
     page.get_by_role("button", name="Lưu chiến dịch").click()
-    assert page.get_by_role("heading", name="Đi từng ngõ, gõ từng nhà").is_visible()
+    expect(page.get_by_role("heading", name="Đi từng ngõ, gõ từng nhà")).to_be_visible()
     _check(page, assert_accessible, tmp_path, "campaign", width)
 
 
@@ -126,9 +127,9 @@ def test_officer_merges_two_villages(
     page.get_by_label("Sáp nhập vào thôn").select_option(label="Thôn Đông")
     _check(page, assert_accessible, tmp_path, "village-merge", width)
     page.get_by_role("button", name="Sáp nhập").click()
-    assert page.get_by_text(
-        "Đã sáp nhập Thôn Tây vào Thôn Đông: 1 hộ và 1 thành viên tổ đã chuyển sang."
-    ).is_visible()
+    expect(
+        page.get_by_text("Đã sáp nhập Thôn Tây vào Thôn Đông: 1 hộ và 1 thành viên tổ đã chuyển sang.")
+    ).to_be_visible()
     _check(page, assert_accessible, tmp_path, "village-after-merge", width)
     assert Place.objects.get(pk=world.village_b.pk).replaced_by_id == world.village_a.pk
     world.household_b.refresh_from_db()
@@ -145,5 +146,5 @@ def test_province_page_and_the_team_week(
     leader = browser_page(width=360)
     sign_in_browser(leader, live_server, world.leader_a)
     leader.goto(live_server.url + reverse("fieldwork:team_detail", args=[world.team_a.pk]))
-    assert leader.get_by_text("Công việc của từng thành viên trong tuần").is_visible()
+    expect(leader.get_by_text("Công việc của từng thành viên trong tuần")).to_be_visible()
     _check(leader, assert_accessible, tmp_path, "team-week", 360)
