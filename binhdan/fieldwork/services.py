@@ -25,6 +25,7 @@ from binhdan.fieldwork.models import (
 from binhdan.fieldwork.rules import MAX_TEAM_SIZE
 from binhdan.fieldwork.rules import MIN_TEAM_SIZE as MIN_TEAM_SIZE  # re-exported for older callers
 from binhdan.places.models import Level, Place
+from binhdan.registry.recording import households_changed
 
 
 def _access_kind(team_role: str) -> str:
@@ -170,7 +171,7 @@ def merge_villages(*, by: Any, village: Place, into: Place, merged_on: dt.date) 
                 joined_on=merged_on,
             )
             members += 1
-    households = move_households(by=by, source=village, target=into)
+    households = move_households(by=by, source=village, target=into, on=merged_on)
     close_village(village=village, on=merged_on - dt.timedelta(days=1), replaced_by=into)
     return MergeResult(households=households, members=members)
 
@@ -204,7 +205,18 @@ def save_class(
     for field in ("kind", "title", "held_on", "venue", "audience"):
         setattr(community_class, field, data.get(field, "") if field == "venue" else data[field])
     community_class.place = village or commune
+    moved_day = (
+        instance is not None
+        and instance.pk
+        and CommunityClass.objects.filter(pk=instance.pk).exclude(held_on=community_class.held_on).exists()
+    )
     community_class.save()
+    if moved_day:  # attendance now counts from another day
+        households_changed(
+            ClassAttendance.objects.filter(community_class=community_class).values_list(
+                "resident__household_id", flat=True
+            )
+        )
     community_class.skills.set(data.get("skills", []))
     community_class.instructors.set(data.get("instructors", []))
     return community_class
@@ -234,6 +246,9 @@ def take_attendance(
     removed, _ = ClassAttendance.objects.filter(
         community_class=community_class, resident__in=[r.pk for r in absent]
     ).delete()
+    # Attendance counts for households reached and classes attended: the registry's write path tells
+    # the indicators' rollups, in this transaction.
+    households_changed(r.household_id for r in [*new, *absent])
     return len(new), removed
 
 

@@ -57,11 +57,10 @@ from binhdan.registry.models import (
     ScopeExit,
     Skill,
     SkillLevel,
-    SkillObservation,
     Source,
     StatusField,
-    StatusObservation,
 )
+from binhdan.registry.recording import record_observations
 from binhdan.registry.services import skills_as_of, status_as_of, status_value_error
 
 MAX_RECORDS_PER_PUSH = 500
@@ -210,14 +209,14 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
     village_parent = {village: commune for _, village, commune in household_rows}
     residents: dict[int, int] = {}
     gone: dict[int, str] = {}
-    for pk, household_id, erased_at, moved_out_on in (
+    for pk, household_id, erased_at, left_on in (
         Resident.objects.changeable_by(user)
         .filter(pk__in=resident_ids)
-        .values_list("pk", "household_id", "erased_at", "moved_out_on")
+        .values_list("pk", "household_id", "erased_at", "left_on")
     ):
         if erased_at is not None:
             gone[pk] = ERASED
-        elif moved_out_on is not None:
+        elif left_on is not None:
             gone[pk] = MOVED_OUT
         else:
             residents[pk] = household_id
@@ -689,39 +688,9 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
         day = timezone.localtime(visit.visited_at).date()
         ref = str(visit.uuid)
         people += [(visit.pk, r) for r in plan.people]
-        skills += [(r, s, level, day, Source.VISIT.value, user.pk, now, ref) for r, s, level in plan.skills]
-        status += [(r, f, v, e, day, Source.VISIT.value, user.pk, now, ref) for r, f, v, e in plan.status]
+        skills += [(r, s, level, day, Source.VISIT.value, ref) for r, s, level in plan.skills]
+        status += [(r, f, v, e, day, Source.VISIT.value, ref) for r, f, v, e in plan.status]
     insert_rows(VisitPerson, ["visit_id", "resident_id"], people)
-    insert_rows(
-        SkillObservation,
-        [
-            "resident_id",
-            "skill_id",
-            "level",
-            "observed_on",
-            "source",
-            "recorded_by_id",
-            "recorded_at",
-            "source_ref",
-        ],
-        skills,
-    )
-    insert_rows(
-        StatusObservation,
-        [
-            "resident_id",
-            "field",
-            "value",
-            "evidence",
-            "observed_on",
-            "source",
-            "recorded_by_id",
-            "recorded_at",
-            "source_ref",
-        ],
-        status,
-    )
-
     attendance = []
     for index, _, kind, _, plan in to_create:
         if kind == "class_attendance":
@@ -732,6 +701,16 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
             ]
             object_ids[index] = community_class.pk
     ClassAttendance.objects.bulk_create(attendance, ignore_conflicts=True)
+    # The registry's one write path: observations (COPY) and the households a visit or a class touched,
+    # so that the indicators' rollups move in this transaction.
+    touched = set(households)
+    if attendance:
+        touched |= set(
+            Resident.objects.filter(pk__in={a.resident_id for a in attendance}).values_list(
+                "household_id", flat=True
+            )
+        )
+    record_observations(by=user, status=status, skills=skills, households=touched, recorded_at=now)
 
     work = [(i, p) for i, _, kind, _, p in to_create if kind == "work_time"]
     for (index, _), row in zip(work, WorkTime.objects.bulk_create([p for _, p in work]), strict=True):
@@ -923,7 +902,7 @@ def _pull_residents(user: Any, cursor: Cursor, wanted: int) -> list[Resident]:
         access.village_scope(user, "household__village", for_change=True)
     )
     if cursor.previous is None:  # from scratch: the phone holds nobody, so nobody to remove
-        queryset = queryset.filter(erased_at__isnull=True, moved_out_on__isnull=True)
+        queryset = queryset.filter(erased_at__isnull=True, left_on__isnull=True)
     queryset = changed_in_round(queryset, current=cursor.watermark, previous=cursor.previous)
     return list(queryset.filter(pk__gt=cursor.after).order_by("pk")[:wanted])
 
@@ -992,10 +971,8 @@ def pull(*, user: Any, since: str | None, limit: int = PULL_LIMIT_DEFAULT) -> di
             got, last = len(households), households[-1].pk if households else None
         elif cursor.phase == "residents":
             residents = _pull_residents(user, cursor, wanted)
-            live = [r for r in residents if r.erased_at is None and r.moved_out_on is None]
-            removed_residents |= {
-                r.pk for r in residents if r.erased_at is not None or r.moved_out_on is not None
-            }
+            live = [r for r in residents if r.erased_at is None and r.left_on is None]
+            removed_residents |= {r.pk for r in residents if r.erased_at is not None or r.left_on is not None}
             page["residents"] += _resident_rows(live, skill_codes)
             got, last = len(residents), residents[-1].pk if residents else None
         else:

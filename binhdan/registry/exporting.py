@@ -6,6 +6,7 @@ tab/CR (an address `=HYPERLINK(…)`) is stored as a text cell, never as a live 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -21,16 +22,21 @@ _BOLD = Font(bold=True)
 HOUSEHOLD_COLUMNS = [
     "Mã hộ (hệ thống)", "Thôn", "Số hộ", "Họ tên chủ hộ", "Địa chỉ", "SĐT", "Số nhân khẩu theo danh sách",
     "Hộ nghèo", "Hộ cận nghèo", "Có người cao tuổi", "Có người khuyết tật", "Chưa có thiết bị số",
-    "Dân tộc thiểu số",
+    "Dân tộc thiểu số", "Ngày vào sổ", "Ngày rời sổ", "Lý do rời sổ",
 ]  # fmt: skip
 RESIDENT_COLUMNS = [
     "Mã hộ (hệ thống)", "Thôn", "Số hộ", "Họ và tên", "Ngày sinh", "Năm sinh", "Giới tính", "Quan hệ với chủ hộ",
-    "SĐT", "Số định danh (đã che)", "Người khuyết tật", "Dân tộc thiểu số", "Chuyển đi ngày",
+    "SĐT", "Số định danh (đã che)", "Người khuyết tật", "Dân tộc thiểu số", "Ngày vào sổ",
+    "Ngày rời sổ", "Lý do rời sổ",
 ]  # fmt: skip
 
 
 def _tick(value: bool) -> str:
     return "x" if value else ""
+
+
+def _day(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def _header(sheet: Any, titles: list[str]) -> list[WriteOnlyCell]:
@@ -66,7 +72,7 @@ def export_registry(place: Place) -> tuple[bytes, dict[str, int]]:
         households.append(_row(households, [
             h.pk, h.village.name, h.number, h.head_name, h.address, h.phone, h.declared_size, _tick(h.is_poor),
             _tick(h.is_near_poor), _tick(h.has_elderly), _tick(h.has_disabled), _tick(h.no_smart_device),
-            _tick(h.ethnic_minority),
+            _tick(h.ethnic_minority), _day(h.registered_on), _day(h.left_on), h.get_left_reason_display(),
         ]))  # fmt: skip
         household_count += 1
     residents = book.create_sheet("Nhân khẩu")
@@ -83,7 +89,7 @@ def export_registry(place: Place) -> tuple[bytes, dict[str, int]]:
         residents.append(_row(residents, [
             r.household_id, r.household.village.name, r.household.number, r.full_name, birth, r.birth_year,
             r.get_gender_display(), r.get_relation_display(), r.phone, r.citizen_id_masked, _tick(r.is_disabled),
-            _tick(r.ethnic_minority), r.moved_out_on.strftime("%d/%m/%Y") if r.moved_out_on else "",
+            _tick(r.ethnic_minority), _day(r.registered_on), _day(r.left_on), r.get_left_reason_display(),
         ]))  # fmt: skip
         resident_count += 1
     out = io.BytesIO()

@@ -47,6 +47,35 @@ MIN_WORK_HOURS_PER_DAY = 4
 MIN_WORK_DAYS_PER_WEEK = 2
 
 
+class LeftReason(models.TextChoices):
+    """Why a household or resident left the registry (SPEC §4): the indicators stop counting them then."""
+
+    MOVED = "moved", "Chuyển đi nơi khác"
+    DIED = "died", "Qua đời"
+    SPLIT = "split", "Tách hộ"
+    MERGED = "merged", "Nhập hộ"
+    DUPLICATE = "duplicate", "Trùng, đã gộp bản ghi"
+
+
+def lifecycle_error(
+    registered_on: dt.date | None, left_on: dt.date | None, left_reason: str
+) -> dict[str, str]:
+    """Vietnamese messages, by field, when the dates in and out of the registry do not fit together."""
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if registered_on and registered_on > today:
+        errors["registered_on"] = "Ngày vào sổ không được ở tương lai."
+    if left_on and left_on > today:
+        errors["left_on"] = "Ngày rời sổ không được ở tương lai."
+    elif left_on and registered_on and left_on < registered_on:
+        errors["left_on"] = "Ngày rời sổ phải sau ngày vào sổ."
+    if left_on and not left_reason:
+        errors["left_reason"] = "Hãy chọn lý do rời sổ."
+    if left_reason and not left_on:
+        errors["left_on"] = "Hãy nhập ngày rời sổ."
+    return errors
+
+
 class DashboardEvidence(models.TextChoices):
     """Which digital-status values a commune's dashboards count (SPEC §4: "on paper only" is distrusted)."""
 
@@ -90,7 +119,7 @@ class CommuneSettings(models.Model):
         "thông tin được tính trên bảng số liệu",
         max_length=8,
         choices=DashboardEvidence.choices,
-        default=DashboardEvidence.TRUSTED,
+        default=DashboardEvidence.ALL,
     )
 
     class Meta:
@@ -169,6 +198,10 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         by_member = Resident.objects.filter(member, erased_at__isnull=True).values("household_id")
         return self.filter(own | Q(pk__in=by_member))
 
+    def present_on(self, day: dt.date) -> HouseholdQuerySet:
+        """Households counted on `day`: registered on or before it and not yet left."""
+        return self.filter(Q(registered_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day)))
+
     def vietnamese_order(self) -> HouseholdQuerySet:
         return self.order_by("sort_name", "pk")
 
@@ -210,6 +243,11 @@ class Household(TimeStampedModel):
         related_name="assigned_households",
         verbose_name="tổ viên phụ trách",
     )
+    registered_on = models.DateField(
+        "ngày vào sổ", default=timezone.localdate, help_text="Từ ngày này hộ được tính vào các chỉ tiêu."
+    )
+    left_on = models.DateField("ngày rời sổ", null=True, blank=True)
+    left_reason = models.CharField("lý do rời sổ", max_length=10, choices=LeftReason.choices, blank=True)
     search_text = models.CharField(max_length=400, editable=False)
     sort_name = models.CharField(max_length=400, editable=False, db_index=True)
     # Set by the database on every insert and update (triggers, see registry/changes.py); never by code.
@@ -259,7 +297,15 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         return self.filter(village_scope(user, "household__village", for_change=True))
 
     def active(self) -> ResidentQuerySet:
-        return self.filter(erased_at__isnull=True, moved_out_on__isnull=True)
+        return self.filter(erased_at__isnull=True, left_on__isnull=True)
+
+    def present_on(self, day: dt.date) -> ResidentQuerySet:
+        """Residents counted on `day`: in the registry then, and so is their household."""
+        return self.filter(
+            Q(registered_on__lte=day, household__registered_on__lte=day)
+            & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+            & (Q(household__left_on__isnull=True) | Q(household__left_on__gt=day))
+        )
 
     def search(self, query: str) -> ResidentQuerySet:
         condition = Q()
@@ -305,7 +351,13 @@ class Resident(TimeStampedModel):
     citizen_id_hash = models.CharField(max_length=64, blank=True, editable=False)
     citizen_id_masked = models.CharField("số định danh (che)", max_length=12, blank=True, editable=False)
     learner_code = models.CharField("mã học viên", max_length=12, blank=True, editable=False)
-    moved_out_on = models.DateField("chuyển đi ngày", null=True, blank=True)
+    registered_on = models.DateField(
+        "ngày vào sổ",
+        default=timezone.localdate,
+        help_text="Từ ngày này người dân được tính vào các chỉ tiêu.",
+    )
+    left_on = models.DateField("ngày rời sổ", null=True, blank=True)
+    left_reason = models.CharField("lý do rời sổ", max_length=10, choices=LeftReason.choices, blank=True)
     erased_at = models.DateTimeField("đã xoá theo yêu cầu lúc", null=True, blank=True, editable=False)
     # Keyed hash of household + folded name + birth year, kept after erasure so that importing the old
     # commune list again does not bring the person back (see registry/rights.py).
@@ -403,6 +455,36 @@ class ScopeExit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.object_id} rời thôn #{self.village_id}"
+
+
+class HouseholdMove(AppendOnlyModel):
+    """A household's move from one village to another on a day: its village history.
+
+    The household row holds the village it is in now; its village on an earlier day is the `from_village`
+    of the first move after that day. Written only by the registry's services (update, merge of
+    villages); never edited, so that indicators as of a past date keep counting it where it was.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="moves")
+    from_village = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="+", verbose_name="từ thôn"
+    )
+    to_village = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="+", verbose_name="sang thôn"
+    )
+    moved_on = models.DateField("ngày chuyển")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "lần chuyển thôn của hộ"
+        verbose_name_plural = "lịch sử thôn của hộ"
+        ordering = ["household", "moved_on", "pk"]
+        indexes = [models.Index(fields=["household", "moved_on"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.household_id}: {self.from_village_id} → {self.to_village_id} ({self.moved_on:%d/%m/%Y})"
+        )
 
 
 class Consent(AppendOnlyModel):

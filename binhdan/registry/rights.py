@@ -39,6 +39,7 @@ from binhdan.accounts.models import AuditEvent, User
 from binhdan.common.models import Job
 from binhdan.common.text import fold
 from binhdan.places.models import Place
+from binhdan.registry import recording
 from binhdan.registry.models import (
     Consent,
     Household,
@@ -136,7 +137,9 @@ def resident_data(resident: Resident) -> dict[str, Any]:
             "cong_nhan": resident.is_worker,
             "hoc_sinh": resident.is_pupil,
             "dan_toc_thieu_so": resident.ethnic_minority,
-            "chuyen_di_ngay": resident.moved_out_on.strftime("%d/%m/%Y") if resident.moved_out_on else "",
+            "ngay_vao_so": resident.registered_on.strftime("%d/%m/%Y"),
+            "ngay_roi_so": resident.left_on.strftime("%d/%m/%Y") if resident.left_on else "",
+            "ly_do_roi_so": resident.get_left_reason_display(),
             "tao_luc": _when(resident.created_at),
             "cap_nhat_luc": _when(resident.updated_at),
         },
@@ -225,6 +228,7 @@ def erase_resident(*, by: Any, resident: Resident, reason: str, ip: str | None =
     resident.erased_at = timezone.now()
     resident.save()
     Consent.objects.filter(resident=resident).update(note="")
+    recording.households_changed([household.pk])  # the birth date went: age now counts from the year
     if was_head_name:
         household.head_name = ERASED_HEAD
         if old_phone and household.phone == old_phone:

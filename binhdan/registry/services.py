@@ -13,23 +13,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from binhdan.places.models import Level, Place
+from binhdan.registry import recording
 from binhdan.registry.citizen_id import hash_citizen_id, mask_citizen_id, normalise_citizen_id
 from binhdan.registry.models import (
     STATUS_VALUE_RANGE,
     CommuneSettings,
     Consent,
     Household,
+    HouseholdMove,
     Relation,
     Resident,
     Skill,
     SkillObservation,
     StatusField,
     StatusObservation,
+    lifecycle_error,
 )
 
 HOUSEHOLD_FIELDS = (
     "number", "address", "head_name", "phone", "declared_size", "is_poor", "is_near_poor",
-    "has_elderly", "has_disabled", "no_smart_device", "ethnic_minority",
+    "has_elderly", "has_disabled", "no_smart_device", "ethnic_minority", "registered_on",
 )  # fmt: skip
 RESIDENT_FIELDS = (
     "full_name", "birth_date", "birth_year", "gender", "phone", "relation", "is_disabled",
@@ -39,6 +42,10 @@ RESIDENT_FIELDS = (
 
 def _validate(instance: Any, exclude: Iterable[str] = ()) -> None:
     instance.full_clean(exclude=list(exclude), validate_constraints=True)
+    if isinstance(instance, Household | Resident):
+        errors = lifecycle_error(instance.registered_on, instance.left_on, instance.left_reason)
+        if errors:
+            raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -47,19 +54,71 @@ def create_household(*, by: Any, village: Place, **fields: Any) -> Household:
     if village.level != Level.VILLAGE:
         raise ValidationError({"village": "Hộ gia đình phải thuộc một thôn, tổ dân phố."})
     household = Household(village=village, **{k: v for k, v in fields.items() if k in HOUSEHOLD_FIELDS})
+    if household.registered_on is None:
+        household.registered_on = timezone.localdate()
     _validate(household, exclude=["search_text", "sort_name"])
     household.save()
+    recording.households_changed([household.pk])
     return household
 
 
 @transaction.atomic
-def update_household(*, by: Any, household: Household, **fields: Any) -> Household:
+def update_household(
+    *, by: Any, household: Household, moved_on: dt.date | None = None, **fields: Any
+) -> Household:
+    """Change a household's details; a new village is a move on `moved_on` (default today), kept in
+    its village history so that the past still counts it where it was."""
+    old_village_id = Household.objects.filter(pk=household.pk).values_list("village_id", flat=True).first()
     for name, value in fields.items():
         if name in HOUSEHOLD_FIELDS or name == "village":
             setattr(household, name, value)
     _validate(household, exclude=["search_text", "sort_name"])
+    if old_village_id is not None and old_village_id != household.village_id:
+        on = moved_on or timezone.localdate()
+        if on > timezone.localdate() or on < household.registered_on:
+            raise ValidationError(
+                {"moved_on": "Ngày chuyển thôn phải trong khoảng từ ngày vào sổ đến hôm nay."}
+            )
+        HouseholdMove.objects.create(
+            household=household,
+            from_village_id=old_village_id,
+            to_village_id=household.village_id,
+            moved_on=on,
+        )
     household.save()
+    recording.households_changed([household.pk])
     return household
+
+
+@transaction.atomic
+def record_household_left(*, by: Any, household: Household, left_on: dt.date, reason: str) -> Household:
+    """The household leaves the registry on `left_on` (moved away, split, merged, duplicate); it and its
+    residents stop counting from that day. Its rows stay: the past still counts it."""
+    household.left_on, household.left_reason = left_on, reason
+    _validate(household, exclude=["search_text", "sort_name"])
+    household.save()
+    recording.households_changed([household.pk])
+    return household
+
+
+@transaction.atomic
+def record_resident_left(*, by: Any, resident: Resident, left_on: dt.date, reason: str) -> Resident:
+    """The resident leaves the registry on `left_on` (moved away, died, household split or merged,
+    duplicate removed); they stop counting from that day."""
+    resident.left_on, resident.left_reason = left_on, reason
+    _validate(resident, exclude=["search_name", "sort_name", "citizen_id_hash", "learner_code"])
+    resident.save()
+    recording.households_changed([resident.household_id])
+    return resident
+
+
+@transaction.atomic
+def undo_left(*, by: Any, entry: Household | Resident) -> Household | Resident:
+    """Bring back a household or resident recorded as left by mistake."""
+    entry.left_on, entry.left_reason = None, ""
+    entry.save()
+    recording.households_changed([entry.pk if isinstance(entry, Household) else entry.household_id])
+    return entry
 
 
 def _apply_citizen_id(resident: Resident, citizen_id: str | None) -> None:
@@ -94,6 +153,8 @@ def _check_birth(resident: Resident) -> None:
 def add_resident(*, by: Any, household: Household, citizen_id: str | None = None, **fields: Any) -> Resident:
     """Add a person to a household; a "chủ hộ" becomes the household's head name."""
     resident = Resident(household=household, **{k: v for k, v in fields.items() if k in RESIDENT_FIELDS})
+    if resident.registered_on is None:
+        resident.registered_on = timezone.localdate()
     _check_birth(resident)
     _apply_citizen_id(resident, citizen_id)
     _validate(resident, exclude=["search_name", "sort_name", "citizen_id_hash", "learner_code"])
@@ -105,6 +166,7 @@ def add_resident(*, by: Any, household: Household, citizen_id: str | None = None
     if resident.relation == Relation.HEAD and household.head_name != resident.full_name:
         household.head_name = resident.full_name
         household.save()
+    recording.households_changed([household.pk])
     return resident
 
 
@@ -117,6 +179,7 @@ def update_resident(*, by: Any, resident: Resident, citizen_id: str | None = Non
     _apply_citizen_id(resident, citizen_id)
     _validate(resident, exclude=["search_name", "sort_name", "citizen_id_hash", "learner_code"])
     resident.save()
+    recording.households_changed([resident.household_id])
     return resident
 
 
@@ -155,8 +218,8 @@ def record_status(
     observed_on: dt.date,
     source: str,
     source_ref: str = "",
-) -> list[StatusObservation]:
-    """Append status observations; values are checked against the field's range."""
+) -> None:
+    """Append status observations for one resident (through `recording`, the one write path)."""
     if observed_on > timezone.localdate():
         raise ValidationError({"observed_on": "Ngày ghi nhận không được ở tương lai."})
     rows = []
@@ -164,19 +227,12 @@ def record_status(
         problem = status_value_error(fact.field, fact.value)
         if problem:
             raise ValidationError({"value" if fact.field in StatusField.values else "field": problem})
-        row = StatusObservation(
-            resident=resident,
-            field=fact.field,
-            value=fact.value,
-            evidence=fact.evidence,
-            observed_on=observed_on,
-            source=source,
-            source_ref=source_ref,
-            recorded_by=by,
+        rows.append(
+            (resident.pk, fact.field, int(fact.value), fact.evidence, observed_on, source, source_ref)
         )
-        _validate(row, exclude=["recorded_by"])
-        rows.append(row)
-    return StatusObservation.objects.bulk_create(rows)
+    recording.record_observations(
+        by=by if getattr(by, "pk", None) else None, status=rows, households=[resident.household_id]
+    )
 
 
 def record_skill(
@@ -188,19 +244,13 @@ def record_skill(
     observed_on: dt.date,
     source: str,
     source_ref: str = "",
-) -> SkillObservation:
-    row = SkillObservation(
-        resident=resident,
-        skill=skill,
-        level=level,
-        observed_on=observed_on,
-        source=source,
-        source_ref=source_ref,
-        recorded_by=by,
+) -> None:
+    """Append one skill level for one resident (through `recording`)."""
+    recording.record_observations(
+        by=by if getattr(by, "pk", None) else None,
+        skills=[(resident.pk, skill.pk, level, observed_on, source, source_ref)],
+        households=[resident.household_id],
     )
-    _validate(row, exclude=["recorded_by"])
-    row.save()
-    return row
 
 
 def status_as_of(resident_ids: Iterable[int], day: dt.date) -> dict[int, dict[str, StatusObservation]]:

@@ -26,6 +26,7 @@ from binhdan.common.db import insert_rows
 from binhdan.common.text import fold
 from binhdan.places.models import Place
 from binhdan.places.services import add_village, find_village, village_kind_from_name
+from binhdan.registry import recording
 from binhdan.registry.importing import normalise as norm
 from binhdan.registry.importing.columns import FIELD_LABELS
 from binhdan.registry.importing.reading import is_id_token
@@ -894,7 +895,7 @@ def _hash_owners(hashes: list[str]) -> dict[str, tuple[int, int]]:
 _HOUSEHOLD_UNREAD = ("search_text", "sort_name", "created_at", "updated_at")
 _RESIDENT_UNREAD = (
     "search_name", "sort_name", "created_at", "updated_at", "learner_code", "is_trader", "is_worker",
-    "is_pupil", "moved_out_on", "citizen_id_masked",
+    "is_pupil", "left_on", "citizen_id_masked",
 )  # fmt: skip
 
 
@@ -1198,6 +1199,10 @@ def commit(
                 [*resident_fields, "search_name", "sort_name", "updated_at"],
                 batch_size=BATCH,
             )
+        # The indicators' rollups follow in the same transaction (registry.recording's listeners).
+        recording.households_changed(
+            row.existing.pk if row.existing is not None else new_ids[id(row)] for row in households
+        )
         audit.record_event(
             user=by,
             action=AuditEvent.Action.CHANGE,

@@ -28,7 +28,10 @@ def _url(commune) -> str:
 def test_the_defaults_follow_the_plans(world):
     settings = CommuneSettings.for_commune(world.commune)
     assert (settings.report_day, settings.min_hours_per_day, settings.min_days_per_week) == (15, 4, 2)
-    assert settings.dashboard_evidence == DashboardEvidence.TRUSTED and not settings.store_citizen_ids
+    # Issue 10: by default every evidence counts; a commune may count only seen/confirmed values.
+    assert settings.dashboard_evidence == DashboardEvidence.ALL and not settings.store_citizen_ids
+    assert set(settings.counted_evidence) == set(Evidence.values)
+    settings.dashboard_evidence = DashboardEvidence.TRUSTED
     assert set(settings.counted_evidence) == set(TRUSTED_EVIDENCE)
     settings.dashboard_evidence = DashboardEvidence.ALL
     assert Evidence.TOLD in settings.counted_evidence

@@ -124,11 +124,11 @@ def test_status_is_read_as_of_any_date(world):
 
 
 def test_observations_are_append_only(world):
-    (row,) = services.record_status(
+    services.record_status(
         by=None, resident=world.resident_a, observed_on=dt.date(2025, 8, 1), source=Source.IMPORT,
         facts=[services.StatusFact(StatusField.SMARTPHONE, 1, Evidence.TOLD)],
     )  # fmt: skip
-    row = StatusObservation.objects.get(pk=row.pk)
+    row = StatusObservation.objects.get(resident=world.resident_a, observed_on=dt.date(2025, 8, 1))
     row.value = 0
     with pytest.raises(AppendOnlyError):
         row.save()
