@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "binhdan.accounts",
     "binhdan.registry",
     "binhdan.fieldwork",
+    "binhdan.indicators",
     "binhdan.assistant",
 ]
 

@@ -18,6 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from binhdan.accounts.models import Role, RoleKind, User
 from binhdan.fieldwork.models import Team, TeamRole
 from binhdan.fieldwork.services import add_team_member, create_team
+from binhdan.indicators.models import Indicator, RollupClock
+from binhdan.indicators.seed import seed_indicators
 from binhdan.places.models import Kind, Level, Place
 from binhdan.places.services import add_village
 from binhdan.registry import services as registry
@@ -85,6 +87,7 @@ def make_household(village: Place, head: str, *, by: User | None = None, **field
 def build_world() -> World:
     # Transactional tests flush every table, including the catalogue seeded by a data migration.
     seed_skills(Skill)
+    seed_indicators(Indicator, RollupClock)
     province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
     commune = Place.objects.create(
         code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province

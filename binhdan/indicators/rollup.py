@@ -1,0 +1,642 @@
+"""Rollups kept current by the registry's write path, and rebuilt from source on demand.
+
+A household and its residents are one unit. For a unit, `compute_spans` reads the source rows
+(lifecycle dates, village history, observations, visits, class attendance, the commune's core set and
+evidence rule) and returns each entity's state over time as spans `[start, end)` with a bit mask
+(`catalogue.py`). `refresh_households` — the listener of `registry.recording` — replaces the units'
+stored spans and turns the difference into deltas per place (village, commune, province), indicator and
+day, in the caller's transaction. `Total` holds the sum of deltas up to the clock's day (today), so that
+today's figures of a hundred communes are a hundred rows; `advance_totals` moves the clock.
+
+Future days are real too: a child's 14th and 18th birthdays and a 59-year-old's 60th are span
+boundaries, so the counts on any later day are right without any write on that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Min, Sum
+from django.utils import timezone
+
+from binhdan.common.db import insert_rows
+from binhdan.indicators import catalogue as cat
+from binhdan.indicators.models import Delta, Indicator, RollupClock, StateSpan, Total
+from binhdan.places.models import Level, Place
+from binhdan.registry.models import (
+    TRUSTED_EVIDENCE,
+    CommuneSettings,
+    CommuneSkillChoice,
+    DashboardEvidence,
+    Household,
+    HouseholdMove,
+    Resident,
+    Skill,
+    SkillLevel,
+    SkillObservation,
+    StatusField,
+    StatusObservation,
+)
+
+FAR_PAST = dt.date(1900, 1, 1)
+CHUNK = 2000  # households per round of a rebuild
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    kind: str  # "h" / "r"
+    entity_id: int
+    household_id: int
+    village_id: int
+    commune_id: int
+    start: dt.date
+    end: dt.date | None
+    mask: int
+
+
+# --- what a commune decides ----------------------------------------------------------------------------
+
+
+@dataclass
+class CommuneRules:
+    trusted_only: bool
+    core: list[tuple[dt.date, frozenset[int]]]  # (from day, core skill ids), ascending from FAR_PAST
+
+    def core_on(self, day: dt.date) -> frozenset[int]:
+        current = self.core[0][1]
+        for start, skills in self.core:
+            if start > day:
+                break
+            current = skills
+        return current
+
+    @property
+    def change_days(self) -> list[dt.date]:
+        return [start for start, _ in self.core[1:]]
+
+    @property
+    def all_core(self) -> frozenset[int]:
+        return frozenset().union(*(s for _, s in self.core))
+
+
+def commune_rules(commune_ids: Iterable[int]) -> dict[int, CommuneRules]:
+    """Each commune's evidence rule and its core set over time (two queries per call, plus one)."""
+    ids = sorted(set(commune_ids))
+    trusted = set(
+        CommuneSettings.objects.filter(
+            commune_id__in=ids, dashboard_evidence=DashboardEvidence.TRUSTED
+        ).values_list("commune_id", flat=True)
+    )
+    skills = list(Skill.objects.filter(active=True).values_list("pk", "commune_id", "is_core"))
+    choices: dict[int, list[tuple[dt.date, int, bool]]] = defaultdict(list)
+    for commune_id, day, skill_id, in_core in (
+        CommuneSkillChoice.objects.filter(commune_id__in=ids)
+        .order_by("effective_on", "recorded_at", "pk")
+        .values_list("commune_id", "effective_on", "skill_id", "in_core")
+    ):
+        choices[commune_id].append((day, skill_id, in_core))
+    rules = {}
+    for commune_id in ids:
+        state = {pk: core for pk, owner, core in skills if owner is None or owner == commune_id}
+        timeline = [(FAR_PAST, frozenset(pk for pk, core in state.items() if core))]
+        for day, skill_id, in_core in choices.get(commune_id, []):
+            if skill_id not in state:
+                continue
+            state[skill_id] = in_core
+            now = frozenset(pk for pk, core in state.items() if core)
+            if timeline[-1][0] == day:
+                timeline[-1] = (day, now)
+            elif now != timeline[-1][1]:
+                timeline.append((day, now))
+        rules[commune_id] = CommuneRules(commune_id in trusted, timeline)
+    return rules
+
+
+# --- dates -----------------------------------------------------------------------------------------------
+
+
+def birthday(birth_date: dt.date | None, birth_year: int | None, years: int) -> dt.date | None:
+    """The day someone turns `years`: from the birth date, else 1 January of the birth year; 29 February
+    counts from 1 March in other years (as `Resident.age_on` does)."""
+    if birth_date is not None:
+        try:
+            return birth_date.replace(year=birth_date.year + years)
+        except ValueError:
+            return dt.date(birth_date.year + years, 3, 1)
+    if birth_year:
+        return dt.date(birth_year + years, 1, 1)
+    return None
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def _min_end(*ends: dt.date | None) -> dt.date | None:
+    known = [e for e in ends if e is not None]
+    return min(known) if known else None
+
+
+# --- source rows of a set of households -------------------------------------------------------------------
+
+
+@dataclass
+class _Person:
+    pk: int
+    birth: dict[int, dt.date | None]
+    disabled: bool
+    start: dt.date
+    end: dt.date | None
+    events: list[tuple[dt.date, int, int, str, int]] = field(default_factory=list)  # day, order…, key, value
+    first_class: dt.date | None = None
+
+
+@dataclass
+class _Unit:
+    pk: int
+    start: dt.date
+    end: dt.date | None
+    poor: bool
+    villages: list[tuple[dt.date, int]]  # (from day, village), ascending
+    commune_id: int
+    people: list[_Person] = field(default_factory=list)
+    first_visit: dt.date | None = None
+    first_home_visit: dt.date | None = None
+
+
+def _village_history(
+    current: int, start: dt.date, moves: list[tuple[dt.date, int, int]]
+) -> list[tuple[dt.date, int]]:
+    """[(from day, village)] from a household's moves: before the first move it was in that move's origin."""
+    if not moves:
+        return [(start, current)]
+    history = [(start, moves[0][1])]
+    for day, _, to_village in moves:
+        day = max(day, start)
+        if history[-1][0] == day:
+            history[-1] = (day, to_village)
+        else:
+            history.append((day, to_village))
+    return history
+
+
+def _load(
+    household_ids: Sequence[int], communes: dict[int, int]
+) -> tuple[list[_Unit], dict[int, CommuneRules]]:
+    from binhdan.fieldwork.models import Channel, ClassAttendance, Visit
+
+    rows = list(
+        Household.objects.filter(pk__in=household_ids).values_list(
+            "pk", "village_id", "registered_on", "left_on", "is_poor", "is_near_poor"
+        )
+    )
+    moves: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
+    for household_id, day, from_v, to_v in (
+        HouseholdMove.objects.filter(household_id__in=household_ids)
+        .order_by("moved_on", "pk")
+        .values_list("household_id", "moved_on", "from_village_id", "to_village_id")
+    ):
+        moves[household_id].append((day, from_v, to_v))
+    _fill_communes(communes, {v for _, v, *_ in rows} | {m[1] for ms in moves.values() for m in ms})
+    units: dict[int, _Unit] = {}
+    for pk, village_id, registered_on, left_on, poor, near_poor in rows:
+        units[pk] = _Unit(
+            pk,
+            registered_on,
+            left_on,
+            poor or near_poor,
+            _village_history(village_id, registered_on, moves[pk]),
+            communes[village_id],
+        )
+    rules = commune_rules({u.commune_id for u in units.values()})
+    people: dict[int, _Person] = {}
+    for pk, household_id, birth_date, birth_year, disabled, registered_on, left_on in Resident.objects.filter(
+        household_id__in=household_ids
+    ).values_list(
+        "pk", "household_id", "birth_date", "birth_year", "is_disabled", "registered_on", "left_on"
+    ):
+        unit = units[household_id]
+        person = _Person(
+            pk,
+            {n: birthday(birth_date, birth_year, n) for n in (14, 18, 60)},
+            disabled,
+            max(registered_on, unit.start),
+            _min_end(left_on, unit.end),
+        )
+        people[pk] = person
+        unit.people.append(person)
+    owner = {p.pk: units[hh] for hh, u in units.items() for p in u.people}
+    if people:
+        ids = list(people)
+        for resident_id, f, value, evidence, day, at, pk in StatusObservation.objects.filter(
+            resident_id__in=ids
+        ).values_list("resident_id", "field", "value", "evidence", "observed_on", "recorded_at", "pk"):
+            if rules[owner[resident_id].commune_id].trusted_only and evidence not in TRUSTED_EVIDENCE:
+                continue
+            people[resident_id].events.append((day, int(at.timestamp() * 1e6), pk, f, value))
+        core_ids = frozenset().union(*(r.all_core for r in rules.values())) if rules else frozenset()
+        for resident_id, skill_id, level, day, at, pk in SkillObservation.objects.filter(
+            resident_id__in=ids, skill_id__in=list(core_ids)
+        ).values_list("resident_id", "skill_id", "level", "observed_on", "recorded_at", "pk"):
+            people[resident_id].events.append(
+                (day, int(at.timestamp() * 1e6), -pk, f"skill:{skill_id}", level)
+            )
+        for resident_id, first in (
+            ClassAttendance.objects.filter(resident_id__in=ids)
+            .values("resident_id")
+            .annotate(first=Min("community_class__held_on"))
+            .values_list("resident_id", "first")
+        ):
+            people[resident_id].first_class = first
+    for household_id, channel, first in (
+        Visit.objects.filter(household_id__in=household_ids)
+        .values("household_id", "channel")
+        .annotate(first=Min("visited_at"))
+        .values_list("household_id", "channel", "first")
+    ):
+        unit = units[household_id]
+        day = _local_day(first)
+        unit.first_visit = min(filter(None, [unit.first_visit, day]))
+        if channel == Channel.DOOR_TO_DOOR:
+            unit.first_home_visit = min(filter(None, [unit.first_home_visit, day]))
+    return list(units.values()), rules
+
+
+def _fill_communes(communes: dict[int, int], village_ids: Iterable[int]) -> None:
+    missing = [v for v in village_ids if v not in communes]
+    if missing:
+        communes.update(Place.objects.filter(pk__in=missing).values_list("pk", "parent_id"))
+
+
+# --- states over time --------------------------------------------------------------------------------------
+
+_STATUS_BIT = cat.STATUS_BITS
+
+
+def _resident_spans(
+    person: _Person, unit: _Unit, rules: CommuneRules
+) -> list[tuple[dt.date, dt.date | None, int, int]]:
+    """(start, end, village, mask) of one resident while present."""
+    if person.end is not None and person.end <= person.start:
+        return []
+    events = sorted(person.events)  # by day, then recorded_at, then id: the latest wins
+    days = {person.start}
+    days.update(e[0] for e in events if e[0] > person.start)
+    days.update(d for d in person.birth.values() if d is not None and d > person.start)
+    days.update(d for d, _ in unit.villages if d > person.start)
+    days.update(d for d in rules.change_days if d > person.start)
+    if person.first_class and person.first_class > person.start:
+        days.add(person.first_class)
+    ordered = sorted(d for d in days if person.end is None or d < person.end)
+    base = cat.R_ALL | (cat.R_DISABLED if person.disabled else 0)
+    status: dict[str, int] = {}
+    skills: dict[int, int] = {}
+    spans: list[tuple[dt.date, dt.date | None, int, int]] = []
+    i = 0
+    vi = 0
+    for day in ordered:
+        while i < len(events) and events[i][0] <= day:
+            _, _, _, key, value = events[i]
+            if key.startswith("skill:"):
+                skills[int(key[6:])] = value
+            else:
+                status[key] = value
+            i += 1
+        while vi + 1 < len(unit.villages) and unit.villages[vi + 1][0] <= day:
+            vi += 1
+        mask = base
+        for years, bit in ((14, cat.R_AGE14), (18, cat.R_ADULT), (60, cat.R_AGE60)):
+            turned = person.birth[years]
+            if turned is not None and turned <= day:
+                mask |= bit
+        for key, value in status.items():
+            if key == StatusField.VNEID_LEVEL:
+                if value >= 1:
+                    mask |= cat.R_VNEID1
+                if value >= 2:
+                    mask |= cat.R_VNEID2
+            elif value and key in _STATUS_BIT:
+                mask |= _STATUS_BIT[key]
+        core = rules.core_on(day)
+        if core and all(skills.get(s) == SkillLevel.MASTERED for s in core):
+            mask |= cat.R_BASIC
+        if person.first_class is not None and person.first_class <= day:
+            mask |= cat.R_CLASS
+        village = unit.villages[vi][1]
+        if spans and spans[-1][2] == village and spans[-1][3] == mask:
+            continue
+        if spans:
+            spans[-1] = (spans[-1][0], day, spans[-1][2], spans[-1][3])
+        spans.append((day, person.end, village, mask))
+    return spans
+
+
+def _household_spans(
+    unit: _Unit, digital: list[tuple[dt.date, dt.date | None]]
+) -> list[tuple[dt.date, dt.date | None, int, int]]:
+    if unit.end is not None and unit.end <= unit.start:
+        return []
+    reached = _min_end(
+        unit.first_visit, min((p.first_class for p in unit.people if p.first_class), default=None)
+    )
+    days = {unit.start}
+    days.update(d for d, _ in unit.villages)
+    days.update(d for d in (reached, unit.first_home_visit) if d)
+    for start, end in digital:
+        days.add(start)
+        if end:
+            days.add(end)
+    ordered = sorted(d for d in days if d >= unit.start and (unit.end is None or d < unit.end))
+    base = cat.H_ALL | (cat.H_POOR if unit.poor else 0)
+    spans: list[tuple[dt.date, dt.date | None, int, int]] = []
+    vi = 0
+    for day in ordered:
+        while vi + 1 < len(unit.villages) and unit.villages[vi + 1][0] <= day:
+            vi += 1
+        mask = base
+        if reached and reached <= day:
+            mask |= cat.H_REACHED
+        if unit.first_home_visit and unit.first_home_visit <= day:
+            mask |= cat.H_GUIDED
+        if any(s <= day and (e is None or day < e) for s, e in digital):
+            mask |= cat.H_DIGITAL
+        village = unit.villages[vi][1]
+        if spans and spans[-1][2] == village and spans[-1][3] == mask:
+            continue
+        if spans:
+            spans[-1] = (spans[-1][0], day, spans[-1][2], spans[-1][3])
+        spans.append((day, unit.end, village, mask))
+    return spans
+
+
+def compute_spans(household_ids: Sequence[int], communes: dict[int, int] | None = None) -> list[Span]:
+    """Every state span of these households and their residents, from the source rows (a few queries)."""
+    communes = {} if communes is None else communes
+    units, rules = _load(household_ids, communes)
+    out: list[Span] = []
+    adult_basic = cat.R_ADULT | cat.R_BASIC
+    for unit in units:
+        rule = rules[unit.commune_id]
+        digital: list[tuple[dt.date, dt.date | None]] = []
+        for person in unit.people:
+            for start, end, village, mask in _resident_spans(person, unit, rule):
+                out.append(Span("r", person.pk, unit.pk, village, communes[village], start, end, mask))
+                if mask & adult_basic == adult_basic:
+                    digital.append((start, end))
+        for start, end, village, mask in _household_spans(unit, digital):
+            out.append(Span("h", unit.pk, unit.pk, village, communes[village], start, end, mask))
+    return out
+
+
+# --- indicators over spans ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registry indicator as bits: who is in the denominator, who of them in the numerator."""
+
+    indicator_id: int
+    code: str
+    kind: str  # "h" / "r"
+    commune_id: int | None  # a commune's own indicator counts only there
+    den: int
+    num: int
+
+
+def registry_rules() -> list[Rule]:
+    rules = []
+    for pk, code, kind, population, condition, commune_id in Indicator.objects.filter(
+        kind__in=[cat.HOUSEHOLD, cat.RESIDENT], active=True
+    ).values_list("pk", "code", "kind", "population", "condition", "commune_id"):
+        pop, cond = cat.POPULATIONS.get(population), cat.CONDITIONS.get(condition)
+        if pop is None or cond is None or pop.kind != kind or cond.kind != kind:
+            continue
+        rules.append(
+            Rule(pk, code, "h" if kind == cat.HOUSEHOLD else "r", commune_id, pop.bits, pop.bits | cond.bits)
+        )
+    return rules
+
+
+def _ancestors(communes: dict[int, int], village_id: int, commune_id: int) -> tuple[int, int, int]:
+    if commune_id not in communes:
+        _fill_communes(communes, [commune_id])
+    return village_id, commune_id, communes[commune_id]
+
+
+def contributions(
+    spans: Iterable[tuple], rules: Sequence[Rule], communes: dict[int, int], sign: int = 1
+) -> dict[tuple[int, int, dt.date], list[int]]:
+    """{(place, indicator, day): [num, den]} that these spans add (sign 1) or take away (sign -1)."""
+    out: dict[tuple[int, int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
+    by_kind: dict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        by_kind[rule.kind].append(rule)
+    for span in spans:
+        kind, _, _, village_id, commune_id, start, end, mask = span
+        places = _ancestors(communes, village_id, commune_id)
+        for rule in by_kind[kind]:
+            if mask & rule.den != rule.den or (rule.commune_id is not None and rule.commune_id != commune_id):
+                continue
+            is_num = mask & rule.num == rule.num
+            for place in places:
+                cell = out[(place, rule.indicator_id, start)]
+                cell[1] += sign
+                if is_num:
+                    cell[0] += sign
+                if end is not None:
+                    cell = out[(place, rule.indicator_id, end)]
+                    cell[1] -= sign
+                    if is_num:
+                        cell[0] -= sign
+    return out
+
+
+# --- writing rollups ------------------------------------------------------------------------------------------
+
+
+def clock_day(*, lock: bool = False) -> dt.date:
+    """The day the totals are summed up to. With `lock`, held (shared) until the transaction ends so that
+    `advance_totals` cannot move it under a writer."""
+    suffix = " FOR SHARE" if lock and connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT as_of FROM {RollupClock._meta.db_table} WHERE id = 1{suffix}")
+        row = cursor.fetchone()
+    if row is None:
+        RollupClock.objects.get_or_create(pk=1, defaults={"as_of": timezone.localdate()})
+        return clock_day(lock=lock)
+    value = row[0]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def apply(changes: dict[tuple[int, int, dt.date], list[int]]) -> None:
+    """Add deltas (and today's part to the totals), in key order so concurrent writers never deadlock."""
+    rows = sorted((k, v) for k, v in changes.items() if v[0] or v[1])
+    if not rows:
+        return
+    as_of = clock_day(lock=True)
+    totals: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for (place, indicator, day), (num, den) in rows:
+        if day <= as_of:
+            cell = totals[(place, indicator)]
+            cell[0] += num
+            cell[1] += den
+    _upsert(
+        Delta._meta.db_table,
+        ("place_id", "indicator_id", "day"),
+        [(p, i, d, n, dd) for (p, i, d), (n, dd) in rows],
+    )
+    _upsert(
+        Total._meta.db_table,
+        ("place_id", "indicator_id"),
+        [(p, i, n, d) for (p, i), (n, d) in sorted(totals.items()) if n or d],
+    )
+
+
+def _upsert(table: str, key: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    columns = [*key, "num", "den"]
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    step = 900 // len(columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET num = {table}.num + excluded.num, "
+                f"den = {table}.den + excluded.den",
+                [value for row in chunk for value in row],
+            )
+
+
+_SPAN_COLUMNS = [
+    "kind",
+    "entity_id",
+    "household_id",
+    "village_id",
+    "commune_id",
+    "starts_on",
+    "ends_on",
+    "mask",
+]
+
+
+def _row(span: Span) -> tuple:
+    return (span.kind, span.entity_id, span.household_id, span.village_id, span.commune_id, span.start,
+            span.end, span.mask)  # fmt: skip
+
+
+def refresh_households(household_ids: set[int]) -> None:
+    """The write path's listener: recompute these units, store their spans, move the rollups."""
+    ids = sorted(household_ids)
+    communes: dict[int, int] = {}
+    with transaction.atomic():
+        old: dict[int, set[tuple]] = defaultdict(set)
+        for row in StateSpan.objects.filter(household_id__in=ids).values_list(*_SPAN_COLUMNS):
+            old[row[2]].add(row)
+        new: dict[int, set[tuple]] = defaultdict(set)
+        for span in compute_spans(ids, communes):
+            new[span.household_id].add(_row(span))
+        changed = [pk for pk in ids if old.get(pk, set()) != new.get(pk, set())]
+        if not changed:
+            return
+        gone = [row for pk in changed for row in old.get(pk, set()) - new.get(pk, set())]
+        came = [row for pk in changed for row in new.get(pk, set()) - old.get(pk, set())]
+        rules = registry_rules()
+        changes = contributions(came, rules, communes)
+        for key, (num, den) in contributions(gone, rules, communes, sign=-1).items():
+            cell = changes.setdefault(key, [0, 0])
+            cell[0] += num
+            cell[1] += den
+        StateSpan.objects.filter(household_id__in=changed).delete()
+        insert_rows(StateSpan, _SPAN_COLUMNS, sorted(row for pk in changed for row in new.get(pk, set())))
+        apply(changes)
+
+
+def commune_changed(commune_id: int) -> None:
+    """The commune changed a rule (core set, evidence): every unit of it is recomputed."""
+    ids = list(Household.objects.filter(village__parent_id=commune_id).values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        refresh_households(set(ids[start : start + CHUNK]))
+
+
+# --- rebuild and the clock --------------------------------------------------------------------------------------
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+@transaction.atomic
+def rebuild(*, progress=None) -> dict[str, int]:
+    """Recompute every span and rollup from the source rows (`manage.py rebuild_indicators`)."""
+    RollupClock.objects.select_for_update().get_or_create(pk=1, defaults={"as_of": timezone.localdate()})
+    today = timezone.localdate()
+    for model in (StateSpan, Delta, Total):
+        model.objects.all().delete()
+    rules = registry_rules()
+    communes: dict[int, int] = dict(
+        Place.objects.filter(level__in=[Level.VILLAGE, Level.COMMUNE]).values_list("pk", "parent_id")
+    )
+    ids = list(Household.objects.order_by("pk").values_list("pk", flat=True))
+    changes: dict[tuple[int, int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
+    spans = 0
+    for done, chunk in enumerate(_chunks(ids, CHUNK)):
+        new = compute_spans(chunk, communes)
+        rows = [_row(s) for s in new]
+        insert_rows(StateSpan, _SPAN_COLUMNS, rows)
+        spans += len(rows)
+        for key, (num, den) in contributions(rows, rules, communes).items():
+            cell = changes[key]
+            cell[0] += num
+            cell[1] += den
+        if progress:
+            progress(min(len(ids), (done + 1) * CHUNK), len(ids))
+    deltas = sorted((k, v) for k, v in changes.items() if v[0] or v[1])
+    insert_rows(
+        Delta, ["place_id", "indicator_id", "day", "num", "den"], [(*k, n, d) for k, (n, d) in deltas]
+    )
+    totals: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for (place, indicator, day), (num, den) in deltas:
+        if day <= today:
+            cell = totals[(place, indicator)]
+            cell[0] += num
+            cell[1] += den
+    insert_rows(
+        Total,
+        ["place_id", "indicator_id", "num", "den"],
+        [(*k, n, d) for k, (n, d) in sorted(totals.items())],
+    )
+    RollupClock.objects.filter(pk=1).update(as_of=today)
+    return {"households": len(ids), "spans": spans, "deltas": len(deltas)}
+
+
+def advance_totals(day: dt.date | None = None) -> dt.date:
+    """Move the totals' clock to `day` (today): add the deltas of the days in between. Cheap when there
+    is nothing to do; called before reading today's totals."""
+    day = day or timezone.localdate()
+    if clock_day() >= day:
+        return clock_day()
+    with transaction.atomic():
+        clock, _ = RollupClock.objects.select_for_update().get_or_create(pk=1, defaults={"as_of": day})
+        if clock.as_of >= day:
+            return clock.as_of
+        moved = list(
+            Delta.objects.filter(day__gt=clock.as_of, day__lte=day)
+            .values("place_id", "indicator_id")
+            .annotate(n=Sum("num"), d=Sum("den"))
+            .values_list("place_id", "indicator_id", "n", "d")
+        )
+        _upsert(
+            Total._meta.db_table, ("place_id", "indicator_id"), [r for r in sorted(moved) if r[2] or r[3]]
+        )
+        clock.as_of = day
+        clock.save(update_fields=["as_of"])
+        return day
