@@ -534,7 +534,12 @@ def _row(span: Span) -> tuple:
 
 def refresh_households(household_ids: set[int]) -> None:
     """The write path's listener: recompute these units, store their spans, move the rollups."""
-    ids = sorted(household_ids)
+    ordered = sorted(household_ids)
+    for start in range(0, len(ordered), CHUNK):
+        _refresh(ordered[start : start + CHUNK])
+
+
+def _refresh(ids: list[int]) -> None:
     communes: dict[int, int] = {}
     with transaction.atomic():
         old: dict[int, set[tuple]] = defaultdict(set)
@@ -561,9 +566,42 @@ def refresh_households(household_ids: set[int]) -> None:
 
 def commune_changed(commune_id: int) -> None:
     """The commune changed a rule (core set, evidence): every unit of it is recomputed."""
-    ids = list(Household.objects.filter(village__parent_id=commune_id).values_list("pk", flat=True))
-    for start in range(0, len(ids), CHUNK):
-        refresh_households(set(ids[start : start + CHUNK]))
+    refresh_households(
+        set(Household.objects.filter(village__parent_id=commune_id).values_list("pk", flat=True))
+    )
+
+
+@transaction.atomic
+def rebuild_indicator(indicator: Indicator) -> int:
+    """Recompute one indicator's deltas and totals from the stored spans (a commune added or changed its
+    own indicator; the spans themselves do not change). Returns the number of delta rows."""
+    RollupClock.objects.select_for_update().get_or_create(pk=1, defaults={"as_of": timezone.localdate()})
+    Delta.objects.filter(indicator_id=indicator.pk).delete()
+    Total.objects.filter(indicator_id=indicator.pk).delete()
+    rules = [r for r in registry_rules() if r.indicator_id == indicator.pk]
+    if not rules:
+        return 0
+    spans = StateSpan.objects.filter(kind=rules[0].kind)
+    if indicator.commune_id is not None:
+        spans = spans.filter(commune_id=indicator.commune_id)
+    communes: dict[int, int] = {}
+    changes = contributions(spans.values_list(*_SPAN_COLUMNS).iterator(chunk_size=5000), rules, communes)
+    deltas = sorted((k, v) for k, v in changes.items() if v[0] or v[1])
+    insert_rows(
+        Delta, ["place_id", "indicator_id", "day", "num", "den"], [(*k, n, d) for k, (n, d) in deltas]
+    )
+    as_of = clock_day()
+    totals: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for (place, pk, day), (num, den) in deltas:
+        if day <= as_of:
+            totals[(place, pk)][0] += num
+            totals[(place, pk)][1] += den
+    insert_rows(
+        Total,
+        ["place_id", "indicator_id", "num", "den"],
+        [(*k, n, d) for k, (n, d) in sorted(totals.items())],
+    )
+    return len(deltas)
 
 
 # --- rebuild and the clock --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from binhdan.common.text import fold, nfc
 from binhdan.places.models import Level, Place
+from binhdan.registry import recording
 from binhdan.registry.models import (
     REPORT_DAY_MAX,
     CommuneSettings,
@@ -160,6 +161,9 @@ def _apply(
                 recorded_by=by,
             )
         )
+    if written:
+        # The core set decides who has basic digital skills from that day: the rollups follow.
+        recording.commune_changed(commune.pk)
     return written
 
 
@@ -303,6 +307,8 @@ def update_commune_settings(
     settings.full_clean()
     if changed:
         settings.save(update_fields=changed)
+        if "dashboard_evidence" in changed:
+            recording.commune_changed(commune.pk)  # which observations count changed for every resident
     lines = []
     for name in changed:
         label = str(getattr(CommuneSettings._meta.get_field(name), "verbose_name", name))

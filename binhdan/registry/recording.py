@@ -62,6 +62,13 @@ def households_changed(household_ids: Iterable[int | None]) -> None:
         listener(ids)
 
 
+def commune_changed(commune_id: int) -> None:
+    """A rule of the commune changed (core set, which evidence counts): every household of it changed."""
+    from binhdan.registry.models import Household
+
+    households_changed(Household.objects.filter(village__parent_id=commune_id).values_list("pk", flat=True))
+
+
 def residents_changed(resident_ids: Iterable[int]) -> None:
     ids = list({int(pk) for pk in resident_ids})
     if ids:
