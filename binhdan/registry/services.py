@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from binhdan.places.models import Level, Place
@@ -253,28 +255,35 @@ def record_skill(
     )
 
 
+def _latest(queryset: QuerySet[Any], key: str, day: dt.date) -> QuerySet[Any]:
+    """The latest row per (resident, `key`) observed on or before `day`, chosen by the database: a
+    ROW_NUMBER() window (PostgreSQL and SQLite alike), ties by later recorded_at, then higher id."""
+    return (
+        queryset.filter(observed_on__lte=day)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("resident_id"), F(key)],
+                order_by=[F("observed_on").desc(), F("recorded_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+    )
+
+
 def status_as_of(resident_ids: Iterable[int], day: dt.date) -> dict[int, dict[str, StatusObservation]]:
     """The latest observation of every status field for each resident on `day`, in one query."""
     latest: dict[int, dict[str, StatusObservation]] = defaultdict(dict)
-    rows = (
-        StatusObservation.objects.filter(resident_id__in=list(resident_ids))
-        .as_of(day)
-        .order_by("observed_on", "recorded_at", "pk")
-    )
+    rows = _latest(StatusObservation.objects.filter(resident_id__in=list(resident_ids)), "field", day)
     for row in rows:
         latest[row.resident_id][row.field] = row
     return latest
 
 
 def skills_as_of(resident_ids: Iterable[int], day: dt.date) -> dict[int, dict[int, SkillObservation]]:
-    """The latest level of every skill for each resident on `day`, keyed by skill id."""
+    """The latest level of every skill for each resident on `day`, keyed by skill id, in one query."""
     latest: dict[int, dict[int, SkillObservation]] = defaultdict(dict)
-    rows = (
-        SkillObservation.objects.filter(resident_id__in=list(resident_ids))
-        .as_of(day)
-        .select_related("skill")
-        .order_by("observed_on", "recorded_at", "pk")
-    )
-    for row in rows:
+    rows = _latest(SkillObservation.objects.filter(resident_id__in=list(resident_ids)), "skill_id", day)
+    for row in rows.select_related("skill"):
         latest[row.resident_id][row.skill_id] = row
     return latest
