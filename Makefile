@@ -75,10 +75,13 @@ format: install  ## apply ruff format and safe fixes
 	$(VENV)/bin/ruff check --fix .
 
 bench: install  ## run every benchmark in benchmarks/ and print its figures
+	bash scripts/postgres-test-db.sh
 	@for script in benchmarks/bench_*.py; do echo "== $$script =="; DEBUG=1 $(PY) $$script || exit 1; done
 
 bench-sync: install  ## sync API on PostgreSQL: batched and single-visit pushes vs COPY (binhdan_bench, made and dropped)
+	bash scripts/postgres-test-db.sh
 	DEBUG=1 $(PY) benchmarks/bench_sync.py
 
 bench-import: install  ## import a generated 30,000-row resident list on SQLite and PostgreSQL (binhdan_bench_import, made and dropped)
+	bash scripts/postgres-test-db.sh
 	DEBUG=1 $(PY) benchmarks/bench_import.py
