@@ -890,6 +890,8 @@ def _first_page_extras(user: Any, page: dict[str, Any]) -> None:
 
 def _pull_households(user: Any, cursor: Cursor, wanted: int) -> list[Household]:
     queryset = Household.objects.filter(access.village_scope(user, "village", for_change=True))
+    if cursor.previous is None:  # from scratch: households that left the registry are not sent at all
+        queryset = queryset.filter(left_on__isnull=True)
     last = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at")
     queryset = changed_in_round(queryset, current=cursor.watermark, previous=cursor.previous).annotate(
         last_visit=Max("visits__visited_at"), follow_up=Subquery(last.values("follow_up_on")[:1])
@@ -902,7 +904,9 @@ def _pull_residents(user: Any, cursor: Cursor, wanted: int) -> list[Resident]:
         access.village_scope(user, "household__village", for_change=True)
     )
     if cursor.previous is None:  # from scratch: the phone holds nobody, so nobody to remove
-        queryset = queryset.filter(erased_at__isnull=True, left_on__isnull=True)
+        queryset = queryset.filter(
+            erased_at__isnull=True, left_on__isnull=True, household__left_on__isnull=True
+        )
     queryset = changed_in_round(queryset, current=cursor.watermark, previous=cursor.previous)
     return list(queryset.filter(pk__gt=cursor.after).order_by("pk")[:wanted])
 
@@ -967,7 +971,15 @@ def pull(*, user: Any, since: str | None, limit: int = PULL_LIMIT_DEFAULT) -> di
         wanted = remaining
         if cursor.phase == "households":
             households = _pull_households(user, cursor, wanted)
-            page["households"] += _household_rows(user, households)
+            # A household that left the registry (moved away, merged, duplicate) leaves the phone too,
+            # with its residents.
+            gone = {h.pk for h in households if h.left_on is not None}
+            removed_households |= gone
+            if gone:
+                removed_residents |= set(
+                    Resident.objects.filter(household_id__in=gone).values_list("pk", flat=True)
+                )
+            page["households"] += _household_rows(user, [h for h in households if h.left_on is None])
             got, last = len(households), households[-1].pk if households else None
         elif cursor.phase == "residents":
             residents = _pull_residents(user, cursor, wanted)

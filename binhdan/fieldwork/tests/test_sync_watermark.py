@@ -190,3 +190,25 @@ def test_a_round_from_scratch_carries_no_removals(world, phone):
     (page,) = phone.round()
     assert page["reset"] is True and page["removed"] == {"households": [], "residents": []}
     assert world.resident_a.pk not in phone.residents and moved.pk not in phone.households
+
+
+def test_a_household_or_resident_that_left_the_registry_leaves_the_phone(world, phone):
+    leaving = make_household(world.village_a, "Phan Văn Chuyển")
+    person = leaving.residents.get()
+    other = make_household(world.village_a, "Mai Thị Mất")
+    died = other.residents.get()
+    phone.round()
+    assert leaving.pk in phone.households and person.pk in phone.residents and died.pk in phone.residents
+    today = dt.date.today()
+    registry.record_household_left(by=world.officer, household=leaving, left_on=today, reason="moved")
+    registry.record_resident_left(by=world.officer, resident=died, left_on=today, reason="died")
+    pages = phone.round()
+    assert leaving.pk in pages[-1]["removed"]["households"]
+    assert {person.pk, died.pk} <= set(pages[-1]["removed"]["residents"])
+    assert leaving.pk not in phone.households and person.pk not in phone.residents
+    assert other.pk in phone.households and died.pk not in phone.residents
+    # A phone starting from scratch never receives them.
+    fresh = Phone(Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user=world.member_a)}"))
+    fresh.round()
+    assert leaving.pk not in fresh.households and person.pk not in fresh.residents
+    assert died.pk not in fresh.residents and other.pk in fresh.households
