@@ -4,10 +4,19 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from binhdan.places.models import Place
-from binhdan.registry.models import Consent, Evidence, Household, Resident, StatusField
+from binhdan.registry.models import (
+    Consent,
+    Evidence,
+    Household,
+    HouseholdMove,
+    LeftReason,
+    Resident,
+    StatusField,
+)
 
 DATE_HELP = "Viết theo dạng ngày/tháng/năm, ví dụ 05/09/1958."
 MAX_AGE_YEARS = 120  # a birth date further back than this is a typing mistake, not a person
@@ -68,7 +77,42 @@ class VietDateField(forms.DateField):
         super().__init__(**kwargs)
 
 
+REGISTERED_HELP = "Từ ngày này được tính vào các chỉ tiêu. Để trống: hôm nay (khi thêm mới)."
+# Reasons a household can leave the registry; a household does not die, its last member does.
+HOUSEHOLD_LEFT_REASONS = [(c, label) for c, label in LeftReason.choices if c != LeftReason.DIED]
+
+
+def registered_problem(
+    day: dt.date, *, today: dt.date, left_on: dt.date | None = None, born: dt.date | None = None
+) -> str | None:
+    """The Vietnamese reason a "ngày vào sổ" cannot be right, or None: not in the future, not more than
+    MAX_AGE_YEARS back, not after the day the entry left the registry, not before the person was born."""
+    if day > today:
+        return f"Ngày vào sổ {day:%d/%m/%Y} ở tương lai."
+    if day < _years_before(today, MAX_AGE_YEARS):
+        return f"Ngày vào sổ {day:%d/%m/%Y} cách đây hơn {MAX_AGE_YEARS} năm; hãy kiểm tra lại."
+    if left_on is not None and day > left_on:
+        return f"Ngày vào sổ phải trước ngày rời sổ ({left_on:%d/%m/%Y})."
+    if born is not None and day < born:
+        return f"Ngày vào sổ {day:%d/%m/%Y} trước ngày sinh ({born:%d/%m/%Y})."
+    return None
+
+
+def _registered_field() -> VietDateField:
+    return VietDateField(label="Ngày vào sổ", required=False, help_text=REGISTERED_HELP)
+
+
 class HouseholdForm(forms.ModelForm):
+    """A household's details; `registered_on` (Ngày vào sổ) is not a model field of the form so that an
+    empty box keeps the saved date; on edit, `moved_on` (Ngày chuyển thôn) dates a change of village."""
+
+    registered_on = _registered_field()
+    moved_on = VietDateField(
+        label="Ngày chuyển thôn",
+        required=False,
+        help_text="Chỉ dùng khi đổi thôn của hộ: hộ được tính ở thôn cũ đến trước ngày này.",
+    )
+
     class Meta:
         model = Household
         fields = [
@@ -92,16 +136,59 @@ class HouseholdForm(forms.ModelForm):
         village = cast(forms.ModelChoiceField, self.fields["village"])
         village.queryset = villages if villages is not None else Place.objects.none()
         village.empty_label = "— Chọn thôn —"
+        today = timezone.localdate()
+        self.editing = self.instance.pk is not None
+        self.saved = (self.instance.village_id, self.instance.registered_on, self.instance.left_on)
+        self.fields["registered_on"].initial = self.instance.registered_on if self.editing else today
+        if self.editing:
+            self.fields["moved_on"].initial = today
+        else:
+            del self.fields["moved_on"]
+        self.order_fields(["village", "moved_on", "number", "head_name", "registered_on"])
 
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        today = timezone.localdate()
         if data.get("is_poor") and data.get("is_near_poor"):
             self.add_error("is_near_poor", "Một hộ không thể vừa là hộ nghèo vừa là hộ cận nghèo.")
         if data.get("declared_size") is not None and data["declared_size"] > 50:
             self.add_error("declared_size", "Số nhân khẩu quá lớn; hãy kiểm tra lại.")
+        old_village, old_registered, left_on = self.saved
+        registered = data.get("registered_on") or old_registered or today
+        first_move = (
+            HouseholdMove.objects.filter(household=self.instance).order_by("moved_on", "pk").first()
+            if self.editing
+            else None
+        )
+        if data.get("registered_on"):
+            problem = registered_problem(data["registered_on"], today=today, left_on=left_on)
+            if problem is None and first_move is not None and data["registered_on"] > first_move.moved_on:
+                problem = f"Ngày vào sổ phải trước lần chuyển thôn đầu tiên của hộ ({first_move.moved_on:%d/%m/%Y})."
+            if problem:
+                self.add_error("registered_on", problem)
+        village = data.get("village")
+        if self.editing and village is not None and village.pk != old_village:
+            moved_on = data.get("moved_on") or today
+            data["moved_on"] = moved_on
+            last = HouseholdMove.objects.filter(household=self.instance).order_by("-moved_on", "-pk").first()
+            if moved_on > today:
+                self.add_error("moved_on", f"Ngày chuyển thôn {moved_on:%d/%m/%Y} ở tương lai.")
+            elif moved_on < registered:
+                self.add_error(
+                    "moved_on", f"Ngày chuyển thôn phải từ ngày vào sổ ({registered:%d/%m/%Y}) trở đi."
+                )
+            elif last is not None and moved_on < last.moved_on:
+                self.add_error(
+                    "moved_on",
+                    f"Ngày chuyển thôn phải từ lần chuyển trước ({last.moved_on:%d/%m/%Y}) trở đi.",
+                )
+            elif left_on is not None and moved_on > left_on:
+                self.add_error("moved_on", f"Hộ đã rời sổ ngày {left_on:%d/%m/%Y}, trước ngày chuyển này.")
+        else:
+            data.pop("moved_on", None)
         return data
 
 
@@ -138,11 +225,19 @@ class ResidentForm(forms.ModelForm):
             "birth_year": {"invalid": "Năm sinh phải là số, ví dụ 1958."},
         }
 
+    registered_on = _registered_field()
+
     def __init__(self, *args: Any, allow_citizen_id: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not allow_citizen_id:
             del self.fields["citizen_id"]
         self.fields["birth_year"].widget.attrs.update({"inputmode": "numeric"})
+        self.editing = self.instance.pk is not None
+        self.saved_left_on = self.instance.left_on
+        self.fields["registered_on"].initial = (
+            self.instance.registered_on if self.editing else timezone.localdate()
+        )
+        self.order_fields(["full_name", "birth_date", "birth_year", "gender", "relation", "registered_on"])
 
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data.get("phone", ""))
@@ -164,7 +259,55 @@ class ResidentForm(forms.ModelForm):
             and "birth_date" not in self.errors
         ):
             self.add_error("birth_year", "Vui lòng nhập ngày sinh hoặc ít nhất năm sinh.")
+        if registered := data.get("registered_on"):
+            born = birth_date or (
+                dt.date(birth_year, 1, 1) if birth_year and 1 <= birth_year <= 9999 else None
+            )
+            problem = registered_problem(registered, today=today, left_on=self.saved_left_on, born=born)
+            if problem:
+                self.add_error("registered_on", problem)
         return data
+
+
+class LeftForm(forms.Form):
+    """Ghi nhận rời sổ: the day a household or resident left the registry and why."""
+
+    left_on = VietDateField(
+        label="Ngày rời sổ",
+        initial=timezone.localdate,
+        help_text="Từ ngày này không còn được tính vào các chỉ tiêu.",
+        error_messages={
+            "required": "Vui lòng nhập ngày rời sổ.",
+            "invalid": "Ngày không đúng. Hãy viết theo dạng ngày/tháng/năm, ví dụ 05/09/2025.",
+        },
+    )
+    reason = forms.ChoiceField(
+        label="Lý do rời sổ",
+        choices=[("", "— Chọn lý do —"), *LeftReason.choices],
+        error_messages={
+            "required": "Hãy chọn lý do rời sổ.",
+            "invalid_choice": "Lý do này không có trong danh sách.",
+        },
+    )
+
+    def __init__(self, *args: Any, entry: Household | Resident, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        if isinstance(entry, Household):
+            cast(forms.ChoiceField, self.fields["reason"]).choices = [
+                ("", "— Chọn lý do —"),
+                *HOUSEHOLD_LEFT_REASONS,
+            ]
+
+    def clean_left_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["left_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(f"Ngày rời sổ {day:%d/%m/%Y} ở tương lai.")
+        if day < self.entry.registered_on:
+            raise forms.ValidationError(
+                f"Ngày rời sổ phải từ ngày vào sổ ({self.entry.registered_on:%d/%m/%Y}) trở đi."
+            )
+        return day
 
 
 class StatusObservationForm(forms.Form):
@@ -212,11 +355,20 @@ class ConsentForm(forms.Form):
     note = forms.CharField(label="Ghi chú", required=False, max_length=200)
 
 
+class Presence(models.TextChoices):
+    """The household list's filter: who is in the registry today."""
+
+    PRESENT = "dang-o", "Đang ở"
+    LEFT = "da-roi-so", "Đã rời sổ"
+    ALL = "tat-ca", "Tất cả"
+
+
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(label="Tìm theo tên chủ hộ, địa chỉ, số hộ", required=False, max_length=100)
     thon = forms.ModelChoiceField(
         label="Thôn", required=False, queryset=Place.objects.none(), empty_label="Tất cả thôn"
     )
+    tinh_trang = forms.ChoiceField(label="Tình trạng", required=False, choices=Presence.choices)
 
     def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
