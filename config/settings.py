@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "binhdan.accounts.context_processors.roles",
+                "binhdan.indicators.context_processors.dashboard_links",
             ],
             "string_if_invalid": "",
         },
@@ -187,7 +188,10 @@ FORMAT_MODULE_PATH = ["binhdan.common.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "binhdan" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "binhdan" / "static",
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
