@@ -13,10 +13,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
-from binhdan.fieldwork.models import Mentor, Mentorship, Team, TeamMembership, Training, VisitPerson, WorkTime
+from binhdan.fieldwork.models import (
+    Mentor,
+    Mentorship,
+    Team,
+    TeamMembership,
+    TeamRole,
+    Training,
+    VisitPerson,
+    WorkTime,
+)
 from binhdan.fieldwork.rules import (
     MAX_TEAM_SIZE,
     MIN_HOUSEHOLDS_PER_MEMBER,
@@ -30,6 +39,8 @@ from binhdan.places.models import Level, Place
 from binhdan.registry.models import Household
 
 MIN_GUIDANCE_PER_QUARTER = 50  # each team records at least 50 resident-guidance records a quarter
+# Members are listed leader first: tổ trưởng, tổ phó, tổ viên (the stored codes do not sort that way).
+ROLE_ORDER = (TeamRole.LEADER, TeamRole.DEPUTY, TeamRole.MEMBER)
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -60,6 +71,7 @@ class MemberRow:
     team_id: int
     village_id: int
     role: str
+    joined_on: dt.date | None = None
     households: int = 0
     trained: bool = False
     weeks_met: int = 0
@@ -73,6 +85,10 @@ class MemberRow:
     @property
     def enough_hours(self) -> bool:
         return self.weeks > 0 and self.weeks_met == self.weeks
+
+    @property
+    def role_label(self) -> str:
+        return str(TeamRole(self.role).label) if self.role in TeamRole.values else self.role
 
 
 @dataclass
@@ -104,6 +120,7 @@ class MentorRow:
     name: str
     mentees: int
     independent: int
+    is_resident: bool = False  # a resident mentor's name is personal data (hidden from province officers)
 
     @property
     def enough_mentees(self) -> bool:
@@ -140,57 +157,79 @@ def _villages(place: Place) -> Q:
     return Q(village__parent__parent=place)
 
 
-def _communes(place: Place) -> Q:
+def _mentors_of(place: Place) -> Q:
+    """Mentors of a commune or province; of a village: its team's members and its residents."""
     if place.level == Level.PROVINCE:
         return Q(commune__parent=place)
-    return Q(commune=place if place.level == Level.COMMUNE else place.parent)
+    if place.level == Level.COMMUNE:
+        return Q(commune=place)
+    members = TeamMembership.objects.filter(team__village=place).values("user_id")
+    return Q(commune_id=place.parent_id) & (Q(user_id__in=members) | Q(resident__household__village=place))
+
+
+def _role_rank() -> Case:
+    return Case(
+        *(When(role=role, then=Value(i)) for i, role in enumerate(ROLE_ORDER)),
+        default=Value(len(ROLE_ORDER)),
+        output_field=IntegerField(),
+    )
 
 
 def teamwork(place: Place, day: dt.date) -> Teamwork:
-    """Teams, members and mentors of `place` on `day`, with what each has done (nine queries)."""
+    """Teams, members and mentors of `place` on `day`, with what each has done (ten queries at most,
+    whatever the number of teams, members and mentors)."""
     q_start = quarter_start(day)
     since, until = local_midnight(q_start), local_midnight(day + dt.timedelta(days=1))
+    # Teams of villages still in place on the day (a merged village's team no longer counts), formed by then.
     teams = {
         t.pk: TeamRow(t.pk, t.name, t.village_id, t.village.name)
         for t in Team.objects.filter(_villages(place))
+        .filter(Q(village__valid_to__isnull=True) | Q(village__valid_to__gt=day))
+        .filter(Q(formed_on__isnull=True) | Q(formed_on__lte=day))
         .select_related("village")
-        .order_by("village__sort_name")
+        .order_by("village__sort_name", "village__code")
     }
+    commune_of_team: dict[int, int] = {}
     memberships = (
         TeamMembership.objects.filter(team_id__in=list(teams), joined_on__lte=day)
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
-        .select_related("user")
-        .order_by("team_id", "role", "user__username")
+        .select_related("user", "team__village")
+        .annotate(role_rank=_role_rank())
+        .order_by("team_id", "role_rank", "user__full_name", "user__username")
     )
-    rows: dict[int, MemberRow] = {}
+    # A person may sit in two teams (two villages): each membership is its own row.
+    rows: dict[int, list[MemberRow]] = defaultdict(list)
     for m in memberships:
         row = MemberRow(
             m.user_id,
-            m.user.get_full_name() or m.user.username,
+            m.user.display_name,
             m.team_id,
             teams[m.team_id].village_id,
             m.role,
+            m.joined_on,
         )
         teams[m.team_id].members.append(row)
-        rows[m.user_id] = row
+        rows[m.user_id].append(row)
+        commune_of_team[m.team_id] = m.team.village.parent_id
     users = list(rows)
     for user_id, count in (
         Household.objects.filter(assigned_member_id__in=users).present_on(day).values("assigned_member_id")
         .annotate(n=Count("pk")).values_list("assigned_member_id", "n")
     ):  # fmt: skip
-        rows[user_id].households = count
+        for row in rows[user_id]:
+            row.households = count
     for user_id in Training.objects.filter(attendees__in=users, held_on__lte=day).values_list(
         "attendees", flat=True
     ):
-        if user_id in rows:
-            rows[user_id].trained = True
+        for row in rows.get(user_id, ()):
+            row.trained = True
     for user_id, count in (
         VisitPerson.objects.filter(visit__recorded_by__in=users, visit__visited_at__gte=since,
                                    visit__visited_at__lt=until)
         .values("visit__recorded_by").annotate(n=Count("pk")).values_list("visit__recorded_by", "n")
     ):  # fmt: skip
-        if user_id in rows:
-            rows[user_id].guided = count
+        for row in rows.get(user_id, ()):
+            row.guided = count
     village_team = {t.village_id: t for t in teams.values()}
     for village_id, people, visits in (
         VisitPerson.objects.filter(
@@ -203,10 +242,10 @@ def teamwork(place: Place, day: dt.date) -> Teamwork:
         .values_list("visit__household__village_id", "n", "v")
     ):
         village_team[village_id].guided, village_team[village_id].visits = people, visits
-    _work_weeks(rows, place, q_start, day)
+    _work_weeks(rows, commune_of_team, q_start, day)
     mentors = []
     for mentor in (
-        Mentor.objects.filter(_communes(place), started_on__lte=day)
+        Mentor.objects.filter(_mentors_of(place), started_on__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         .select_related("user", "resident")
         .annotate(
@@ -215,38 +254,69 @@ def teamwork(place: Place, day: dt.date) -> Teamwork:
                 filter=Q(mentorships__started_on__lte=day)
                 & ~Q(mentorships__outcome=Mentorship.Outcome.STOPPED),
             ),
-            independent=Count("mentorships", filter=Q(mentorships__outcome=Mentorship.Outcome.INDEPENDENT)),
+            independent=Count(
+                "mentorships",
+                filter=Q(mentorships__started_on__lte=day)
+                & Q(mentorships__outcome=Mentorship.Outcome.INDEPENDENT)
+                & (Q(mentorships__ended_on__isnull=True) | Q(mentorships__ended_on__lte=day)),
+            ),
         )
         .order_by("pk")
     ):
-        mentors.append(MentorRow(mentor.pk, str(mentor), mentor.mentees, mentor.independent))
+        mentors.append(
+            MentorRow(
+                mentor.pk, str(mentor), mentor.mentees, mentor.independent, mentor.resident_id is not None
+            )
+        )
     return Teamwork(list(teams.values()), mentors, (q_start, day))
 
 
-def _work_weeks(rows: dict[int, MemberRow], place: Place, start: dt.date, day: dt.date) -> None:
-    """Weeks of the quarter in which each member worked enough days of enough hours (their commune's rule)."""
-    commune = (
-        place if place.level == Level.COMMUNE else place.parent if place.level == Level.VILLAGE else None
-    )
-    quota: WorkQuota = work_quota(commune)
-    weeks = weeks_in(start, day)
-    first, last = weeks[0][0], weeks[-1][1]
+def _work_weeks(
+    rows: dict[int, list[MemberRow]], commune_of_team: dict[int, int], start: dt.date, day: dt.date
+) -> None:
+    """Weeks of the quarter (from the day a member joined, when later) in which each member worked enough
+    days of enough hours, by the rule of their team's commune (one query for every commune's rule)."""
+    from binhdan.registry.models import CommuneSettings
+
+    quotas = {
+        commune_id: WorkQuota(Decimal(hours), int(days))
+        for commune_id, hours, days in CommuneSettings.objects.filter(
+            commune_id__in=set(commune_of_team.values())
+        ).values_list("commune_id", "min_hours_per_day", "min_days_per_week")
+    } if commune_of_team else {}  # fmt: skip
+    member_weeks = {
+        id(row): weeks_in(max(start, row.joined_on or start), day) for group in rows.values() for row in group
+    }
+    if not member_weeks:
+        return
+    first = min(weeks[0][0] for weeks in member_weeks.values())
     per_day: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
     for user_id, when, hours in (
-        WorkTime.objects.filter(user_id__in=list(rows), day__gte=first, day__lte=min(last, day))
+        WorkTime.objects.filter(user_id__in=list(rows), day__gte=first, day__lte=day)
         .values("user_id", "day").annotate(h=Sum("hours")).values_list("user_id", "day", "h")
     ):  # fmt: skip
         per_day[(user_id, when)] = hours
-    for user_id, row in rows.items():
-        row.weeks = len(weeks)
-        for monday, _sunday in weeks:
-            good = sum(
-                1
-                for offset in range(7)
-                if per_day.get((user_id, monday + dt.timedelta(days=offset)), Decimal(0))
-                >= quota.hours_per_day
-            )
-            row.weeks_met += good >= quota.days_per_week
+    for user_id, group in rows.items():
+        for row in group:
+            quota = quotas.get(commune_of_team.get(row.team_id), WorkQuota())
+            weeks = member_weeks[id(row)]
+            row.weeks = len(weeks)
+            for monday, _sunday in weeks:
+                good = sum(
+                    1
+                    for offset in range(7)
+                    if per_day.get((user_id, monday + dt.timedelta(days=offset)), Decimal(0))
+                    >= quota.hours_per_day
+                )
+                row.weeks_met += good >= quota.days_per_week
+
+
+def quota_for(place: Place) -> WorkQuota:
+    """The working-hours rule shown on a commune's or village's page (the plans' rule for a province)."""
+    commune = (
+        place if place.level == Level.COMMUNE else place.parent if place.level == Level.VILLAGE else None
+    )
+    return work_quota(commune)
 
 
 def team_values(place: Place, day: dt.date) -> dict[str, tuple[int, int]]:
