@@ -63,7 +63,12 @@ PUSH_BODY = {
                             ],
                             "follow_up_on": "2025-10-12",
                         },
-                    }
+                    },
+                    {
+                        "uuid": "2c4b6d8e-1f3a-4b5c-9d7e-8f9a0b1c2d3e",
+                        "type": "resident_left",
+                        "data": {"resident": 32, "left_on": "2025-10-04", "reason": "moved"},
+                    },
                 ]
             },
         }

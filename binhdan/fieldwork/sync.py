@@ -25,6 +25,7 @@ from typing import Any, TypeGuard
 
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -53,6 +54,7 @@ from binhdan.registry.models import (
     CommuneSettings,
     Evidence,
     Household,
+    LeftReason,
     Resident,
     ScopeExit,
     Skill,
@@ -61,7 +63,12 @@ from binhdan.registry.models import (
     StatusField,
 )
 from binhdan.registry.recording import record_observations
-from binhdan.registry.services import skills_as_of, status_as_of, status_value_error
+from binhdan.registry.services import (
+    record_resident_left,
+    skills_as_of,
+    status_as_of,
+    status_value_error,
+)
 
 MAX_RECORDS_PER_PUSH = 500
 MAX_RECORD_DEPTH = 12  # a visit is 5 levels deep (data → people → person → skills → item)
@@ -74,6 +81,8 @@ CREATED, UNCHANGED, CONFLICT, REJECTED = "created", "unchanged", "conflict", "re
 BAD_UUID = "Thiếu mã uuid của bản ghi, hoặc mã không hợp lệ."
 ERASED = "Người dân này đã được xoá khỏi sổ theo yêu cầu."
 MOVED_OUT = "Người dân này đã chuyển đi, không còn trong sổ hộ."
+OUT_OF_SCOPE = "Người này không thuộc phạm vi của bạn."
+RESIDENT_LEFT_MAX_AGE_DAYS = 366  # a departure older than this is recorded by the commune officer
 
 
 # --- push --------------------------------------------------------------------------------------------
@@ -152,6 +161,9 @@ class _Context:
     village_parent: dict[int, int | None]
     work_max_age_days: int = WORK_TIME_MAX_AGE_DAYS
     work_hours: dict[dt.date, Decimal] = field(default_factory=dict)  # stored + accepted in this batch
+    # resident id -> (household id, registered_on) for "resident_left" records: in scope, not erased
+    # (those already recorded as left too: their earlier record is kept).
+    leaving: dict[int, tuple[int, dt.date]] = field(default_factory=dict)
 
 
 def _ints(values: Any) -> set[int]:
@@ -186,6 +198,7 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
     resident_ids: set[int] = set()
     class_ids: set[int] = set()
     work_days: set[dt.date] = set()
+    leaving_ids: set[int] = set()
     for _, _, kind, data in records:
         if kind == "visit":
             household_ids |= _ints([data.get("household")])
@@ -200,6 +213,8 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
             day = _work_day(data)
             if day is not None:
                 work_days.add(day)
+        elif kind == "resident_left":
+            leaving_ids |= _ints([data.get("resident")])
     household_rows = list(
         Household.objects.changeable_by(user)
         .filter(pk__in=household_ids)
@@ -245,6 +260,16 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
             .values_list("day", "total")
         )
         ctx.work_hours = {day: total or Decimal(0) for day, total in stored}
+    if leaving_ids:
+        for pk, household_id, registered_on, erased_at in (
+            Resident.objects.changeable_by(user)
+            .filter(pk__in=leaving_ids)
+            .values_list("pk", "household_id", "registered_on", "erased_at")
+        ):
+            if erased_at is not None:
+                ctx.gone[pk] = ERASED
+            else:
+                ctx.leaving[pk] = (household_id, registered_on)
     return ctx
 
 
@@ -500,7 +525,7 @@ def _plan_attendance(
         if not _is_id(rid) or rid not in ctx.residents:
             error = _resident_error(ctx, f"residents[{i}]", rid, None)
             if error["message"] == "Người này không thuộc hộ được hỗ trợ.":
-                error["message"] = "Người này không thuộc phạm vi của bạn."
+                error["message"] = OUT_OF_SCOPE
             errors.append(error)
     if errors:
         raise Rejected(errors)
@@ -560,15 +585,71 @@ def _plan_work_time(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, A
     return WorkTime(uuid=client_uuid, user=ctx.user, day=day, hours=hours, note=nfc(note))
 
 
+@dataclass
+class _LeftPlan:
+    resident: int
+    household: int
+    left_on: dt.date
+    reason: str
+
+
+def _plan_resident_left(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any]) -> _LeftPlan:
+    """A resident moved away, died, or left with a split, merge or duplicate (SPEC §4 lifecycle)."""
+    errors: list[dict[str, Any]] = []
+    resident_id = data.get("resident")
+    about: dict[str, int] = {}
+    registered_on: dt.date | None = None
+    if not _is_id(resident_id):
+        errors.append(_error("resident", "Mã người dân không hợp lệ."))
+    elif resident_id in ctx.gone and resident_id not in ctx.leaving:  # erased on request
+        errors.append(_error("resident", ctx.gone[resident_id], resident=resident_id))
+    elif resident_id not in ctx.leaving:  # the same answer as a missing row: nothing about other villages
+        errors.append(_error("resident", OUT_OF_SCOPE))
+    else:
+        about = {"resident": resident_id}
+        registered_on = ctx.leaving[resident_id][1]
+    left_on: dt.date | None = None
+    try:
+        left_on = _date(data.get("left_on"), "left_on")
+    except Rejected as exc:
+        errors += [{**e, **about} for e in exc.errors]
+    else:
+        problem = ""
+        if left_on is None:
+            problem = "Hãy nhập ngày rời sổ."
+        elif left_on > ctx.today:
+            problem = "Ngày rời sổ không được ở tương lai."
+        elif left_on < ctx.today - dt.timedelta(days=RESIDENT_LEFT_MAX_AGE_DAYS):
+            problem = "Ngày rời sổ đã quá một năm; hãy nhờ cán bộ xã ghi trực tiếp."
+        elif registered_on is not None and left_on < registered_on:
+            problem = f"Ngày rời sổ phải từ ngày vào sổ ({registered_on:%d/%m/%Y}) trở đi."
+        if problem:
+            errors.append(_error("left_on", problem, **about))
+    reason = data.get("reason")
+    if reason in (None, ""):
+        errors.append(_error("reason", "Hãy chọn lý do rời sổ.", **about))
+    elif not isinstance(reason, str) or reason not in LeftReason.values:
+        errors.append(
+            _error("reason", f"Không có lý do rời sổ “{_echo(reason)}”; hãy chọn một lý do trong danh sách.",
+                   **about)
+        )  # fmt: skip
+    if errors:
+        raise Rejected(errors)
+    assert _is_id(resident_id) and left_on is not None and isinstance(reason, str)
+    return _LeftPlan(resident_id, ctx.leaving[resident_id][0], left_on, reason)
+
+
 PLANNERS: dict[str, Callable[..., Any]] = {
     "visit": _plan_visit,
     "class_attendance": _plan_attendance,
     "work_time": _plan_work_time,
+    "resident_left": _plan_resident_left,
 }
 KIND_LABELS = {
     "visit": "lượt hỗ trợ",
     "class_attendance": "điểm danh buổi học",
     "work_time": "thời gian hoạt động",
+    "resident_left": "báo rời sổ",
 }
 
 
@@ -661,6 +742,52 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
     return [r.as_dict() for r in results]
 
 
+LEFT_FIELDS = {"left_on": "left_on", "left_reason": "reason"}  # the registry's field -> the record's
+
+
+def _store_residents_left(
+    user: Any, plans: list[tuple[int, _LeftPlan]], results: list[Result], object_ids: dict[int, int]
+) -> set[int]:
+    """Residents who left, through the registry's one write path (which moves the indicators' rollups in
+    this transaction). The first record of a departure stands: a resident already recorded as left
+    keeps that date and reason, and the phone's record is accepted ("created") without changing it.
+    Returns the indexes the registry refused (rejected here, so they get no receipt)."""
+    failed: set[int] = set()
+    if not plans:
+        return failed
+    rows = {
+        r.pk: r
+        for r in Resident.objects.select_for_update()
+        .filter(pk__in={p.resident for _, p in plans})
+        .order_by("pk")
+    }
+    for index, plan in plans:
+        resident = rows.get(plan.resident)
+        problem: list[dict[str, Any]] = []
+        if resident is None:  # deleted since the batch was checked
+            problem = [_error("resident", OUT_OF_SCOPE)]
+        elif resident.erased_at is not None:
+            problem = [_error("resident", ERASED, resident=plan.resident)]
+        elif resident.left_on is None:
+            try:
+                record_resident_left(by=user, resident=resident, left_on=plan.left_on, reason=plan.reason)
+            except ValidationError as exc:
+                resident.left_on, resident.left_reason = None, ""
+                messages = getattr(exc, "error_dict", {"resident": exc.error_list})
+                problem = [
+                    _error(LEFT_FIELDS.get(name, "resident"), str(message), resident=plan.resident)
+                    for name, errors in messages.items()
+                    for error in errors
+                    for message in error
+                ]
+        if problem:
+            failed.add(index)
+            results[index].status, results[index].errors = REJECTED, problem
+        else:
+            object_ids[index] = plan.resident
+    return failed
+
+
 @transaction.atomic
 def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: list[Result]) -> None:
     visit_plans = [(i, p) for i, _, kind, _, p in to_create if kind == "visit"]
@@ -671,6 +798,11 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
     households = {p.visit.household_id for _, p in visit_plans}
     residents = {r for _, p in visit_plans for r in p.people}
     residents |= {r for _, _, kind, _, p in to_create if kind == "class_attendance" for r in p[1]}
+    left_plans: list[tuple[int, _LeftPlan]] = [
+        (i, p) for i, _, kind, _, p in to_create if kind == "resident_left"
+    ]
+    households |= {p.household for _, p in left_plans}
+    residents |= {p.resident for _, p in left_plans}
     if households:
         Household.objects.filter(pk__in=households).update(updated_at=now)
     if residents:
@@ -703,7 +835,7 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
     ClassAttendance.objects.bulk_create(attendance, ignore_conflicts=True)
     # The registry's one write path: observations (COPY) and the households a visit or a class touched,
     # so that the indicators' rollups move in this transaction.
-    touched = set(households)
+    touched = {p.visit.household_id for _, p in visit_plans}
     if attendance:
         touched |= set(
             Resident.objects.filter(pk__in={a.resident_id for a in attendance}).values_list(
@@ -715,6 +847,9 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
     work = [(i, p) for i, _, kind, _, p in to_create if kind == "work_time"]
     for (index, _), row in zip(work, WorkTime.objects.bulk_create([p for _, p in work]), strict=True):
         object_ids[index] = row.pk
+
+    failed = _store_residents_left(user, left_plans, results, object_ids)
+    to_create = [entry for entry in to_create if entry[0] not in failed]
 
     # The receipts' primary keys are the client UUIDs: a concurrent duplicate fails here and the
     # whole batch is retried by push(), which then answers "unchanged" for it.
