@@ -18,6 +18,7 @@ FIELD_LABELS: dict[str, str] = {
     "birth_female": "Năm sinh — cột Nữ",
     "gender": "Giới tính",
     "citizen_id": "Số định danh cá nhân (CCCD)",
+    "registered_on": "Ngày vào sổ (ngày đăng ký thường trú, ngày nhập khẩu)",
     "relation": "Quan hệ với chủ hộ",
     "village": "Thôn, xóm, tổ dân phố",
     "address": "Địa chỉ",
@@ -39,7 +40,18 @@ FIELD_LABELS: dict[str, str] = {
 _ALIASES: dict[str, tuple[str, ...]] = {
     "ignore": (
         "stt", "tt", "so tt", "so thu tu", "ghi chu", "ky nhan", "ky ten", "ky xac nhan", "so dinh danh da che",
-        "chuyen di ngay",
+        # Kept out on purpose: a "moved away" date without a reason and a check is not a registry exit;
+        # who left is recorded on the household or resident page ("Ghi nhận rời sổ").
+        "chuyen di ngay", "ngay chuyen di",
+        # Not the registry's date: a date of registering an account (VNeID, DVC …).
+        "ngay dang ky tai khoan", "ngay dang ky vneid", "ngay dang ky dinh danh", "ngay dang ky dvc",
+    ),
+    "registered_on": (
+        "ngay vao so", "ngay vao so ho", "ngay vao so ho khau", "ngay dang ky", "ngay dang ki",
+        "ngay dang ky thuong tru", "ngay dang ki thuong tru", "ngay dk thuong tru", "ngay dktt", "ngay dk",
+        "ngay dang ky ho khau", "ngay dang ky cu tru", "ngay nhap khau", "ngay nhap ho khau", "ngay nk",
+        "ngay chuyen den", "dang ky thuong tru ngay", "nhap khau ngay", "ngay thang nam nhap khau",
+        "ngay thang nam dang ky thuong tru", "ngay dang ky nhap khau",
     ),
     "household_id": ("ma ho he thong", "ma ho trong he thong", "ma he thong", "id ho"),
     "name": (

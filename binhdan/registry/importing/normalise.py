@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from binhdan.common.text import fold, nfc
-from binhdan.registry.forms import birth_problem, clean_phone
+from binhdan.registry.forms import birth_problem, clean_phone, registered_problem
 from binhdan.registry.models import Gender, Relation
 
 
@@ -121,6 +121,51 @@ def birth(value: Any, *, today: dt.date | None = None) -> tuple[dt.date | None, 
     if day is not None:
         year = day.year
     return day, year
+
+
+def registration_date(value: Any, *, today: dt.date | None = None) -> dt.date:
+    """A "Ngày vào sổ" (ngày đăng ký thường trú, nhập khẩu) cell: a real Excel date, dd/mm/yyyy,
+    dd/mm/yy, yyyy-mm-dd or an Excel day number, read the way birth dates are; refused when it is not a
+    whole date (a year alone says too little for counting as of a day), in the future, or more than
+    MAX_AGE_YEARS back (`registry.forms.registered_problem`, the web forms' rule)."""
+    if today is None:
+        today = timezone.localdate()
+    day: dt.date | None = None
+    example = "Hãy viết ngày/tháng/năm, ví dụ 15/03/2010."
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if day is None and isinstance(value, int) and not isinstance(value, bool):
+        if EXCEL_DAY_MIN <= value <= EXCEL_DAY_MAX:  # a day number in a cell formatted as a number
+            day = dt.date(1899, 12, 30) + dt.timedelta(days=value)
+        elif 1000 <= value <= 9999:
+            raise CellError(f"Ngày vào sổ “{value}” chỉ có năm. {example}")
+        else:
+            raise CellError(f"Ngày vào sổ “{value}” không hợp lệ. {example}")
+    elif day is None:
+        raw = text(value)
+        if m := _DATE.match(raw):
+            year_part = int(m[3]) if len(m[3]) == 4 else two_digit_year(int(m[3]), today=today)
+            try:
+                day = dt.date(year_part, int(m[2]), int(m[1]))
+            except ValueError as exc:
+                raise CellError(f"Ngày vào sổ “{raw}” không có thật. {example}") from exc
+        elif m := _ISO.match(raw):
+            try:
+                day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError as exc:
+                raise CellError(f"Ngày vào sổ “{raw}” không có thật. {example}") from exc
+        elif _MONTH_YEAR.match(raw) or _YEAR.match(raw):
+            raise CellError(f"Ngày vào sổ “{raw}” thiếu ngày hoặc tháng. {example}")
+        else:
+            raise CellError(f"Không đọc được ngày vào sổ “{raw[:40]}”. {example}")
+    problem = registered_problem(day, today=today)
+    if problem:
+        raise CellError(problem)
+    return day
 
 
 def gender(value: Any) -> str:

@@ -461,7 +461,9 @@ def analyse(
                 by_system.setdefault(household.system_id, household)
             current = household
             if kind == RESIDENT_KIND or values.get("birth_year"):
-                household.residents.append(_resident_from(values, excel_row, Relation.HEAD))
+                household.residents.append(
+                    _resident_from(values, excel_row, Relation.HEAD, own_date=kind == RESIDENT_KIND)
+                )
             if kind == RESIDENT_KIND and not values.get("birth_year") and "birth_error" not in values:
                 error(excel_row, _birth_code(by_field), "Thiếu ngày sinh hoặc năm sinh.")
             continue
@@ -480,6 +482,7 @@ def analyse(
 
     if progress:
         progress(total, total, "Đang đối chiếu với sổ hộ")
+    _settle_registration(result)
     _mark_invalid(result, error)
     _find_duplicates(result, error)
     _match_existing(result, commune, error)
@@ -588,6 +591,9 @@ class _RowReader:
         self.disabled_code = "has_disabled" if kind == HOUSEHOLD_KIND else "is_disabled"
         self.ethnicity = by_field.get("ethnicity")
         self.minority_of = _Memo(norm.ethnic_minority)
+        self.registered = by_field.get("registered_on")
+        self.registered_of = _Memo(functools.partial(norm.registration_date, today=timezone.localdate()))
+        self.per_person = kind == RESIDENT_KIND  # the date of a row is the person's, else the household's
 
     def _unclear(self, index: int, raw: Any, excel_row: int, code: str, message: str) -> None:
         """A value the column's header leaves open: asked once per distinct value, refused on its rows
@@ -680,7 +686,62 @@ class _RowReader:
             minority = self.minority_of(cell(self.ethnicity))
             if minority is not None:
                 values["ethnic_minority"] = minority
+        if self.registered is not None and cell(self.registered) not in ("", None):
+            registered = read("registered_on", self.registered, self.registered_of)
+            if registered is not None:
+                problem = self.per_person and _registered_before_birth(registered, values)
+                if problem:
+                    error(excel_row, "registered_on", problem)
+                else:
+                    values["registered_on"] = registered
         return values
+
+
+def _registered_before_birth(day: dt.date, values: dict[str, Any]) -> str:
+    """The reason a person's own registration date cannot be right (before they were born), or ""."""
+    if values.get("birth_date") and day < values["birth_date"]:
+        return f"Ngày vào sổ {day:%d/%m/%Y} trước ngày sinh ({values['birth_date']:%d/%m/%Y})."
+    if not values.get("birth_date") and values.get("birth_year") and day.year < values["birth_year"]:
+        return f"Ngày vào sổ {day:%d/%m/%Y} trước năm sinh ({values['birth_year']})."
+    return ""
+
+
+def _settle_registration(result: Analysis) -> None:
+    """Registration dates from the list (column "Ngày vào sổ" …): a household is in the registry since
+    the earliest date on its rows; a resident without a date of their own takes the household's, but not
+    before they were born (from their birth date, or 1 January of their birth year). Without any date
+    nothing is provided and the model's default, the import day, applies to new rows."""
+    bad = result.error_rows
+    for household in result.households:
+        days = [
+            r.fields["registered_on"]
+            for r in household.residents
+            if "registered_on" in r.fields and r.row not in bad
+        ]
+        if "registered_on" in household.fields:
+            days.append(household.fields["registered_on"])
+        if not days:
+            continue
+        first = min(days)
+        household.fields["registered_on"] = first
+        if "registered_on" not in household.provided:
+            household.provided = (*household.provided, "registered_on")
+        for person in household.residents:
+            if "registered_on" in person.fields:
+                continue
+            born = person.fields.get("birth_date")
+            if born is None and person.fields.get("birth_year"):
+                born = dt.date(person.fields["birth_year"], 1, 1)
+            person.fields["registered_on"] = max(first, born) if born else first
+            person.provided = (*person.provided, "registered_on")
+
+
+def _differs(code: str, saved: Any, listed: Any) -> bool:
+    """Whether the list changes a saved value; a registration date only ever moves earlier: the list
+    of a later year must not make a household newer than the registry knows it to be."""
+    if code == "registered_on":
+        return saved is None or listed < saved
+    return bool(saved != listed)
 
 
 def _system_id(value: Any) -> int:
@@ -759,7 +820,9 @@ def _household_from(
         )  # fmt: skip
     fields: dict[str, Any] = {"head_name": values["name"]}
     provided = tuple(
-        code for code in ("address", "number", "phone", "declared_size", *HOUSEHOLD_FLAGS) if code in values
+        code
+        for code in ("address", "number", "phone", "declared_size", *HOUSEHOLD_FLAGS, "registered_on")
+        if code in values
     )
     for code in provided:
         fields[code] = values[code]
@@ -774,9 +837,14 @@ def _household_from(
 _RESIDENT_OPTIONAL = ("birth_date", "birth_year", "gender", "phone", "is_disabled", "ethnic_minority")
 
 
-def _resident_from(values: dict[str, Any], excel_row: int, relation: str) -> ResidentRow:
+def _resident_from(
+    values: dict[str, Any], excel_row: int, relation: str, *, own_date: bool = True
+) -> ResidentRow:
+    """A person of the list; `own_date` False when the row's registration date is the household's
+    (a household list), which the person then inherits (`_settle_registration`)."""
     fields: dict[str, Any] = {"full_name": values["name"], "relation": relation}
-    optional = tuple(code for code in _RESIDENT_OPTIONAL if values.get(code) not in (None, ""))
+    wanted = (*_RESIDENT_OPTIONAL, "registered_on") if own_date else _RESIDENT_OPTIONAL
+    optional = tuple(code for code in wanted if values.get(code) not in (None, ""))
     for code in optional:
         fields[code] = values[code]
     provided = ("relation", *optional) if "relation" in values else optional
@@ -985,7 +1053,7 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
             household.changes = {
                 code: household.fields[code]
                 for code in household.provided
-                if getattr(found, code) != household.fields[code]
+                if _differs(code, getattr(found, code), household.fields[code])
             }
     matched_ids = {h.existing.pk for h in households if h.existing is not None}
     people: dict[int, list[Resident]] = {}
@@ -1031,7 +1099,7 @@ def _match_existing(result: Analysis, commune: Place, error: Callable[[int, str,
             person.changes = {
                 code: person.fields[code]
                 for code in person.provided
-                if getattr(match, code) != person.fields[code]
+                if _differs(code, getattr(match, code), person.fields[code])
             }
             if person.id_hash and not match.citizen_id_hash:
                 person.changes.update(citizen_id_hash=person.id_hash, citizen_id_masked=person.id_mask)

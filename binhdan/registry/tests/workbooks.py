@@ -218,3 +218,82 @@ def _one_plain(header: list[str], rows: list[list[object]]) -> bytes:
     book = Workbook()
     titled_sheet(book.active, header, rows, footer=False)
     return _save(book)
+
+
+# ------------------------------------------------------------------------- registration dates (issue 10)
+
+LIFECYCLE_RESIDENT_HEADER = [
+    "STT",
+    "Họ và tên",
+    "Năm sinh",
+    "",
+    "Quan hệ với chủ hộ",
+    "Ngày ĐK thường trú",
+    "Địa chỉ",
+]
+
+
+def lifecycle_resident_list_xlsx(rows: list[list[object]]) -> bytes:
+    """A police-style resident list with a registration-date column: title rows, a two-row header whose
+    "Năm sinh" spans "Nam | Nữ" and whose other cells are merged down, a numbering row; data from row 7."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "NK thuong tru"
+    sheet["A1"] = "CÔNG AN XÃ SƠN ĐÔNG"
+    sheet.merge_cells("A1:C1")
+    sheet["A2"] = nfd("DANH SÁCH NHÂN KHẨU THƯỜNG TRÚ (CÓ NGÀY ĐĂNG KÝ)")
+    sheet.merge_cells("A2:G2")
+    for col, title in zip("ABEFG", [LIFECYCLE_RESIDENT_HEADER[i] for i in (0, 1, 4, 5, 6)], strict=True):
+        sheet[f"{col}4"] = title
+        sheet.merge_cells(f"{col}4:{col}5")
+    sheet["C4"] = "Năm sinh"
+    sheet.merge_cells("C4:D4")
+    sheet["C5"], sheet["D5"] = "Nam", "Nữ"
+    for col in range(1, 8):
+        sheet.cell(row=6, column=col, value=f"({col})")
+    _rows_from(sheet, 7, rows)
+    return _save(book)
+
+
+LIFECYCLE_HOUSEHOLD_HEADER = [
+    "STT",
+    "Họ tên chủ hộ",
+    "Năm sinh",
+    "Thôn/Xóm",
+    "Địa chỉ",
+    "Ngày nhập khẩu",
+    "Ghi chú",
+]
+
+
+def lifecycle_household_list_xlsx(rows: list[list[object]], *, header: list[str] | None = None) -> bytes:
+    """A household list with a "Ngày nhập khẩu" column (or another header): merged title rows, the
+    header on row 6, a numbering row 7, data from row 8, a signature block under the table."""
+    header = header or LIFECYCLE_HOUSEHOLD_HEADER
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "DS ho"
+    sheet["A1"] = "ỦY BAN NHÂN DÂN XÃ SƠN ĐÔNG"
+    sheet.merge_cells("A1:C1")
+    sheet["E1"] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    sheet.merge_cells("E1:G1")
+    sheet["A4"] = "DANH SÁCH HỘ GIA ĐÌNH VÀ NGÀY NHẬP KHẨU"
+    sheet.merge_cells("A4:G4")
+    sheet["A4"].font = Font(bold=True)
+    for col, title in enumerate(header, start=1):
+        sheet.cell(row=6, column=col, value=title)
+        sheet.cell(row=7, column=col, value=f"({col})")
+    _rows_from(sheet, 8, rows)
+    last = 8 + len(rows) + 1
+    sheet.cell(row=last, column=5, value="Sơn Đông, ngày 30 tháng 11 năm 2025")
+    sheet.cell(row=last + 1, column=2, value="Người lập biểu")
+    return _save(book)
+
+
+def _rows_from(sheet, first: int, rows: list[list[object]]) -> None:
+    for offset, row in enumerate(rows):
+        for col, value in enumerate(row, start=1):
+            if value != "":
+                cell = write_cell(sheet.cell(row=first + offset, column=col), value)
+                if isinstance(value, dt.datetime):
+                    cell.number_format = "DD/MM/YYYY"
