@@ -8,7 +8,6 @@ own indicator is "not a valid choice", a form error, and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -70,7 +69,7 @@ class PercentField(forms.DecimalField):
             **kwargs,
         )
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip().replace("%", "").strip()
             if len(value) > 12:

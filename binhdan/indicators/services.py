@@ -234,7 +234,9 @@ def _clean_own(
     elif len(name) > NAME_MAX:
         errors["name"] = f"Tên chỉ tiêu dài quá {NAME_MAX} ký tự."
     else:
-        taken = Indicator.objects.for_commune(commune).exclude(pk=getattr(indicator, "pk", None))
+        taken = Indicator.objects.for_commune(commune)
+        if indicator is not None:
+            taken = taken.exclude(pk=indicator.pk)
         if any(fold(other) == fold(name) for other in taken.values_list("name", flat=True)):
             errors["name"] = "Xã đã có chỉ tiêu mang tên này."
     if kind not in OWN_KINDS:

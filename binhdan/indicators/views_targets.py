@@ -51,7 +51,11 @@ def commune_for_viewing(request: HttpRequest, pk: int) -> Place:
 
 
 def _errors(form: Any) -> dict[str, list[str]]:
-    return {("all" if name == "__all__" else name): list(errors) for name, errors in form.errors.items()}
+    """{field: its distinct messages} ("all" for the form's own), for the rows' hand-written inputs."""
+    return {
+        ("all" if name == "__all__" else name): list(dict.fromkeys(errors))
+        for name, errors in form.errors.items()
+    }
 
 
 # --- targets ---------------------------------------------------------------------------------------------
