@@ -61,7 +61,7 @@
           y: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } }
         },
         plugins: {
-          legend: { position: "bottom", labels: { boxWidth: 18 } },
+          legend: { position: "bottom", labels: { usePointStyle: true, pointStyle: "line", boxWidth: 24 } },
           tooltip: { callbacks: {
             title: function (items) { return items.length ? dayText(items[0].parsed.x) : ""; },
             label: function (ctx) { return ctx.dataset.label + ": " + pct(ctx.parsed.y); }
