@@ -27,9 +27,14 @@
     ["health_book", "Sổ sức khỏe điện tử", [["1", "Có"], ["0", "Chưa"]]],
     ["payment_account", "Tài khoản ngân hàng / ví", [["1", "Có"], ["0", "Chưa"]]],
   ];
-  const FORM_ROUTE = /^#\/(ho\/\d+\/ghi|lop\/\d+|gio|sua\/)/;
+  // Why a resident leaves the registry (registry.LeftReason); the server checks the same values.
+  const LEFT_REASONS = [
+    ["moved", "Chuyển đi nơi khác"], ["died", "Qua đời"], ["split", "Tách hộ"], ["merged", "Nhập hộ"], ["duplicate", "Trùng, đã gộp"],
+  ];
+  const LEFT_MAX_AGE_DAYS = 366; // older departures are recorded by the commune officer (sync.py)
+  const FORM_ROUTE = /^#\/(ho\/\d+\/(ghi|roi\/\d+)|lop\/\d+|gio|sua\/)/;
   const STATE_LABELS = { pending: "Đang chờ gửi", synced: "Đã đồng bộ", rejected: "Bị từ chối", conflict: "Xung đột" };
-  const KIND_LABELS = { visit: "Lượt hỗ trợ", class_attendance: "Điểm danh buổi học", work_time: "Giờ làm việc" };
+  const KIND_LABELS = { visit: "Lượt hỗ trợ", class_attendance: "Điểm danh buổi học", work_time: "Giờ làm việc", resident_left: "Báo rời sổ" };
   // The server's rules for work time (sync.py); the commune's own limits arrive with the pull.
   const DEFAULT_LIMITS = { work_time_max_age_days: 35, work_time_max_daily_hours: 16 };
   const MIN_WORK_HOURS = 0.25;
@@ -314,6 +319,11 @@
       (data.people || []).forEach((p) => person(p.resident));
     } else if (type === "class_attendance") {
       (data.residents || []).forEach(person);
+    } else if (type === "resident_left") {
+      person(data.resident);
+      const r = state.residentById.get(data.resident);
+      const h = r && state.households.get(r.household);
+      if (h) households[h.id] = h.head_name;
     }
     return { residents, households };
   }
@@ -346,6 +356,7 @@
       if (person && data.people && data.people[person[1]]) resident = data.people[person[1]].resident;
       else if (listed && data.residents) resident = data.residents[listed[1]];
       else if (field === "household" && item.type === "visit") household = data.household;
+      else if (item.type === "resident_left" && Number.isInteger(data.resident)) resident = data.resident;
     }
     let who = "";
     if (resident != null) {
@@ -448,6 +459,81 @@
     return `${esc(r.name)} <span class="meta">(${esc(r.birth_year || "?")}) · ${facts.map(esc).join(" · ")}${mastered ? ` · thành thạo ${mastered} kỹ năng` : ""}</span>`;
   }
 
+  // The latest departure recorded on this phone for a resident that is not yet confirmed by a pull.
+  function leavingRecord(residentId) {
+    const open = state.queue.filter((q) => q.type === "resident_left" && q.data.resident === residentId && q.state !== "synced");
+    return open.length ? open[open.length - 1] : null;
+  }
+  const reasonLabel = (value) => (LEFT_REASONS.find(([v]) => v === value) || [value, value])[1];
+
+  // Under each person: "Báo rời sổ", or the departure waiting on the phone (pending / refused).
+  function leavingLine(householdId, r) {
+    const q = leavingRecord(r.id);
+    if (!q) {
+      return `<div class="actions"><a class="button secondary" href="#/ho/${householdId}/roi/${r.id}">Báo rời sổ<span class="vh"> — ${esc(r.name)}</span></a></div>`;
+    }
+    const what = `Báo rời sổ: ${esc(reasonLabel(q.data.reason))}, ngày ${showDate(q.data.left_on)}`;
+    const fix = q.state === "pending" ? ""
+      : ` <a href="#/sua/${esc(q.uuid)}">Sửa và gửi lại<span class="vh"> báo rời sổ của ${esc(r.name)}</span></a>`;
+    return `<p class="leaving">${what} · <span class="state-${q.state}">${STATE_LABELS[q.state]}</span>${fix}</p>`;
+  }
+
+  function leftErrors(day, reason) {
+    const errors = {};
+    if (!reason) errors.reason = "Hãy chọn lý do rời sổ.";
+    if (!day) errors.left_on = "Hãy nhập ngày rời sổ.";
+    else if (!validDay(day)) errors.left_on = "Ngày phải theo dạng ngày/tháng/năm có thật.";
+    else if (day > todayIso()) errors.left_on = "Ngày rời sổ không được ở tương lai.";
+    else if (day < daysAgoIso(LEFT_MAX_AGE_DAYS)) errors.left_on = "Ngày rời sổ đã quá một năm; hãy nhờ cán bộ xã ghi trực tiếp.";
+    return errors;
+  }
+
+  // A resident moved away, died, or left with a split, merge or duplicate: queued like a visit.
+  function renderLeftForm(householdId, residentId, item) {
+    const r = state.residentById.get(residentId);
+    const h = r && state.households.get(r.household);
+    if (!r || !h || (!item && r.household !== householdId)) {
+      if (!item) return renderHousehold(householdId);
+      const name = (item.names && item.names.residents && item.names.residents[residentId]) || "";
+      return render(`<h1>Không sửa được bản ghi</h1>${correctionNote(item)}
+        <p>Người dân ${esc(name)} không còn trong phạm vi của bạn trên máy này, nên không thể gửi lại báo rời sổ này.
+        Bạn có thể bỏ bản ghi ở mục <a href="#/dong-bo">Đồng bộ</a>.</p>`, "Không sửa được bản ghi");
+    }
+    const before = item ? item.data : {};
+    const title = item ? "Sửa báo rời sổ" : "Báo rời sổ";
+    render(`<h1>${title}: ${esc(r.name)}</h1>
+      <p class="meta">Hộ ${esc(h.head_name)} · năm sinh ${esc(r.birth_year || "?")}</p>
+      ${correctionNote(item)}
+      <p>Từ ngày rời sổ, người này không còn được tính vào các chỉ tiêu và sẽ không còn trong danh sách trên máy sau khi đồng bộ.</p>
+      <form id="leave" novalidate>
+        <fieldset><legend>Lý do rời sổ</legend>
+          ${LEFT_REASONS.map(([value, label]) => `<label class="check"><input type="radio" name="reason" value="${value}"${value === before.reason ? " checked" : ""}> ${esc(label)}</label>`).join("")}
+          <p class="error" id="err-reason" role="alert" hidden></p></fieldset>
+        <label for="left_on">Ngày rời sổ</label>
+        <input id="left_on" type="date" value="${esc(before.left_on || todayIso())}" min="${daysAgoIso(LEFT_MAX_AGE_DAYS)}" max="${todayIso()}">
+        <p class="error" id="err-left_on" role="alert" hidden></p>
+        <div class="actions"><button type="submit">${item ? "Lưu và gửi lại" : "Lưu báo rời sổ"}</button>
+          <a class="button secondary" href="${item ? "#/dong-bo" : `#/ho/${h.id}`}">Huỷ</a></div>
+      </form>`, `${title} — ${r.name}`);
+    const form = document.getElementById("leave");
+    // A fixed field loses its old error at once.
+    const clear = (event) => { if (event.target.name === "reason") fail("reason", ""); else if (event.target.id === "left_on") fail("left_on", ""); };
+    form.addEventListener("change", clear);
+    form.addEventListener("input", clear);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const chosen = event.target.querySelector("input[name=reason]:checked");
+      const reason = chosen ? chosen.value : "";
+      const day = document.getElementById("left_on").value;
+      const errors = leftErrors(day, reason);
+      const ok = fail("reason", errors.reason || "") & fail("left_on", errors.left_on || "");
+      if (!ok) { firstError(event.target); return; }
+      await enqueue("resident_left", { resident: r.id, left_on: day, reason }, `Rời sổ: ${r.name} (hộ ${h.head_name})`, item);
+      state.flash = item ? "Đã lưu bản sửa, đang gửi lại." : `Đã lưu báo rời sổ của ${r.name} trên máy.`;
+      location.hash = item ? "#/dong-bo" : `#/ho/${h.id}`;
+    });
+  }
+
   function renderHousehold(id) {
     const h = state.households.get(id);
     if (!h) return render("<h1>Không tìm thấy hộ</h1><p>Hộ này không có trên máy. <a href=\"#/\">Quay lại</a></p>", "Không tìm thấy hộ");
@@ -457,7 +543,7 @@
       <p class="meta">${esc(h.address)}${h.number ? ` · số hộ ${esc(h.number)}` : ""}${h.phone ? ` · <a href="tel:${esc(h.phone)}">${esc(h.phone)}</a>` : ""}</p>
       <ul class="tags">${priority(h).reasons.map(([t, c]) => `<li class="tag ${c}">${esc(t)}</li>`).join("")}</ul>
       <div class="actions"><a class="button" href="#/ho/${id}/ghi">Ghi lượt hỗ trợ</a></div>
-      <h2>Người trong hộ</h2><ul class="list">${people.map((r) => `<li>${residentLine(r)}</li>`).join("") || "<li>Chưa có ai trong sổ.</li>"}</ul>
+      <h2>Người trong hộ</h2><ul class="list">${people.map((r) => `<li>${residentLine(r)}${leavingLine(id, r)}</li>`).join("") || "<li>Chưa có ai trong sổ.</li>"}</ul>
       <h2>Lượt hỗ trợ ghi trên máy này</h2>
       <ul class="list">${visits.map((q) => `<li>${showDate(q.data.visited_at)} · ${q.data.minutes} phút · <span class="state-${q.state}">${STATE_LABELS[q.state]}</span></li>`).join("") || "<li>Chưa có.</li>"}</ul>
       ${h.last_visit ? `<p class="meta">Lần hỗ trợ gần nhất đã đồng bộ: ${showDate(h.last_visit)}</p>` : ""}`, `Hộ ${h.head_name}`);
@@ -686,6 +772,10 @@
     if (!item) return render("<h1>Không tìm thấy bản ghi</h1><p>Bản ghi này không còn cần sửa. <a href=\"#/dong-bo\">Về mục Đồng bộ</a></p>", "Không tìm thấy bản ghi");
     if (item.type === "visit") return renderVisitForm(item.data.household, item);
     if (item.type === "class_attendance") return renderAttendance(item.data.class, params, item);
+    if (item.type === "resident_left") {
+      const r = state.residentById.get(item.data.resident);
+      return renderLeftForm(r ? r.household : null, item.data.resident, item);
+    }
     return renderWorkTime(item);
   }
 
@@ -717,6 +807,7 @@
     const params = new URLSearchParams(query || "");
     const parts = path.split("/").filter(Boolean);
     if (parts[0] === "ho" && parts[2] === "ghi") renderVisitForm(Number(parts[1]));
+    else if (parts[0] === "ho" && parts[2] === "roi" && parts[3]) renderLeftForm(Number(parts[1]), Number(parts[3]));
     else if (parts[0] === "ho") renderHousehold(Number(parts[1]));
     else if (parts[0] === "lop" && parts[1]) renderAttendance(Number(parts[1]), params);
     else if (parts[0] === "lop") renderClasses();
