@@ -80,16 +80,20 @@ def _watch(page) -> list[str]:
     # Console errors (a CSP refusal among them), script errors, and any file that failed to load.
     page.on(
         "console",
-        lambda m: problems.append(m.text)
-        if m.type == "error" and not m.text.startswith("Failed to load resource")
-        else None,
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on(
         "response",
-        lambda r: problems.append(f"{r.status} {r.url}")
-        if r.status >= 400 and not r.url.endswith("/favicon.ico")
-        else None,
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
     )
     return problems
 
@@ -110,7 +114,9 @@ def test_member_opens_the_village_dashboard_and_the_list_behind_a_number(
     _check(page, assert_accessible, "village", width, problems)
 
     card.get_by_role("link", name="6 — xem danh sách tử số", exact=False).click()
-    expect(page.get_by_role("heading", name="Người trưởng thành có điện thoại thông minh: tử số")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Người trưởng thành có điện thoại thông minh: tử số")
+    ).to_be_visible()
     rows = page.get_by_role("region", name="Danh sách người dân").locator("tbody tr")
     expect(rows).to_have_count(6)
     expect(page.get_by_role("link", name="Nguyễn Thị Hoà", exact=True)).to_be_visible()
@@ -134,7 +140,9 @@ def test_officer_compares_villages_on_the_commune_dashboard(
     expect(table.get_by_role("link", name="Thôn Tây")).to_be_visible()
     _check(page, assert_accessible, "commune", width, problems)
 
-    page.locator("#chi-tieu-HH_DIGITAL").get_by_role("link", name="— xem danh sách mẫu số", exact=False).click()
+    page.locator("#chi-tieu-HH_DIGITAL").get_by_role(
+        "link", name="— xem danh sách mẫu số", exact=False
+    ).click()
     expect(page.get_by_role("heading", name="Gia đình số: mẫu số")).to_be_visible()
     expect(page.get_by_role("region", name="Danh sách hộ").locator("tbody tr")).to_have_count(7)
     expect(page.get_by_role("link", name="Tải danh sách (Excel)")).to_be_visible()
