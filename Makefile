@@ -85,3 +85,8 @@ bench-sync: install  ## sync API on PostgreSQL: batched and single-visit pushes 
 bench-import: install  ## import a generated 30,000-row resident list on SQLite and PostgreSQL (binhdan_bench_import, made and dropped)
 	bash scripts/postgres-test-db.sh
 	DEBUG=1 $(PY) benchmarks/bench_import.py
+
+.PHONY: bench-dashboard
+bench-dashboard: install  ## dashboards on a synthetic province (PostgreSQL, binhdan_bench_dashboard, made and dropped; BENCH_SCALE=0.1 for a quick run)
+	@if [ -z "$${BENCH_DATABASE_URL:-}" ]; then ./scripts/postgres-test-db.sh; fi
+	DEBUG=1 $(PY) benchmarks/bench_dashboard.py
