@@ -210,7 +210,8 @@ def teamwork(place: Place, day: dt.date) -> Teamwork:
         )
         teams[m.team_id].members.append(row)
         rows[m.user_id].append(row)
-        commune_of_team[m.team_id] = m.team.village.parent_id
+        if m.team.village.parent_id is not None:
+            commune_of_team[m.team_id] = m.team.village.parent_id
     users = list(rows)
     for user_id, count in (
         Household.objects.filter(assigned_member_id__in=users).present_on(day).values("assigned_member_id")
@@ -298,7 +299,8 @@ def _work_weeks(
         per_day[(user_id, when)] = hours
     for user_id, group in rows.items():
         for row in group:
-            quota = quotas.get(commune_of_team.get(row.team_id), WorkQuota())
+            commune_id = commune_of_team.get(row.team_id)
+            quota = quotas.get(commune_id, WorkQuota()) if commune_id is not None else WorkQuota()
             weeks = member_weeks[id(row)]
             row.weeks = len(weeks)
             for monday, _sunday in weeks:

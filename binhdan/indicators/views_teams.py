@@ -219,8 +219,8 @@ def _teams_page(request: HttpRequest, place: Place) -> HttpResponse:
             "hours_label": _hours_label(text),
             "summary": summary_rows(work, text),
             "mentors": [(m, mentor_name(m, personal)) for m in work.mentors],
-            "can_see_commune": place.level == Level.COMMUNE
-            or access.places_visible_to(request.user).filter(pk=place.parent_id).exists(),
+            "can_see_commune": commune is not None
+            and access.places_visible_to(request.user).filter(pk=commune.pk).exists(),
         },
     )
 
@@ -263,7 +263,10 @@ def digital_families(commune: Place, day: dt.date, user: User) -> list[emulation
         .select_related("village")
         .order_by("-n", "sort_name", "pk")[: emulation.HOUSEHOLD_BOARD_SIZE]
     )
-    return [emulation.FamilyRow(h.pk, h.head_name, h.village.name, h.sort_name, h.n) for h in households]
+    return [
+        emulation.FamilyRow(h.pk, h.head_name, h.village.name, h.sort_name, cast(Any, h).n)
+        for h in households
+    ]
 
 
 @require_GET
@@ -292,17 +295,17 @@ def leaderboard(request: HttpRequest, pk: int) -> HttpResponse:
         mentor_sheet = Sheet(
             "Đại sứ số tiêu biểu", ["Hạng", "Đại sứ số", "Đã tự sử dụng được", "Người đang kèm cặp"]
         )
-        for r in mentors_ranked:
+        for m in mentors_ranked:
             mentor_sheet.rows.append(
-                [r.rank, mentor_name(r.item, personal), r.item.independent, r.item.mentees]
+                [m.rank, mentor_name(m.item, personal), m.item.independent, m.item.mentees]
             )
         sheets = [team_sheet, mentor_sheet]
         if personal:
             family_sheet = Sheet(
                 "Gia đình số tiêu biểu", ["Hạng", "Chủ hộ", "Thôn", "Người trưởng thành có kỹ năng số cơ bản"]
             )
-            for r in families:
-                family_sheet.rows.append([r.rank, r.item.head_name, r.item.village_name, r.item.adults_basic])
+            for f in families:
+                family_sheet.rows.append([f.rank, f.item.head_name, f.item.village_name, f.item.adults_basic])
             sheets.append(family_sheet)
         audit.record(request, AuditEvent.Action.EXPORT, place=commune, detail="Bảng thi đua (XLSX)")
         return workbook_response(f"thi-dua-{commune.name}", day, sheets)
@@ -487,7 +490,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     state = campaign_state(found, day)
     village, village_problem = _village_choice(request, state.villages)
     personal = access.can_see_personal_data(user, found.commune)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "village": v,
             "households": state.households.get(v.pk, 0),
@@ -507,9 +510,9 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
                 [d["day"].strftime("%d/%m/%Y"), d["visits"], d["new"], d["cumulative"], d["percent"]]
             )
         by_village = Sheet("Theo thôn", ["Thôn", "Số hộ", "Đã đến", "Chưa đến", "Tỉ lệ (%)"])
-        for r in rows:
+        for v in rows:
             by_village.rows.append(
-                [r["village"].name, r["households"], r["visited"], r["left"], r["percent"]]
+                [v["village"].name, v["households"], v["visited"], v["left"], v["percent"]]
             )
         sheets = [by_day, by_village]
         if personal and access.can_bulk_export(user, found.commune):
