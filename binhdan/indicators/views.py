@@ -34,6 +34,7 @@ from binhdan.accounts import access, audit
 from binhdan.accounts.models import AuditEvent, User
 from binhdan.common.spreadsheet import write_cell
 from binhdan.common.text import fold
+from binhdan.fieldwork.models import Campaign
 from binhdan.indicators import values as ivalues
 from binhdan.indicators.models import Indicator, Kind, Target
 from binhdan.places.models import Level, Place
@@ -50,14 +51,16 @@ SORT_BY_NAME = "ten"
 DESCENDING = "giam"
 XLSX_PARAM, XLSX_VALUE = "tai", "xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Pages of other parts of issue 10, linked from the commune dashboard when they exist.
+# Pages of other parts of issue 10, linked from the dashboards when they exist (each takes the place's pk).
 COMMUNE_PAGES = (
     ("indicators:teams", "Các tổ và thành viên"),
     ("indicators:leaderboard", "Bảng thi đua"),
-    ("indicators:campaign", "Chiến dịch"),
     ("indicators:targets", "Chỉ tiêu của xã"),
     ("indicators:monthly", "Số liệu hằng tháng"),
 )
+VILLAGE_PAGES = (("indicators:village_teams", "Tổ của thôn"),)
+CAMPAIGN_PAGE = "indicators:campaign"  # takes a campaign's pk: one link per campaign running on the day
+MAX_CAMPAIGN_LINKS = 3
 _BOLD = Font(bold=True)
 
 
@@ -133,12 +136,31 @@ def _with_query(url: str, query: str) -> str:
 
 def _optional_url(name: str, *args: object) -> str | None:
     """The URL of a page another part of the project may not have built yet; None when it does not exist."""
-    for candidate in (args, ()):
-        try:
-            return reverse(name, args=candidate)
-        except NoReverseMatch:
-            continue
-    return None
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _pages(names: Iterable[tuple[str, str]], place: Place) -> list[dict[str, str]]:
+    return [
+        {"url": url, "label": label}
+        for name, label in names
+        if (url := _optional_url(name, place.pk)) is not None
+    ]
+
+
+def _campaign_pages(user: User, commune: Place, day: dt.date) -> list[dict[str, str]]:
+    """Links to the campaign pages of the commune's campaigns running on `day` (one query)."""
+    if _optional_url(CAMPAIGN_PAGE, 0) is None:
+        return []
+    running = (
+        Campaign.objects.visible_to(user).filter(commune=commune).running_on(day).order_by("-starts_on", "pk")
+    )
+    return [
+        {"url": reverse(CAMPAIGN_PAGE, args=[c.pk]), "label": f"Chiến dịch: {c.name}"}
+        for c in running[:MAX_CAMPAIGN_LINKS]
+    ]
 
 
 def _ascii(name: str) -> str:
@@ -285,7 +307,13 @@ def village(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "indicators/village.html",
-        {**_page_context(request, place, form, day, query), "cards": cards, "charts": charts, "up_url": up},
+        {
+            **_page_context(request, place, form, day, query),
+            "cards": cards,
+            "charts": charts,
+            "up_url": up,
+            "pages": _pages(VILLAGE_PAGES, place),
+        },
     )
 
 
@@ -345,11 +373,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
     up = None
     if province is not None and access.places_visible_to(request.user).filter(pk=province.pk).exists():
         up = _dashboard_url(province, query)
-    pages = [
-        {"url": url, "label": label}
-        for name, label in COMMUNE_PAGES
-        if (url := _optional_url(name, place.pk)) is not None
-    ]
+    pages = _pages(COMMUNE_PAGES, place) + _campaign_pages(cast(User, request.user), place, day)
     by_code = {v.code: v for v in found}
     return render(
         request,

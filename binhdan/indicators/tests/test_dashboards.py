@@ -256,6 +256,24 @@ def test_commune_links_to_the_other_pages_only_when_they_exist(data):
     assert views._optional_url("indicators:khong-co-trang-nay", 1) is None
 
 
+def test_commune_links_to_its_running_campaigns(data):
+    from binhdan.fieldwork.models import Campaign
+    from binhdan.indicators import views
+
+    if views._optional_url(views.CAMPAIGN_PAGE, 1) is None:
+        pytest.skip("the campaign page is not built yet")
+    running = Campaign.objects.create(name="Đi từng ngõ", commune=data.commune, starts_on=today() - dt.timedelta(days=3),
+                                      ends_on=today() + dt.timedelta(days=20))  # fmt: skip
+    Campaign.objects.create(name="Đã xong", commune=data.commune, starts_on=dt.date(2025, 1, 1),
+                            ends_on=dt.date(2025, 2, 1))  # fmt: skip
+    Campaign.objects.create(name="Xã khác", commune=data.other_commune, starts_on=today(), ends_on=today())
+    links = {
+        p["label"]: p["url"] for p in get_as(data, "officer", url("commune", data.commune)).context["pages"]
+    }
+    campaigns = {label: link for label, link in links.items() if label.startswith("Chiến dịch")}
+    assert campaigns == {"Chiến dịch: Đi từng ngõ": f"/chi-tieu/chien-dich/{running.pk}/"}
+
+
 def test_province_lists_communes_with_their_own_targets_in_one_query(data, django_assert_max_num_queries):
     phones = Indicator.objects.get(code="AD_SMARTPHONE")
     Target.objects.create(commune=data.other_commune, indicator=phones, target=Decimal("55"),
