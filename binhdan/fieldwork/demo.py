@@ -1,15 +1,22 @@
 """A believable, deterministic demo commune: Xã Sơn Đông (Phú Thọ).
 
 Village names and every person are invented; the commune and province codes are the official ones.
+The commune looks mid-plan: most households entered the registry on 1 October 2025, a few later, a
+few left (with their reasons) and two moved to another village; from then to today visits reach more
+households week by week, adults learn the core skills one visit after another, the elderly attend
+classes. The rows are written in bulk, past the registry's write path, so `build_demo` ends with
+`indicators.rollup.rebuild()`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import uuid
 from dataclasses import dataclass
 
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,6 +45,8 @@ from binhdan.registry.models import (
     Evidence,
     Gender,
     Household,
+    HouseholdMove,
+    LeftReason,
     Relation,
     Resident,
     Skill,
@@ -51,6 +60,13 @@ from binhdan.registry.models import (
 DEMO_COMMUNE_CODE = "08866"  # Xã Sơn Đông, tỉnh Phú Thọ (vietnam-provinces 2025)
 DEMO_PASSWORD = "SonDong@2025"
 SEED = 20251001
+HISTORY_START = dt.date(2025, 10, 1)  # the registry's first day: the October 2025 campaign
+LATE_REGISTRATION = 0.08  # households registered after the first day
+HOUSEHOLD_LEFT = 0.02
+RESIDENT_LEFT = 0.02
+REACHED_BY_TODAY = 0.80  # households with a first visit by today, reached along a rising curve
+DOOR_HOUSEHOLDS = 0.72  # households the team guides at home (the others meet it elsewhere)
+MAX_VISITS = 9  # a household reached on the first day gets up to this many visits by today
 
 VILLAGES = [
     "Thôn Đông Thịnh", "Thôn Phú Hậu", "Thôn Đồng Giãn", "Thôn Yên Lập", "Thôn Hoàng Chung",
@@ -169,13 +185,16 @@ def demo_exists() -> bool:
 @transaction.atomic
 def build_demo(*, households_per_village: int = 160, today: dt.date | None = None) -> dict[str, int]:
     """Create the demo commune once; a second call changes nothing and returns the same counts."""
-    # A fixed reference day keeps the demo identical from run to run (never in the future).
-    today = today or min(timezone.localdate(), dt.date(2026, 11, 1))
+    # The seed keeps the people identical from run to run; the history runs from 1 October 2025 to today.
+    today = today or timezone.localdate()
     commune = Place.objects.get(code=DEMO_COMMUNE_CODE)
     province = commune.parent
     assert province is not None
     if not demo_exists():
         _build(commune, province, households_per_village, today)
+        # The rows above were written in bulk, past the registry's listener: recompute the indicators
+        # (`indicators.rollup.rebuild()`, by its command since fieldwork does not import indicators).
+        call_command("rebuild_indicators", stdout=io.StringIO())
     return {
         "villages": Place.objects.villages().filter(parent=commune).count(),
         "households": Household.objects.filter(village__parent=commune).count(),
@@ -219,7 +238,26 @@ def _build(commune: Place, province: Place, households_per_village: int, today: 
         members = _build_team(rng, team, VILLAGE_LOGIN[index], formed)
         all_members += members
         _build_households(rng, village, members, households_per_village, skills, today, index, campaigns)
+    _build_moves(rng, commune, today)
     _build_community_life(rng, commune, all_members, by_code, today)
+
+
+def _build_moves(rng: random.Random, commune: Place, today: dt.date) -> None:
+    """Two households moved to the next village this year: their history stays where it was."""
+    villages = list(Place.objects.villages().filter(parent=commune).order_by("code")[:2])
+    if len(villages) < 2:
+        return
+    movers = list(
+        Household.objects.filter(
+            village=villages[0], registered_on=HISTORY_START, left_on__isnull=True
+        ).order_by("pk")[:2]
+    )
+    for offset, household in zip((75, 30), movers, strict=False):
+        moved_on = max(HISTORY_START + dt.timedelta(days=1), today - dt.timedelta(days=offset))
+        HouseholdMove.objects.create(
+            household=household, from_village=villages[0], to_village=villages[1], moved_on=moved_on
+        )
+        Household.objects.filter(pk=household.pk).update(village=villages[1])
 
 
 def _build_community_life(
@@ -228,28 +266,20 @@ def _build_community_life(
     """Classes with attendance, member trainings, digital ambassadors and members' working hours."""
     residents = list(Resident.objects.filter(household__village__parent=commune).select_related("household"))
     elderly = [r for r in residents if (r.age_on(today) or 0) >= 60]
+    span = max(30, (today - HISTORY_START).days)
     classes = [
-        (
-            "Ngày hội toàn dân học tập số",
-            ClassKind.LEARNING_DAY,
-            Audience.GENERAL,
-            dt.date(2026, 10, 10),
-            commune,
-            60,
-        ),
-        (
-            "Chợ số: thanh toán bằng mã QR",
-            ClassKind.MARKET_DAY,
-            Audience.TRADERS,
-            dt.date(2026, 10, 18),
-            commune,
-            25,
-        ),
-    ]
-    for village in Place.objects.villages().filter(parent=commune).order_by("code")[:4]:
-        classes.append(("Lớp VNeID và sổ sức khỏe điện tử cho người cao tuổi", ClassKind.CLASS, Audience.ELDERLY,
-                        today - dt.timedelta(days=rng.randint(5, 40)), village, 15))  # fmt: skip
+        ("Ngày hội toàn dân học tập số", ClassKind.LEARNING_DAY, Audience.GENERAL, dt.date(2025, 10, 10), commune, 60),
+        ("Ngày hội toàn dân học tập số", ClassKind.LEARNING_DAY, Audience.GENERAL, dt.date(2026, 10, 10), commune, 60),
+        ("Chợ số: thanh toán bằng mã QR", ClassKind.MARKET_DAY, Audience.TRADERS, dt.date(2026, 10, 18), commune, 25),
+    ]  # fmt: skip
+    for village in Place.objects.villages().filter(parent=commune).order_by("code"):
+        for part in (0, 1, 2):  # one class in each third of the period: the elderly are reached over time
+            day = HISTORY_START + dt.timedelta(days=rng.randint(span * part // 3 + 7, span * (part + 1) // 3))
+            classes.append(("Lớp VNeID và sổ sức khỏe điện tử cho người cao tuổi", ClassKind.CLASS,
+                            Audience.ELDERLY, day, village, 8))  # fmt: skip
     for title, kind, audience, day, place, size in classes:
+        if day > today:
+            continue
         community_class = CommunityClass.objects.create(
             title=title, kind=kind, audience=audience, held_on=day, place=place
         )
@@ -258,7 +288,7 @@ def _build_community_life(
         pool = [
             r
             for r in (elderly if audience == Audience.ELDERLY else residents)
-            if place == commune or r.household.village_id == place.pk
+            if (place == commune or r.household.village_id == place.pk) and _present(r, day)
         ]
         ClassAttendance.objects.bulk_create(
             [
@@ -283,6 +313,17 @@ def _build_community_life(
             work.append(WorkTime(uuid=uuid.UUID(int=rng.getrandbits(128), version=4), user=member,
                                  day=today - dt.timedelta(days=offset), hours=rng.choice([2, 3, 4, 4, 5, 6])))  # fmt: skip
     WorkTime.objects.bulk_create(work)
+
+
+def _present(resident: Resident, day: dt.date) -> bool:
+    household = resident.household
+    return all(
+        start <= day and (end is None or end > day)
+        for start, end in (
+            (resident.registered_on, resident.left_on),
+            (household.registered_on, household.left_on),
+        )
+    )
 
 
 def _build_team(rng: random.Random, team: Team, login: str, formed: dt.date) -> list[User]:
@@ -383,6 +424,21 @@ def _build_households(
                     person(rng.choice([Gender.MALE, Gender.FEMALE]), rng.randint(0, 16), Relation.GRANDCHILD)
                 )
         ages = [r.age_on(today) or 0 for r in residents]
+        span = max(30, (today - HISTORY_START).days)
+        registered = HISTORY_START
+        if rng.random() < LATE_REGISTRATION:
+            registered += dt.timedelta(days=rng.randint(1, span - 21))
+        left_on, left_reason = None, ""
+        if rng.random() < HOUSEHOLD_LEFT:
+            left_on = registered + dt.timedelta(days=rng.randint(14, max(14, (today - registered).days - 1)))
+            left_reason = rng.choice([LeftReason.MOVED, LeftReason.SPLIT, LeftReason.MERGED])
+        for resident, age in zip(residents, ages, strict=True):
+            resident.registered_on = registered
+            if left_on is None and rng.random() < RESIDENT_LEFT and (today - registered).days > 30:
+                resident.left_on = registered + dt.timedelta(
+                    days=rng.randint(20, (today - registered).days - 1)
+                )
+                resident.left_reason = LeftReason.DIED if age >= 70 else LeftReason.MOVED
         poor = rng.random() < 0.05
         household = Household(
             village=village,
@@ -395,6 +451,9 @@ def _build_households(
             has_elderly=any(a >= 60 for a in ages),
             has_disabled=any(r.is_disabled for r in residents),
             no_smart_device=rng.random() < 0.12,
+            registered_on=registered,
+            left_on=left_on,
+            left_reason=left_reason,
             phone=f"0{rng.choice([3, 8, 9])}{rng.randint(10_000_000, 99_999_999)}"
             if rng.random() < 0.7
             else "",
@@ -419,6 +478,10 @@ def _build_households(
     _build_history(rng, households, people, members, skills, today, campaigns)
 
 
+def _day(start: dt.date, day: int) -> dt.date:
+    return start + dt.timedelta(days=day)
+
+
 def _build_history(
     rng: random.Random,
     households: list[Household],
@@ -428,102 +491,147 @@ def _build_history(
     today: dt.date,
     campaigns: list[Campaign],
 ) -> None:
-    """Some status history: imports in mid-2025, visits during the October campaign and since."""
-    start = dt.date(2025, 7, 1)
-    span = max(1, (today - start).days)
+    """Facts imported at registration, then visits from 1 October 2025 to today.
+
+    A household's first visit falls on a rising curve (REACHED_BY_TODAY of them by today, more each
+    week); the earlier it came, the more visits followed. At each visit one to three people are guided:
+    the next core skill is learned ("tự làm được") at a pace that depends on age, and facts seen on
+    their phone are recorded (smartphone, VNeID level 2, payment account, health book, PCKS).
+    """
+    span = max(30, (today - HISTORY_START).days)  # day index of today
+    core = [s for s in skills if s.is_core]
+    other = [s for s in skills if not s.is_core] or core
     status_rows: list[StatusObservation] = []
     skill_rows: list[SkillObservation] = []
     visits: list[Visit] = []
     present: list[tuple[Visit, Resident]] = []
+
+    def status(resident: Resident, field: str, value: int, day: dt.date, source: str, evidence: str,
+               who: User | None = None, ref: str = "") -> None:  # fmt: skip
+        status_rows.append(StatusObservation(resident=resident, field=field, value=value, observed_on=day,
+                                             source=source, evidence=evidence, recorded_by=who, source_ref=ref))  # fmt: skip
+
     for household, residents in zip(households, people, strict=True):
-        no_device = household.no_smart_device
-        # One door-to-door visit per household that the team has reached, with everyone guided in it.
-        visit_day = start + dt.timedelta(days=rng.randint(60, span))
-        visit: Visit | None = None
+        start = (household.registered_on - HISTORY_START).days
+        end = (household.left_on - HISTORY_START).days if household.left_on else span + 1
+        states: dict[int, list] = {}
         for resident in residents:
             age = resident.age_on(today) or 0
             if age < 14:
                 continue
             older = age >= 60
-            has_phone = not no_device and rng.random() < (0.55 if older else 0.93)
-            first = start + dt.timedelta(days=rng.randint(0, 40))
+            phone = not household.no_smart_device and rng.random() < (0.35 if older else 0.6)
+            vneid = (2 if rng.random() < 0.25 else 1 if rng.random() < 0.4 else 0) if phone else 0
+            status(
+                resident,
+                StatusField.SMARTPHONE,
+                int(phone),
+                resident.registered_on,
+                Source.IMPORT,
+                Evidence.TOLD,
+            )
+            status(resident, StatusField.VNEID_LEVEL, vneid, resident.registered_on, Source.IMPORT,
+                   Evidence.CONFIRMED)  # fmt: skip
+            pace = (
+                rng.uniform(0.45, 0.8)
+                if age < 40
+                else rng.uniform(0.3, 0.6)
+                if not older
+                else rng.uniform(0.1, 0.3)
+            )
+            left = (resident.left_on - HISTORY_START).days if resident.left_on else end
+            # [phone, vneid level, core skills learned, paid, cashless, pcks, health book, pace, last day]
+            states[id(resident)] = [phone, vneid, 0, False, False, False, False, pace, min(left, end)]
+        u = rng.random()
+        if u >= REACHED_BY_TODAY:
+            continue
+        first = max(start, int(span * (u / REACHED_BY_TODAY) ** 0.9))
+        last = min(span, end - 1)
+        if first > last:
+            continue
+        count = 1 + round((MAX_VISITS - 1) * (last - first) / span * rng.uniform(0.5, 1.2))
+        at_home = rng.random() < DOOR_HOUSEHOLDS
+        for n, day in enumerate(sorted([first] + [rng.randint(first, last) for _ in range(count - 1)])):
+            on = _day(HISTORY_START, day)
             who = household.assigned_member or rng.choice(members)
-            status_rows.append(
-                StatusObservation(
-                    resident=resident,
-                    field=StatusField.SMARTPHONE,
-                    value=int(has_phone),
-                    observed_on=first,
-                    source=Source.IMPORT,
-                    evidence=Evidence.TOLD,
-                )
+            at = dt.datetime.combine(on, dt.time(rng.randint(8, 17), rng.choice([0, 15, 30, 45])))
+            channel = (
+                Channel.DOOR_TO_DOOR
+                if at_home and (n == 0 or rng.random() < 0.7)
+                else rng.choice(CHANNEL_MIX[1:])
             )
-            level = 2 if has_phone and rng.random() < 0.55 else (1 if has_phone and rng.random() < 0.5 else 0)
-            status_rows.append(
-                StatusObservation(
-                    resident=resident,
-                    field=StatusField.VNEID_LEVEL,
-                    value=level,
-                    observed_on=first,
-                    source=Source.IMPORT,
-                    evidence=Evidence.CONFIRMED,
-                )
-            )
-            if not has_phone or rng.random() > 0.6:
-                continue
-            if visit is None:
-                at = dt.datetime.combine(visit_day, dt.time(rng.randint(8, 17), rng.choice([0, 15, 30, 45])))
-                visit = Visit(
-                    uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
-                    household=household,
-                    recorded_by=who,
-                    visited_at=timezone.make_aware(at),
-                    minutes=rng.choice([10, 15, 20, 30, 45]),
-                    channel=rng.choices(CHANNEL_MIX, weights=[70, 15, 5, 5, 5])[0],
-                    follow_up_on=visit_day + dt.timedelta(days=7) if rng.random() < 0.2 else None,
-                )
-                visits.append(visit)
-            present.append((visit, resident))
+            visit = Visit(
+                uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                household=household,
+                recorded_by=who,
+                visited_at=timezone.make_aware(at),
+                minutes=rng.choice([10, 15, 20, 30, 45]),
+                channel=channel,
+                follow_up_on=on + dt.timedelta(days=7) if rng.random() < 0.2 and on + dt.timedelta(days=7) <= today else None,
+            )  # fmt: skip
+            visits.append(visit)
             ref = str(visit.uuid)
-            if level < 2 and rng.random() < 0.5:
-                status_rows.append(
-                    StatusObservation(
-                        resident=resident,
-                        field=StatusField.VNEID_LEVEL,
-                        value=2,
-                        observed_on=visit_day,
-                        source=Source.VISIT,
-                        evidence=Evidence.SEEN,
-                        recorded_by=who,
-                        source_ref=ref,
+            here = [
+                r for r in residents
+                if id(r) in states and (r.registered_on - HISTORY_START).days <= day < states[id(r)][8]
+            ]  # fmt: skip
+            for resident in rng.sample(here, min(len(here), rng.choice([1, 2, 2, 3]))):
+                state = states[id(resident)]
+                present.append((visit, resident))
+                learned = sum(rng.random() < state[7] for _ in range(3))
+                if not learned:
+                    skill = core[state[2]] if state[2] < len(core) else rng.choice(other)
+                    skill_rows.append(SkillObservation(resident=resident, skill=skill, level=SkillLevel.GUIDED,
+                                                       observed_on=on, source=Source.VISIT, recorded_by=who,
+                                                       source_ref=ref))  # fmt: skip
+                for _ in range(learned):
+                    if state[2] < len(core):
+                        skill_rows.append(SkillObservation(resident=resident, skill=core[state[2]],
+                                                           level=SkillLevel.MASTERED, observed_on=on,
+                                                           source=Source.VISIT, recorded_by=who, source_ref=ref))  # fmt: skip
+                        state[2] += 1
+                if not state[0] and not household.no_smart_device and rng.random() < 0.3:
+                    state[0] = True
+                    status(resident, StatusField.SMARTPHONE, 1, on, Source.VISIT, Evidence.SEEN, who, ref)
+                elif state[0] and state[1] < 2 and rng.random() < 0.45:
+                    state[1] = 2
+                    status(resident, StatusField.VNEID_LEVEL, 2, on, Source.VISIT, Evidence.SEEN, who, ref)
+                if state[0] and not state[3] and rng.random() < 0.3:
+                    state[3] = True
+                    status(
+                        resident, StatusField.PAYMENT_ACCOUNT, 1, on, Source.VISIT, Evidence.SEEN, who, ref
                     )
-                )
-            for field in (StatusField.PAYMENT_ACCOUNT, StatusField.HEALTH_BOOK, StatusField.USES_4G):
-                if rng.random() < 0.6:
-                    status_rows.append(
-                        StatusObservation(
-                            resident=resident,
-                            field=field,
-                            value=int(rng.random() < 0.7),
-                            observed_on=visit_day,
-                            source=Source.VISIT,
-                            evidence=rng.choice([Evidence.SEEN, Evidence.TOLD]),
-                            recorded_by=who,
-                            source_ref=ref,
-                        )
+                elif state[3] and not state[4] and rng.random() < 0.3:
+                    state[4] = True
+                    status(
+                        resident, StatusField.CASHLESS_REGULAR, 1, on, Source.VISIT, Evidence.TOLD, who, ref
                     )
-            for skill in rng.sample(skills, k=rng.randint(1, 4)):
-                skill_rows.append(
-                    SkillObservation(
-                        resident=resident,
-                        skill=skill,
-                        level=SkillLevel.MASTERED if rng.random() < 0.45 else SkillLevel.GUIDED,
-                        observed_on=visit_day,
-                        source=Source.VISIT,
-                        recorded_by=who,
-                        source_ref=ref,
+                if state[1] == 2 and not state[6] and rng.random() < 0.3:
+                    state[6] = True
+                    status(resident, StatusField.HEALTH_BOOK, 1, on, Source.VISIT, Evidence.SEEN, who, ref)
+                if state[2] >= len(core) and not state[5] and rng.random() < 0.4:
+                    state[5] = True
+                    status(
+                        resident,
+                        StatusField.PCKS_CONFIRMED,
+                        1,
+                        on,
+                        Source.VISIT,
+                        Evidence.CONFIRMED,
+                        who,
+                        ref,
                     )
-                )
+                if rng.random() < 0.4:
+                    status(
+                        resident,
+                        StatusField.USES_4G,
+                        int(state[0]),
+                        on,
+                        Source.VISIT,
+                        Evidence.TOLD,
+                        who,
+                        ref,
+                    )
     StatusObservation.objects.bulk_create(status_rows, batch_size=1000)
     SkillObservation.objects.bulk_create(skill_rows, batch_size=1000)
     for visit in visits:
