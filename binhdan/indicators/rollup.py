@@ -18,11 +18,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min, Sum
+from django.db.models import F, Min, Q, QuerySet, Sum, Window
+from django.db.models.functions import Lag
 from django.utils import timezone
 
 from binhdan.common.db import insert_rows
@@ -153,7 +155,9 @@ class _Person:
     disabled: bool
     start: dt.date
     end: dt.date | None
-    events: list[tuple[dt.date, int, int, str, int]] = field(default_factory=list)  # day, order…, key, value
+    events: list[tuple[dt.date, dt.datetime, int, str, int]] = field(
+        default_factory=list
+    )  # day, at, id, key, value
     first_class: dt.date | None = None
 
 
@@ -234,19 +238,19 @@ def _load(
     owner = {p.pk: units[hh] for hh, u in units.items() for p in u.people}
     if people:
         ids = list(people)
-        for resident_id, f, value, evidence, day, at, pk in StatusObservation.objects.filter(
-            resident_id__in=ids
-        ).values_list("resident_id", "field", "value", "evidence", "observed_on", "recorded_at", "pk"):
-            if rules[owner[resident_id].commune_id].trusted_only and evidence not in TRUSTED_EVIDENCE:
+        trusted = {pk for pk in ids if rules[owner[pk].commune_id].trusted_only}
+        for subset, evidence in ((trusted, TRUSTED_EVIDENCE), (set(ids) - trusted, None)):
+            if not subset:
                 continue
-            people[resident_id].events.append((day, int(at.timestamp() * 1e6), pk, f, value))
+            status_rows = StatusObservation.objects.filter(resident_id__in=list(subset))
+            if evidence is not None:  # the commune counts only seen/confirmed values
+                status_rows = status_rows.filter(evidence__in=evidence)
+            for resident_id, f, value, day, at, pk in _changes(status_rows, "field", "value"):
+                people[resident_id].events.append((day, at, pk, f, value))
         core_ids = frozenset().union(*(r.all_core for r in rules.values())) if rules else frozenset()
-        for resident_id, skill_id, level, day, at, pk in SkillObservation.objects.filter(
-            resident_id__in=ids, skill_id__in=list(core_ids)
-        ).values_list("resident_id", "skill_id", "level", "observed_on", "recorded_at", "pk"):
-            people[resident_id].events.append(
-                (day, int(at.timestamp() * 1e6), -pk, f"skill:{skill_id}", level)
-            )
+        skill_rows = SkillObservation.objects.filter(resident_id__in=ids, skill_id__in=list(core_ids))
+        for resident_id, skill_id, level, day, at, pk in _changes(skill_rows, "skill_id", "level"):
+            people[resident_id].events.append((day, at, pk, f"skill:{skill_id}", level))
         for resident_id, first in (
             ClassAttendance.objects.filter(resident_id__in=ids)
             .values("resident_id")
@@ -266,6 +270,19 @@ def _load(
         if channel == Channel.DOOR_TO_DOOR:
             unit.first_home_visit = min(filter(None, [unit.first_home_visit, day]))
     return list(units.values()), rules
+
+
+def _changes(rows: QuerySet[Any], key: str, value: str) -> QuerySet[Any]:
+    """(resident, key, value, day, recorded_at, id) of the observations that change a value: a row with
+    the same value as the one before it (same resident and key, in observed_on, recorded_at, id order)
+    changes nothing on any day, so the database leaves it out (a LAG window) and the histories that
+    reach Python stay short however often a household is visited."""
+    order = [F("observed_on").asc(), F("recorded_at").asc(), F("pk").asc()]
+    return (
+        rows.annotate(before=Window(Lag(value), partition_by=[F("resident_id"), F(key)], order_by=order))
+        .filter(Q(before__isnull=True) | ~Q(before=F(value)))
+        .values_list("resident_id", key, value, "observed_on", "recorded_at", "pk")
+    )
 
 
 def _fill_communes(communes: dict[int, int], village_ids: Iterable[int]) -> None:

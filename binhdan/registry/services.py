@@ -38,7 +38,7 @@ HOUSEHOLD_FIELDS = (
 )  # fmt: skip
 RESIDENT_FIELDS = (
     "full_name", "birth_date", "birth_year", "gender", "phone", "relation", "is_disabled",
-    "is_trader", "is_worker", "is_pupil", "ethnic_minority", "moved_out_on",
+    "is_trader", "is_worker", "is_pupil", "ethnic_minority", "registered_on",
 )  # fmt: skip
 
 

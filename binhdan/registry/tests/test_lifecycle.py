@@ -141,11 +141,6 @@ def test_registration_after_the_day_the_household_left_is_refused(world, client_
     assert "Ngày vào sổ phải trước ngày rời sổ (01/01/2020)." in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="registry.services.RESIDENT_FIELDS still lists moved_out_on, not registered_on: add_resident and "
-    "update_resident drop the resident's registration date (needs a one-line fix in services.py)",
-)
 def test_resident_registration_date_is_saved(world, client_for):
     client = client_for(world.member_a)
     response = client.post(
