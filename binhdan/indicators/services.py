@@ -288,11 +288,10 @@ def _new_code(commune: Place) -> str:
 def _recount(indicator: Indicator) -> None:
     """A commune's own registry-kind indicator was added or changed: bring its rollups up to date.
 
-    The state spans do not change when an indicator does, so `commune_changed` alone produces no rows
-    for a new rule; `rollup.rebuild_indicator` recounts the one indicator from the spans."""
+    The state spans do not depend on which indicators exist, so recounting the one indicator from the
+    stored spans (`rollup.rebuild_indicator`) is enough; the commune's spans are not recomputed."""
     if indicator.kind not in REGISTRY_KINDS or indicator.commune_id is None:
         return
-    rollup.commune_changed(indicator.commune_id)
     rollup.rebuild_indicator(indicator)
 
 
