@@ -27,11 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
+from django.db.models import ManyToOneRel
 from django.utils import timezone
 
 from binhdan.accounts.models import Role, RoleKind, User
@@ -118,11 +119,11 @@ FAMILY = [
     "Đào",
 ]
 FAMILY_WEIGHTS = [36, 10, 8, 6, 5, 4, 3, 4, 4, 1, 2, 2, 1, 3]
-MIDDLE = {
+MIDDLE: dict[str, list[str]] = {
     Gender.MALE: ["Văn", "Đức", "Minh", "Quang", "Xuân", "Hữu"],
     Gender.FEMALE: ["Thị", "Ngọc", "Thu", "Thanh", "Hồng"],
 }
-GIVEN = {
+GIVEN: dict[str, list[str]] = {
     Gender.MALE: ["Hùng", "Dũng", "Tuấn", "Cường", "Thắng", "Hải", "Long", "Nam", "Sơn", "Tùng", "Phong", "Quân", "Bình"],
     Gender.FEMALE: ["Hoa", "Lan", "Hương", "Mai", "Hằng", "Thuỷ", "Nga", "Hạnh", "Liên", "Dung", "Trang", "Linh", "Yến"],
 }  # fmt: skip
@@ -178,11 +179,10 @@ def _cascade(model: type[models.Model], where: str, path: frozenset[type[models.
     """DELETE the rows of `model` matching `where` and, first, every row pointing at them."""
     table, pk = model._meta.db_table, model._meta.pk.column
     for relation in model._meta.get_fields(include_hidden=True):
-        if not (
-            relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)
-        ):
+        # Reverse foreign keys and one-to-ones (also those of many-to-many tables, which are hidden).
+        if not isinstance(relation, ManyToOneRel):
             continue
-        child = relation.related_model
+        child = cast(type[models.Model], relation.related_model)
         if child in path or child._meta.proxy or not child._meta.managed:
             continue
         target = relation.field.target_field.column if relation.field.target_field else pk
@@ -505,7 +505,7 @@ class _Generator:
             [
                 Team(
                     village=village,
-                    name=f"Tổ công nghệ số cộng đồng {village.name} ({village.parent.name})",
+                    name=f"Tổ công nghệ số cộng đồng {village.name} ({village.parent.name if village.parent else ''})",
                     formed_on=formed,
                 )
                 for village, _ in plan
@@ -513,8 +513,10 @@ class _Generator:
         )
         memberships, roles, members = [], [], {}
         for team, (village, size) in zip(team_rows, plan, strict=True):
-            c, v = village.code.split("-")[1:]
-            ids = [by_name[f"{SYNTHETIC_USER_PREFIX}{c}.{v}.{m:02d}"] for m in range(size)]
+            commune_code, village_code = village.code.split("-")[1:]
+            ids = [
+                by_name[f"{SYNTHETIC_USER_PREFIX}{commune_code}.{village_code}.{m:02d}"] for m in range(size)
+            ]
             members[village.pk] = ids
             for m, user_id in enumerate(ids):
                 role = TeamRole.LEADER if m == 0 else TeamRole.DEPUTY if m == 1 else TeamRole.MEMBER
@@ -589,7 +591,7 @@ class _Generator:
                 phone = rng.random() < PHONE_AT_IMPORT[age >= 60]
                 vneid = (2 if rng.random() < 0.2 else 1 if rng.random() < 0.35 else 0) if phone else 0
                 aptitude = rng.uniform(0.2, 0.5) if age < 40 else rng.uniform(0.1, 0.35) if age < 60 else rng.uniform(0.03, 0.15)  # fmt: skip
-                state = [phone, vneid, 0, False, False, False, False, aptitude]
+                state: list[Any] = [phone, vneid, 0, False, False, False, False, aptitude]
                 if age >= 14:
                     day = dates[r_start]
                     at = f"{day} 08:00:00+07:00"
@@ -767,7 +769,14 @@ class _Generator:
             for week in range(WORK_WEEKS):
                 days = rng.choices((0, 1, 2, 3), (10, 25, 40, 25))[0]
                 for offset in rng.sample(range(7), days):
-                    day = self.today - dt.timedelta(days=week * 7 + offset)
+                    worked = self.today - dt.timedelta(days=week * 7 + offset)
                     w["work"].add(
-                        (self.uuid(), member, day.isoformat(), str(rng.choice((2, 3, 4, 4, 5, 6))), "", now)
+                        (
+                            self.uuid(),
+                            member,
+                            worked.isoformat(),
+                            str(rng.choice((2, 3, 4, 4, 5, 6))),
+                            "",
+                            now,
+                        )
                     )
