@@ -117,22 +117,16 @@ def resident(
         person.save()
         recording.households_changed([home.pk])
         return person
-    person = registry.add_resident(
+    return registry.add_resident(
         by=by,
         household=home,
         full_name=name,
         birth_date=birth_date,
         birth_year=birth_year,
+        registered_on=registered_on,
         is_disabled=is_disabled,
         relation=Relation.OTHER,
     )
-    # `services.add_resident` does not take registered_on (RESIDENT_FIELDS still names the old
-    # "moved_out_on"), so every resident it adds enters the registry today: set the day, then tell the
-    # write path's hook, as an import correcting the day would.
-    Resident.objects.filter(pk=person.pk).update(registered_on=registered_on)
-    person.registered_on = registered_on
-    recording.households_changed([home.pk])
-    return person
 
 
 def move(home: Household, village: Place, on: dt.date, *, by: User | None = None) -> Household:
@@ -189,9 +183,39 @@ def national_core() -> list[Skill]:
     return list(Skill.objects.filter(commune__isnull=True, is_core=True).order_by("position"))
 
 
-def master_skills(person: Resident, skills: Iterable[Skill], on: dt.date, **kwargs: Any) -> None:
-    for which in skills:
-        skill(person, which, 2, on, **kwargs)
+def statuses(
+    person: Resident,
+    rows: Iterable[tuple[str, int, str, dt.date]],
+    *,
+    recorded_at: dt.datetime | None = None,
+    by: User | None = None,
+) -> None:
+    """Several (field, value, evidence, observed_on) of one resident in one write (one recorded_at)."""
+    recording.record_observations(
+        by=by,
+        status=[
+            (person.pk, field, value, evidence, on, Source.VISIT, "") for field, value, evidence, on in rows
+        ],
+        households=[person.household_id],
+        recorded_at=recorded_at,
+    )
+
+
+def master_skills(
+    person: Resident,
+    skills: Iterable[Skill],
+    on: dt.date,
+    *,
+    recorded_at: dt.datetime | None = None,
+    by: User | None = None,
+) -> None:
+    """Every skill of `skills` at "tự làm được" on `on`, in one write."""
+    recording.record_observations(
+        by=by,
+        skills=[(person.pk, s.pk, 2, on, Source.VISIT, "") for s in skills],
+        households=[person.household_id],
+        recorded_at=recorded_at,
+    )
 
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

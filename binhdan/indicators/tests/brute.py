@@ -16,7 +16,7 @@ Definitions followed here, word for word:
   id). A commune counting trusted evidence only ignores told observations entirely. The commune whose
   rules apply is the commune of the village the household is in on D.
 - Basic skills on D: the latest level (same ordering) is MASTERED for every skill of
-  `registry.catalogue.core_skills(commune, D)`.
+  `registry.catalogue.core_skills(commune, D)`; with an empty core set nobody has them.
 - HH_REACHED: a visit of any channel whose local date (Asia/Ho_Chi_Minh) is <= D, or a resident of the
   household who attended a class held on or before D. HH_GUIDED: a "door" visit on or before D.
   HH_DIGITAL: an adult resident present on D with basic skills.
@@ -171,9 +171,9 @@ class Brute:
         return None if latest is None else latest[1]
 
     def has_basic(self, resident_id: int, day: dt.date, commune_id: int) -> bool:
-        return all(
-            self.skill_on(resident_id, skill_id, day) == SkillLevel.MASTERED
-            for skill_id in self.core_on(commune_id, day)
+        core = self.core_on(commune_id, day)
+        return bool(core) and all(
+            self.skill_on(resident_id, skill_id, day) == SkillLevel.MASTERED for skill_id in core
         )
 
     def attended_by(self, resident_id: int, day: dt.date) -> bool:
@@ -267,35 +267,45 @@ class Brute:
 
 
 def mismatches(
-    places: list[Place], days: list[dt.date], *, ids_for: list[tuple[Place, dt.date]] | None = None
+    places: list[Place],
+    days: list[dt.date],
+    *,
+    values_for: list[tuple[Place, dt.date]] | None = None,
+    ids_for: list[tuple[Place, dt.date]] | None = None,
 ) -> list[str]:
     """Every difference between the engine's reading API and the brute force, in words (empty: none).
 
-    `values()` and `side_by_side()` are compared for every place and day; `ids_behind()` for the pairs
-    in `ids_for` (every pair when None).
+    `side_by_side()` is compared for every place and day, `values()` for the (place, day) pairs of
+    `values_for` and `ids_behind()` for those of `ids_for` (every pair when None).
     """
     from binhdan.indicators import values as api
     from binhdan.indicators.models import Indicator
 
     brute = Brute()
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=CODES, commune__isnull=True)}
-    wanted = set(ids_for) if ids_for is not None else None
+    value_pairs = None if values_for is None else set(values_for)
+    pairs = None if ids_for is None else set(ids_for)
+    extra = {d for _, d in [*(values_for or []), *(ids_for or [])]}
     out: list[str] = []
-    for day in days:
+    for day in sorted(set(days) | extra):
         side = api.side_by_side(places, day)
         for place in places:
             expected = brute.counted(place, day)
-            got = {v.code: (v.numerator, v.denominator) for v in api.values(place, day, with_pace=False)}
+            got_side = side.get(place.pk, {})
             for code in CODES:
                 want = expected[code].pair
-                if got.get(code) != want:
-                    out.append(f"values {place.name} {day} {code}: engine {got.get(code)} brute {want}")
-                if side.get(place.pk, {}).get(code, (0, 0)) != want:
+                if got_side.get(code, (0, 0)) != want:
                     out.append(
-                        f"side_by_side {place.name} {day} {code}: engine "
-                        f"{side.get(place.pk, {}).get(code)} brute {want}"
+                        f"side_by_side {place.name} {day} {code}: engine {got_side.get(code)} brute {want}"
                     )
-            if wanted is not None and (place, day) not in wanted:
+            if value_pairs is None or (place, day) in value_pairs:
+                got = {v.code: (v.numerator, v.denominator) for v in api.values(place, day, with_pace=False)}
+                for code in CODES:
+                    if got.get(code) != expected[code].pair:
+                        out.append(
+                            f"values {place.name} {day} {code}: engine {got.get(code)} brute {expected[code].pair}"
+                        )
+            if pairs is not None and (place, day) not in pairs:
                 continue
             for code in CODES:
                 for part in ("numerator", "denominator"):
