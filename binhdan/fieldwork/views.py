@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from binhdan.accounts import access, audit
 from binhdan.accounts.models import AuditEvent, RoleKind, User
 from binhdan.fieldwork import rules
+from binhdan.fieldwork.links import links_for
 from binhdan.fieldwork.models import CommunityClass, Mentor, Team, TeamRole, Visit
 from binhdan.fieldwork.progress import member_week
 from binhdan.fieldwork.views_workspace import workspace_form
@@ -135,6 +136,7 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "fieldwork/commune_detail.html",
         {
             "commune": commune,
+            "place_links": links_for(request, commune),
             "villages": _village_summaries(villages, personal=personal),
             "can_manage": access.can_manage_place(request.user, commune),
             "can_read": personal,
@@ -195,7 +197,12 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "fieldwork/village_detail.html",
-        {"village": village, "summary": summary, "can_manage": can_manage},
+        {
+            "village": village,
+            "summary": summary,
+            "can_manage": can_manage,
+            "place_links": links_for(request, village),
+        },
     )
 
 
@@ -261,14 +268,16 @@ def province_detail(request: HttpRequest, pk: int) -> HttpResponse:
     communes = list(Place.objects.communes().filter(parent=province).vietnamese_order())
     ids = [c.pk for c in communes]
     since = timezone.now() - dt.timedelta(days=rules.RECENT_DAYS)
+    today = timezone.localdate()
     households = dict(
         Household.objects.filter(village__parent_id__in=ids)
+        .present_on(today)
         .values_list("village__parent_id")
         .annotate(n=Count("pk"))
     )
     residents = dict(
-        Resident.objects.active()
-        .filter(household__village__parent_id__in=ids)
+        Resident.objects.filter(household__village__parent_id__in=ids)
+        .present_on(today)
         .values_list("household__village__parent_id")
         .annotate(n=Count("pk"))
     )
@@ -300,6 +309,7 @@ def province_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "fieldwork/province_detail.html",
         {
             "province": province,
+            "place_links": links_for(request, province),
             "rows": rows if show_all else active,
             "show_all": show_all,
             "active_count": len(active),
