@@ -45,6 +45,9 @@ RECORDED_AT = tuple(
     dt.datetime(END.year, END.month, END.day, 9, minute, tzinfo=f.LOCAL) for minute in (0, 0, 1, 2)
 )
 STATUS_VALUES = {StatusField.VNEID_LEVEL: (0, 1, 2)}
+# A household moving to another commune's village keeps the new commune's evidence rule and core set for
+# its whole past in the engine (test_definitions: the xfail cross-commune tests); off until that is settled.
+CROSS_COMMUNE_MOVES = False
 MAX_DAYS = 24  # days compared side by side per example
 NON_CORE = ("cai-dat-ung-dung", "mat-khau-manh")
 
@@ -56,6 +59,8 @@ SETTINGS = settings(
 )
 
 offsets = st.integers(min_value=0, max_value=SPAN)
+# Observation days: often one of a few shared days, so that same-day ties happen.
+observed = st.one_of(offsets, st.sampled_from((SPAN // 3, SPAN // 3 + 1, 2 * SPAN // 3)))
 
 
 def day(offset: int) -> dt.date:
@@ -110,10 +115,10 @@ status_obs = st.tuples(
     st.sampled_from([*StatusField.values, *COUNTED_FIELDS, *COUNTED_FIELDS]),
     st.integers(0, 2),
     st.sampled_from(Evidence.values),
-    offsets,
+    observed,
     st.integers(-1, len(RECORDED_AT) - 1),  # -1: now
 )
-skill_obs = st.tuples(st.integers(0, 6), st.integers(0, 2), offsets, st.integers(-1, len(RECORDED_AT) - 1))
+skill_obs = st.tuples(st.integers(0, 6), st.integers(0, 2), observed, st.integers(-1, len(RECORDED_AT) - 1))
 
 residents = st.fixed_dictionaries(
     {
@@ -175,8 +180,12 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
         days |= {registered, registered - dt.timedelta(days=1)}
         for target, offset in sorted(h["moves"], key=lambda m: m[1]):
             on = max(day(offset), registered)
-            village = villages[target % len(villages)]
             home.refresh_from_db()
+            if CROSS_COMMUNE_MOVES:
+                village = villages[target % len(villages)]
+            else:
+                siblings = [v for v in villages if v.parent_id == home.village.parent_id]
+                village = siblings[target % len(siblings)]
             if village.pk != home.village_id:
                 f.move(home, village, on)
                 days |= {on, on - dt.timedelta(days=1)}
