@@ -248,6 +248,17 @@ def test_basic_skills_need_every_core_skill_mastered_and_make_a_digital_family(p
     agrees(places, BEFORE, D, later)
 
 
+def test_skill_ties_go_to_the_later_recorded_at_then_the_higher_id(places):
+    village, _, person = adult_home(places, birth_year=1980)
+    core = f.national_core()
+    f.master_skills(person, core, D, recorded_at=f.local(D, 9))
+    f.skill(person, core[0], 1, D, recorded_at=f.local(D, 8))  # written later, recorded earlier
+    assert pairs(village, D)["AD_BASIC"] == (1, 1)
+    f.skill(person, core[1], 1, D, recorded_at=f.local(D, 9))  # same instant: the higher id wins
+    assert pairs(village, D)["AD_BASIC"] == (0, 1)
+    agrees(places, D)
+
+
 def test_a_minor_with_basic_skills_does_not_make_a_digital_family(places):
     village = places.all_villages[0]
     home = f.household(village, LONG_AGO)

@@ -48,7 +48,9 @@ STATUS_VALUES = {StatusField.VNEID_LEVEL: (0, 1, 2)}
 # A household moving to another commune's village keeps the new commune's evidence rule and core set for
 # its whole past in the engine (test_definitions: the xfail cross-commune tests); off until that is settled.
 CROSS_COMMUNE_MOVES = False
-MAX_DAYS = 24  # days compared side by side per example
+# Days compared side by side per example: up to 12 birthday days, then change days up to 24 in all,
+# then observation days up to 30.
+TIER_CAPS = (12, 24, 30)
 NON_CORE = ("cai-dat-ung-dung", "mat-khau-manh")
 
 SETTINGS = settings(
@@ -129,8 +131,9 @@ residents = st.fixed_dictionaries(
         "erase": st.integers(0, 9).map(lambda n: n == 0),
         "status": st.lists(status_obs, min_size=1, max_size=6),
         "skills": st.lists(skill_obs, max_size=4),
-        "master": st.none() | offsets,  # every core skill mastered that day
-        "unlearn": st.none() | st.tuples(st.integers(0, 4), offsets),  # a core skill back to "guided"
+        # every core skill mastered that day; a core skill back to "guided" (day, recorded at)
+        "master": st.none() | st.tuples(observed, st.integers(-1, len(RECORDED_AT) - 1)),
+        "unlearn": st.none() | st.tuples(st.integers(0, 4), observed, st.integers(-1, len(RECORDED_AT) - 1)),
     }
 )
 households = st.fixed_dictionaries(
@@ -161,14 +164,19 @@ plans = st.fixed_dictionaries(
 )
 
 
-def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
-    """Write the plan through the write paths; returns the places and the days worth probing."""
+def build(plan: dict[str, Any]) -> tuple[f.Places, list[set[dt.date]]]:
+    """Write the plan through the write paths; returns the places and the days worth probing, in tiers:
+    birthdays (14/18/60, 29 Feb) and the days before them, other days something changes and the days
+    before them, then days observations were made."""
     places = f.make_places(plan["villages"])
     villages = places.all_villages
     by = f.make_user()
     core = f.national_core()
     skills = [*core, *Skill.objects.filter(code__in=NON_CORE).order_by("code")]
     days: set[dt.date] = {START - dt.timedelta(days=1), START, END}
+    # First days of a change and the days before them, probed first (birthdays before anything).
+    birthdays: set[dt.date] = set()
+    edges: set[dt.date] = set()
 
     if plan["trusted"] and plan["trusted"][1]:
         f.trusted_only(places.communes[plan["trusted"][0]])
@@ -177,7 +185,7 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
     for h in plan["households"]:
         registered = day(h["registered"])
         home = f.household(villages[h["village"] % len(villages)], registered)
-        days |= {registered, registered - dt.timedelta(days=1)}
+        edges |= {registered, registered - dt.timedelta(days=1)}
         for target, offset in sorted(h["moves"], key=lambda m: m[1]):
             on = max(day(offset), registered)
             home.refresh_from_db()
@@ -188,7 +196,7 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
                 village = siblings[target % len(siblings)]
             if village.pk != home.village_id:
                 f.move(home, village, on)
-                days |= {on, on - dt.timedelta(days=1)}
+                edges |= {on, on - dt.timedelta(days=1)}
         for r in h["residents"]:
             kind, value = r["birth"]
             person = f.resident(
@@ -203,7 +211,7 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
             for years in AGES:
                 first = _first_day_of_age(born, years)
                 if first is not None and START <= first <= END:
-                    days |= {first, first - dt.timedelta(days=1)}
+                    birthdays |= {first, first - dt.timedelta(days=1)}
             # One write per recording instant: rows of one write tie on recorded_at (then: id).
             by_instant: dict[int, list[tuple[str, int, str, dt.date]]] = {}
             for field, value_, evidence, offset, at in r["status"]:
@@ -213,8 +221,9 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
             for at, rows in by_instant.items():
                 f.statuses(person, rows, recorded_at=RECORDED_AT[at] if at >= 0 else None)
             if r["master"] is not None:
-                f.master_skills(person, core, day(r["master"]))
-                days.add(day(r["master"]))
+                on, at = r["master"]
+                f.master_skills(person, core, day(on), recorded_at=RECORDED_AT[at] if at >= 0 else None)
+                days.add(day(on))
             for which, level, offset, at in r["skills"]:
                 f.skill(
                     person,
@@ -225,20 +234,21 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
                 )
                 days.add(day(offset))
             if r["unlearn"] is not None:
-                f.skill(person, core[r["unlearn"][0]], 1, day(r["unlearn"][1]))
-                days.add(day(r["unlearn"][1]))
+                which, on, at = r["unlearn"]
+                f.skill(person, core[which], 1, day(on), recorded_at=RECORDED_AT[at] if at >= 0 else None)
+                days.add(day(on))
             if r["left"] is not None:
                 left = max(day(r["left"]), person.registered_on)
                 f.resident_left(person, left)
-                days |= {left, left - dt.timedelta(days=1)}
+                edges |= {left, left - dt.timedelta(days=1)}
             people.append((person, r["erase"]))
         for offset, (hour, minute), channel in h["visits"]:
             f.visit(home, f.local(day(offset), hour, minute), by=by, channel=channel)
-            days |= {day(offset), day(offset) - dt.timedelta(days=1)}
+            edges |= {day(offset), day(offset) - dt.timedelta(days=1)}
         if h["left"] is not None:
             left = max(day(h["left"]), registered)
             f.household_left(home, left)
-            days |= {left, left - dt.timedelta(days=1)}
+            edges |= {left, left - dt.timedelta(days=1)}
 
     commune_now = dict(
         Household.objects.filter(pk__in={p.household_id for p, _ in people}).values_list(
@@ -263,7 +273,7 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
             f.core_choice(commune, skills[5 + which % 2], True, effective)
         else:  # a core skill leaves it
             f.core_choice(commune, core[which], False, effective)
-        days |= {effective, effective - dt.timedelta(days=1)}
+        edges |= {effective, effective - dt.timedelta(days=1)}
 
     for person, erase in people:
         if erase:
@@ -271,7 +281,7 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
 
     if plan["trusted"] and not plan["trusted"][1]:
         f.trusted_only(places.communes[plan["trusted"][0]])
-    return places, {d for d in days if d <= END + dt.timedelta(days=1)}
+    return places, [birthdays, edges - birthdays, days - edges - birthdays]
 
 
 @SETTINGS
@@ -279,12 +289,12 @@ def build(plan: dict[str, Any]) -> tuple[f.Places, set[dt.date]]:
 def test_rollups_equal_brute_force(plan: dict[str, Any], data: st.DataObject) -> None:
     f.seed_catalogues()
     with transaction.atomic():
-        places, candidates = build(plan)
-        # side_by_side on every day worth probing (at most MAX_DAYS of them), values() and ids_behind()
-        # for a few (place, day) pairs.
-        days = sorted(candidates)
-        if len(days) > MAX_DAYS:
-            days = sorted(data.draw(st.permutations(days), label="days")[:MAX_DAYS])
+        places, tiers = build(plan)
+        days: list[dt.date] = []
+        for number, (tier, cap) in enumerate(zip(tiers, TIER_CAPS, strict=True)):
+            pool = sorted(tier - set(days))
+            days += data.draw(st.permutations(pool), label=f"tier {number}")[: max(cap - len(days), 0)]
+        days.sort()
         pairs = st.tuples(st.sampled_from(places.all), st.sampled_from(days))
         values_for = data.draw(st.lists(pairs, min_size=1, max_size=3), label="values_for")
         ids_for = data.draw(st.lists(pairs, min_size=1, max_size=3), label="ids_for")
