@@ -383,3 +383,29 @@ class Campaign(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_on:%d/%m} – {self.ends_on:%d/%m/%Y})"
+
+
+class VisitDay(models.Model):
+    """How many visits a member recorded in a village on a local day, and how many people they guided.
+
+    Kept by the sync push in its transaction (`fieldwork.visit_days`) so that team quotas over a quarter
+    read a few rows per member and day instead of every visit; `visit_days.rebuild()` recomputes it from
+    the visits (the demo and the synthetic province load visits directly). Ids and counts only.
+    """
+
+    village_id = models.BigIntegerField()  # the household's village when the visit was pushed
+    user_id = models.BigIntegerField()
+    day = models.DateField()
+    visits = models.IntegerField(default=0)
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "số lượt hỗ trợ theo ngày"
+        verbose_name_plural = "số lượt hỗ trợ theo ngày"
+        constraints = [models.UniqueConstraint(fields=["village_id", "user_id", "day"], name="visit_day_key")]
+        indexes = [models.Index(fields=["user_id", "day"]), models.Index(fields=["village_id", "day"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user_id}@{self.village_id} {self.day:%d/%m/%Y}: {self.visits} lượt, {self.people} người"
+        )

@@ -34,6 +34,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from binhdan.accounts import access
 from binhdan.common.db import insert_rows
 from binhdan.common.text import nfc
+from binhdan.fieldwork import visit_days
 from binhdan.fieldwork.models import (
     Campaign,
     Channel,
@@ -823,6 +824,17 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
         skills += [(r, s, level, day, Source.VISIT.value, ref) for r, s, level in plan.skills]
         status += [(r, f, v, e, day, Source.VISIT.value, ref) for r, f, v, e in plan.status]
     insert_rows(VisitPerson, ["visit_id", "resident_id"], people)
+    if visit_plans:  # the daily counts team quotas read (fieldwork.visit_days)
+        village_of = dict(Household.objects.filter(pk__in=households).values_list("pk", "village_id"))
+        visit_days.add(
+            (
+                village_of[p.visit.household_id],
+                user.pk,
+                timezone.localtime(p.visit.visited_at).date(),
+                len(p.people),
+            )
+            for _, p in visit_plans
+        )
     attendance = []
     for index, _, kind, _, plan in to_create:
         if kind == "class_attendance":

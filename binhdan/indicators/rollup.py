@@ -632,8 +632,11 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 @transaction.atomic
 def rebuild(*, progress=None) -> dict[str, int]:
     """Recompute every span and rollup from the source rows (`manage.py rebuild_indicators`)."""
+    from binhdan.fieldwork import visit_days
+
     RollupClock.objects.select_for_update().get_or_create(pk=1, defaults={"as_of": timezone.localdate()})
     today = timezone.localdate()
+    visit_days.rebuild()  # the team quotas' daily counts come from the same visits
     for model in (StateSpan, Delta, Total):
         model.objects.all().delete()
     rules = registry_rules()

@@ -23,7 +23,7 @@ from binhdan.fieldwork.models import (
     TeamMembership,
     TeamRole,
     Training,
-    VisitPerson,
+    VisitDay,
     WorkTime,
 )
 from binhdan.fieldwork.rules import (
@@ -179,7 +179,6 @@ def teamwork(place: Place, day: dt.date) -> Teamwork:
     """Teams, members and mentors of `place` on `day`, with what each has done (ten queries at most,
     whatever the number of teams, members and mentors)."""
     q_start = quarter_start(day)
-    since, until = local_midnight(q_start), local_midnight(day + dt.timedelta(days=1))
     # Teams of villages still in place on the day (a merged village's team no longer counts), formed by then.
     teams = {
         t.pk: TeamRow(t.pk, t.name, t.village_id, t.village.name)
@@ -224,25 +223,24 @@ def teamwork(place: Place, day: dt.date) -> Teamwork:
     ):
         for row in rows.get(user_id, ()):
             row.trained = True
+    # Daily counts kept by the push (fieldwork.VisitDay): a few rows per member and day, not every visit.
+    in_quarter = VisitDay.objects.filter(day__gte=q_start, day__lte=day)
     for user_id, count in (
-        VisitPerson.objects.filter(visit__recorded_by__in=users, visit__visited_at__gte=since,
-                                   visit__visited_at__lt=until)
-        .values("visit__recorded_by").annotate(n=Count("pk")).values_list("visit__recorded_by", "n")
-    ):  # fmt: skip
+        in_quarter.filter(user_id__in=users)
+        .values("user_id")
+        .annotate(n=Sum("people"))
+        .values_list("user_id", "n")
+    ):
         for row in rows.get(user_id, ()):
-            row.guided = count
+            row.guided = count or 0
     village_team = {t.village_id: t for t in teams.values()}
     for village_id, people, visits in (
-        VisitPerson.objects.filter(
-            visit__household__village_id__in=list(village_team),
-            visit__visited_at__gte=since,
-            visit__visited_at__lt=until,
-        )
-        .values("visit__household__village_id")
-        .annotate(n=Count("pk"), v=Count("visit_id", distinct=True))
-        .values_list("visit__household__village_id", "n", "v")
+        in_quarter.filter(village_id__in=list(village_team))
+        .values("village_id")
+        .annotate(n=Sum("people"), v=Sum("visits"))
+        .values_list("village_id", "n", "v")
     ):
-        village_team[village_id].guided, village_team[village_id].visits = people, visits
+        village_team[village_id].guided, village_team[village_id].visits = people or 0, visits or 0
     _work_weeks(rows, commune_of_team, q_start, day)
     mentors = []
     for mentor in (

@@ -94,7 +94,9 @@ def test_officer_sets_a_target_enters_a_month_and_adds_an_own_indicator(
     page.get_by_label("Mẫu số: nhóm được tính").select_option(label="Người trưởng thành (từ 18 tuổi)")
     page.get_by_label("Tử số: điều kiện được tính").select_option(label="Bán hàng trực tuyến")
     page.get_by_role("button", name="Thêm chỉ tiêu").click()
-    expect(page.get_by_text("Đã thêm chỉ tiêu riêng “Người trưởng thành bán hàng trực tuyến”.")).to_be_visible()
+    expect(
+        page.get_by_text("Đã thêm chỉ tiêu riêng “Người trưởng thành bán hàng trực tuyến”.")
+    ).to_be_visible()
     expect(page.locator("#chi-tieu-rieng")).to_have_text("Chỉ tiêu riêng của xã (1)")
     own = Indicator.objects.get(commune=world.commune)
     assert (own.population, own.condition) == ("adults", "sells_online")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from binhdan.accounts.models import AuditEvent
-from binhdan.fieldwork import rules
+from binhdan.fieldwork import rules, visit_days
 from binhdan.fieldwork.models import (
     Campaign,
     Mentor,
@@ -92,6 +92,8 @@ def _guidance(user: Any, resident: Resident, n: int, on: dt.date = WEEK[1]) -> N
         for _ in range(n)
     )  # fmt: skip
     VisitPerson.objects.bulk_create(VisitPerson(visit=v, resident=resident) for v in visits)
+    # The sync push keeps the daily counts; rows made here by hand are counted in the same way.
+    visit_days.add([(resident.household.village_id, user.pk, on, 1)] * n)
 
 
 def _row(work: Any, user: Any) -> Any:
@@ -372,6 +374,7 @@ def _campaign(world: Any, **extra: Any) -> Campaign:
 def _visit_on(user: Any, household: Household, day: dt.date, hour: int = 9) -> None:
     Visit.objects.create(uuid=uuid.uuid4(), household=household, recorded_by=user, minutes=10, channel="door",
                          visited_at=timezone.make_aware(dt.datetime.combine(day, dt.time(hour))))  # fmt: skip
+    visit_days.add([(household.village_id, user.pk, day, 0)])
 
 
 def _campaign_world(world: Any) -> tuple[Campaign, list[Household], list[Household]]:
