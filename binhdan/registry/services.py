@@ -76,6 +76,15 @@ def update_household(
             setattr(household, name, value)
     _validate(household, exclude=["search_text", "sort_name"])
     if old_village_id is not None and old_village_id != household.village_id:
+        old_commune = Place.objects.filter(pk=old_village_id).values_list("parent_id", flat=True).first()
+        if household.village.parent_id != old_commune:
+            # Each commune keeps its own registry: the household leaves this one (moved away) and the
+            # other commune registers it; its past stays counted here.
+            raise ValidationError(
+                {
+                    "village": "Hộ chuyển sang xã khác: hãy ghi nhận rời sổ (chuyển đi nơi khác); xã mới sẽ nhập hộ vào sổ của mình."
+                }
+            )
         on = moved_on or timezone.localdate()
         if on > timezone.localdate() or on < household.registered_on:
             raise ValidationError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from binhdan.fieldwork.models import Channel
@@ -145,14 +146,15 @@ def test_a_move_keeps_the_past_in_the_old_village(places):
     agrees(places, BEFORE, D)
 
 
-def test_a_move_to_another_commune(places):
+def test_a_move_to_another_commune_is_refused_it_is_leaving_one_registry_and_joining_another(places):
     east, far = places.all_villages[0], places.villages[places.communes[1].pk][0]
     home = f.household(east, LONG_AGO)
     f.resident(home, LONG_AGO, birth_year=1980)
-    f.move(home, far, D)
-    assert pairs(places.communes[0], BEFORE)["AD_SMARTPHONE"] == (0, 1)
-    assert pairs(places.communes[1], D)["AD_SMARTPHONE"] == (0, 1)
-    assert pairs(places.province, BEFORE)["AD_SMARTPHONE"] == pairs(places.province, D)["AD_SMARTPHONE"]
+    with pytest.raises(ValidationError) as caught:
+        f.move(home, far, D)
+    assert "rời sổ" in str(caught.value)
+    assert pairs(places.communes[0], D)["AD_SMARTPHONE"] == (0, 1)
+    assert pairs(places.communes[1], D)["AD_SMARTPHONE"] == (0, 0)
     agrees(places, BEFORE, D)
 
 
@@ -372,38 +374,3 @@ def test_disabled_flag_is_the_current_flag(places, by):
     services.update_resident(by=by, resident=person, is_disabled=True)
     assert pairs(village, LONG_AGO)["DISABLED_CLASS"] == (0, 1)  # no history: the flag as it is now
     agrees(places, LONG_AGO, D)
-
-
-# --- a household that moved to another commune -------------------------------------------------------------
-
-CROSS_COMMUNE = (
-    "rollup._load takes a household's commune rules (evidence, core set) from its village NOW "
-    "(`_Unit.commune_id = communes[current village]`) for its whole history, so the days it was counted "
-    "in its old commune follow the new commune's rule; commune_changed() likewise refreshes only the "
-    "households in the commune now"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CROSS_COMMUNE)
-def test_before_a_move_to_another_commune_the_old_communes_evidence_rule_applies(places):
-    old, new = places.communes
-    home = f.household(places.villages[old.pk][0], LONG_AGO)
-    person = f.resident(home, LONG_AGO, birth_year=1980)
-    f.status(person, "smartphone", 1, LONG_AGO, evidence="told")
-    f.trusted_only(new)  # the new commune counts trusted evidence only; the old one counts everything
-    f.move(home, places.villages[new.pk][0], D)
-    assert pairs(new, D)["AD_SMARTPHONE"] == (0, 1)
-    assert pairs(old, BEFORE)["AD_SMARTPHONE"] == (1, 1)  # engine: (0, 1)
-
-
-@pytest.mark.xfail(strict=True, reason=CROSS_COMMUNE)
-def test_before_a_move_to_another_commune_the_old_communes_core_set_applies(places):
-    old, new = places.communes
-    home = f.household(places.villages[old.pk][0], LONG_AGO)
-    person = f.resident(home, LONG_AGO, birth_year=1980)
-    f.master_skills(person, f.national_core(), LONG_AGO)
-    f.core_choice(new, Skill.objects.get(code="mat-khau-manh"), True, LONG_AGO)  # the new commune asks more
-    f.move(home, places.villages[new.pk][0], D)
-    assert pairs(new, D)["AD_BASIC"] == (0, 1)
-    assert pairs(old, BEFORE)["AD_BASIC"] == (1, 1)  # engine: (0, 1)
-    assert pairs(old, BEFORE)["HH_DIGITAL"] == (1, 1)

@@ -47,7 +47,9 @@ RECORDED_AT = tuple(
 STATUS_VALUES = {StatusField.VNEID_LEVEL: (0, 1, 2)}
 # A household moving to another commune's village keeps the new commune's evidence rule and core set for
 # its whole past in the engine (test_definitions: the xfail cross-commune tests); off until that is settled.
-CROSS_COMMUNE_MOVES = False
+CROSS_COMMUNE_MOVES = (
+    False  # refused by registry.services.update_household: a household leaves one commune's registry
+)
 # Days compared side by side per example: up to 12 birthday days, then change days up to 24 in all,
 # then observation days up to 30.
 TIER_CAPS = (12, 24, 30)
