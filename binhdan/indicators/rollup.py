@@ -588,6 +588,63 @@ def commune_changed(commune_id: int) -> None:
     )
 
 
+def _deltas_in_sql(rules: Sequence[Rule], as_of: dt.date, *, indicator_id: int | None = None) -> int:
+    """Deltas and totals of `rules` summed from the stored spans by the database (rebuilds): +1 on a span's
+    first day and -1 on its end, for its village, its commune and its province. Returns delta rows."""
+    if not rules:
+        return 0
+    span, delta, total, place = (
+        StateSpan._meta.db_table,
+        Delta._meta.db_table,
+        Total._meta.db_table,
+        Place._meta.db_table,
+    )
+    values = ", ".join(
+        [
+            "(CAST(%s AS bigint), CAST(%s AS varchar(1)), CAST(%s AS bigint), CAST(%s AS bigint), CAST(%s AS bigint))"
+        ]
+        * len(rules)
+    )
+    params: list[Any] = [x for r in rules for x in (r.indicator_id, r.kind, r.den, r.num, r.commune_id)]
+    events = f"""
+        SELECT s.village_id, s.commune_id, r.indicator_id, s.starts_on AS day,
+               CASE WHEN (s.mask & r.num_bits) = r.num_bits THEN 1 ELSE 0 END AS num, 1 AS den
+        FROM {span} s JOIN rules r ON s.kind = r.kind AND (s.mask & r.den_bits) = r.den_bits
+             AND (r.commune_id IS NULL OR r.commune_id = s.commune_id)
+        UNION ALL
+        SELECT s.village_id, s.commune_id, r.indicator_id, s.ends_on AS day,
+               CASE WHEN (s.mask & r.num_bits) = r.num_bits THEN -1 ELSE 0 END AS num, -1 AS den
+        FROM {span} s JOIN rules r ON s.kind = r.kind AND (s.mask & r.den_bits) = r.den_bits
+             AND (r.commune_id IS NULL OR r.commune_id = s.commune_id)
+        WHERE s.ends_on IS NOT NULL"""
+    levels = " UNION ALL ".join(
+        f"SELECT {column} AS place_id, e.indicator_id, e.day, SUM(e.num) AS num, SUM(e.den) AS den FROM events e "
+        f"{join} GROUP BY {column}, e.indicator_id, e.day"
+        for column, join in (
+            ("e.village_id", ""),
+            ("e.commune_id", ""),
+            ("p.parent_id", f"JOIN {place} p ON p.id = e.commune_id"),
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {delta} (place_id, indicator_id, day, num, den) "
+            f"WITH rules (indicator_id, kind, den_bits, num_bits, commune_id) AS (VALUES {values}), "
+            f"events AS ({events}) "
+            f"SELECT place_id, indicator_id, day, num, den FROM ({levels}) x WHERE num <> 0 OR den <> 0",
+            params,
+        )
+        written = cursor.rowcount
+        only = " AND indicator_id = %s" if indicator_id is not None else ""
+        cursor.execute(
+            f"INSERT INTO {total} (place_id, indicator_id, num, den) "
+            f"SELECT place_id, indicator_id, SUM(num), SUM(den) FROM {delta} WHERE day <= %s{only} "
+            f"GROUP BY place_id, indicator_id HAVING SUM(num) <> 0 OR SUM(den) <> 0",
+            [as_of, *([indicator_id] if indicator_id is not None else [])],
+        )
+    return written
+
+
 @transaction.atomic
 def rebuild_indicator(indicator: Indicator) -> int:
     """Recompute one indicator's deltas and totals from the stored spans (a commune added or changed its
@@ -598,27 +655,7 @@ def rebuild_indicator(indicator: Indicator) -> int:
     rules = [r for r in registry_rules() if r.indicator_id == indicator.pk]
     if not rules:
         return 0
-    spans = StateSpan.objects.filter(kind=rules[0].kind)
-    if indicator.commune_id is not None:
-        spans = spans.filter(commune_id=indicator.commune_id)
-    communes: dict[int, int] = {}
-    changes = contributions(spans.values_list(*_SPAN_COLUMNS).iterator(chunk_size=5000), rules, communes)
-    deltas = sorted((k, v) for k, v in changes.items() if v[0] or v[1])
-    insert_rows(
-        Delta, ["place_id", "indicator_id", "day", "num", "den"], [(*k, n, d) for k, (n, d) in deltas]
-    )
-    as_of = clock_day()
-    totals: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for (place, pk, day), (num, den) in deltas:
-        if day <= as_of:
-            totals[(place, pk)][0] += num
-            totals[(place, pk)][1] += den
-    insert_rows(
-        Total,
-        ["place_id", "indicator_id", "num", "den"],
-        [(*k, n, d) for k, (n, d) in sorted(totals.items())],
-    )
-    return len(deltas)
+    return _deltas_in_sql(rules, clock_day(), indicator_id=indicator.pk)
 
 
 # --- rebuild and the clock --------------------------------------------------------------------------------------
@@ -644,36 +681,18 @@ def rebuild(*, progress=None) -> dict[str, int]:
         Place.objects.filter(level__in=[Level.VILLAGE, Level.COMMUNE]).values_list("pk", "parent_id")
     )
     ids = list(Household.objects.order_by("pk").values_list("pk", flat=True))
-    changes: dict[tuple[int, int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
     spans = 0
     for done, chunk in enumerate(_chunks(ids, CHUNK)):
         new = compute_spans(chunk, communes)
         rows = [_row(s) for s in new]
         insert_rows(StateSpan, _SPAN_COLUMNS, rows)
         spans += len(rows)
-        for key, (num, den) in contributions(rows, rules, communes).items():
-            cell = changes[key]
-            cell[0] += num
-            cell[1] += den
         if progress:
             progress(min(len(ids), (done + 1) * CHUNK), len(ids))
-    deltas = sorted((k, v) for k, v in changes.items() if v[0] or v[1])
-    insert_rows(
-        Delta, ["place_id", "indicator_id", "day", "num", "den"], [(*k, n, d) for k, (n, d) in deltas]
-    )
-    totals: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for (place, indicator, day), (num, den) in deltas:
-        if day <= today:
-            cell = totals[(place, indicator)]
-            cell[0] += num
-            cell[1] += den
-    insert_rows(
-        Total,
-        ["place_id", "indicator_id", "num", "den"],
-        [(*k, n, d) for k, (n, d) in sorted(totals.items())],
-    )
+    # The deltas and totals are summed from the stored spans by the database, in one statement each.
+    deltas = _deltas_in_sql(rules, today)
     RollupClock.objects.filter(pk=1).update(as_of=today)
-    return {"households": len(ids), "spans": spans, "deltas": len(deltas)}
+    return {"households": len(ids), "spans": spans, "deltas": deltas}
 
 
 def advance_totals(day: dt.date | None = None) -> dt.date:
