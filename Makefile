@@ -74,9 +74,9 @@ format: install  ## apply ruff format and safe fixes
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install  ## run every benchmark in benchmarks/ and print its figures
+bench: install  ## run every benchmark in benchmarks/ and print its figures (bench-dashboard at BENCH_SCALE=0.1 unless set)
 	bash scripts/postgres-test-db.sh
-	@for script in benchmarks/bench_*.py; do echo "== $$script =="; DEBUG=1 $(PY) $$script || exit 1; done
+	@for script in benchmarks/bench_*.py; do echo "== $$script =="; BENCH_SCALE=$${BENCH_SCALE:-0.1} DEBUG=1 $(PY) $$script || exit 1; done
 
 bench-sync: install  ## sync API on PostgreSQL: batched and single-visit pushes vs COPY (binhdan_bench, made and dropped)
 	bash scripts/postgres-test-db.sh
