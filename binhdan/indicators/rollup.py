@@ -95,7 +95,11 @@ def commune_rules(commune_ids: Iterable[int]) -> dict[int, CommuneRules]:
             commune_id__in=ids, dashboard_evidence=DashboardEvidence.TRUSTED
         ).values_list("commune_id", flat=True)
     )
-    skills = list(Skill.objects.filter(active=True).values_list("pk", "commune_id", "is_core"))
+    skills = list(
+        Skill.objects.filter(Q(commune__isnull=True) | Q(commune_id__in=ids), active=True).values_list(
+            "pk", "commune_id", "is_core"
+        )
+    )
     choices: dict[int, list[tuple[dt.date, int, bool]]] = defaultdict(list)
     for commune_id, day, skill_id, in_core in (
         CommuneSkillChoice.objects.filter(commune_id__in=ids)
@@ -281,6 +285,7 @@ def _changes(rows: QuerySet[Any], key: str, value: str) -> QuerySet[Any]:
     return (
         rows.annotate(before=Window(Lag(value), partition_by=[F("resident_id"), F(key)], order_by=order))
         .filter(Q(before__isnull=True) | ~Q(before=F(value)))
+        .order_by()  # no sort needed: the sweep sorts each resident's events
         .values_list("resident_id", key, value, "observed_on", "recorded_at", "pk")
     )
 
