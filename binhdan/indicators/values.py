@@ -154,6 +154,22 @@ def _at(history: list[tuple[dt.date, int, int]], day: dt.date) -> tuple[int, int
     return found
 
 
+def aggregate_figure(
+    months: Iterable[tuple[dt.date, int, int]], day: dt.date, *, stock: bool
+) -> tuple[int, int, list[dt.date]]:
+    """A commune's figure of an aggregate indicator on `day` from its monthly entries (month, num, den):
+    the months of `day`'s year up to its month summed (flows such as dossiers), or the latest month up
+    to it (stocks such as OCOP products). Returns (num, den, the months used)."""
+    known = [m for m in months if m[0] <= day.replace(day=1)]
+    if stock:
+        if not known:
+            return 0, 0, []
+        latest = max(known, key=lambda m: m[0])
+        return latest[1], latest[2], [latest[0]]
+    year = [m for m in known if m[0].year == day.year]
+    return sum(m[1] for m in year), sum(m[2] for m in year), [m[0] for m in year]
+
+
 def _aggregates(
     places: Sequence[Place], day: dt.date, indicators: Sequence[Indicator]
 ) -> dict[tuple[int, int], tuple[int, int]]:
@@ -177,26 +193,19 @@ def _aggregates(
     entries = AggregateEntry.objects.filter(
         commune_id__in=all_communes, indicator__in=[i.pk for i in wanted], month__lte=month
     ).values_list("commune_id", "indicator_id", "month", "numerator", "denominator")
-    flows: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    stocks: dict[tuple[int, int], tuple[dt.date, int, int]] = {}
-    stock_ids = {i.pk for i in wanted if i.stock}
+    months: dict[tuple[int, int], list[tuple[dt.date, int, int]]] = defaultdict(list)
     for commune_id, indicator_id, when, num, den in entries:
-        if indicator_id in stock_ids:
-            if (commune_id, indicator_id) not in stocks or stocks[(commune_id, indicator_id)][0] < when:
-                stocks[(commune_id, indicator_id)] = (when, num, den)
-        elif when.year == day.year:
-            cell = flows[(commune_id, indicator_id)]
-            cell[0] += num
-            cell[1] += den
+        months[(commune_id, indicator_id)].append((when, num, den))
+    stock_ids = {i.pk for i in wanted if i.stock}
+    figures = {
+        key: aggregate_figure(rows, day, stock=key[1] in stock_ids)[:2] for key, rows in months.items()
+    }
     out: dict[tuple[int, int], tuple[int, int]] = {}
     for place_id, members in communes.items():
         for indicator in wanted:
             num = den = 0
             for commune_id in members:
-                if indicator.pk in stock_ids:
-                    _, n, d = stocks.get((commune_id, indicator.pk), (None, 0, 0))
-                else:
-                    n, d = flows.get((commune_id, indicator.pk), (0, 0))
+                n, d = figures.get((commune_id, indicator.pk), (0, 0))
                 num, den = num + n, den + d
             out[(place_id, indicator.pk)] = (num, den)
     return out

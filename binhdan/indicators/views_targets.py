@@ -40,7 +40,7 @@ from binhdan.indicators.forms import (
     month_choices,
 )
 from binhdan.indicators.models import AggregateEntry, Indicator, Kind, Target
-from binhdan.indicators.values import percent
+from binhdan.indicators.values import aggregate_figure, percent
 from binhdan.places.models import Place
 
 
@@ -187,17 +187,18 @@ class MonthlySection:
 
     @property
     def current(self) -> tuple[int, int, Decimal | None, str]:
-        """Today's figures by the indicators' rule (values.py): the year's months summed, or (stocks) the
-        latest month."""
+        """Today's figures by the indicators' rule (`values.aggregate_figure`): the year's months summed,
+        or (stocks) the latest month."""
+        num, den, used = aggregate_figure(
+            ((e.month, e.numerator, e.denominator) for e in self.entries),
+            self.today,
+            stock=self.indicator.stock,
+        )
         if self.indicator.stock:
-            latest = self.entries[0] if self.entries else None
-            if latest is None:
+            if not used:
                 return 0, 0, None, "Chưa có số liệu"
-            return (latest.numerator, latest.denominator, percent(latest.numerator, latest.denominator),
-                    f"Tháng gần nhất ({latest.month:%m/%Y})")  # fmt: skip
-        year = [e for e in self.entries if e.month.year == self.today.year]
-        num, den = sum(e.numerator for e in year), sum(e.denominator for e in year)
-        return num, den, percent(num, den), f"Từ đầu năm {self.today.year} ({len(year)} tháng)"
+            return num, den, percent(num, den), f"Tháng gần nhất ({used[0]:%m/%Y})"
+        return num, den, percent(num, den), f"Từ đầu năm {self.today.year} ({len(used)} tháng)"
 
 
 def _monthly_sections(commune: Place, today: dt.date) -> list[MonthlySection]:
