@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import connections, router
+from django.db import connection, connections, router
 
 # Below this many rows one multi-row INSERT costs fewer round trips than a COPY.
 COPY_FROM_ROWS = 50
@@ -37,3 +38,25 @@ def insert_rows(model: type[Any], columns: list[str], rows: list[tuple[Any, ...]
                     f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))}",
                     [value for row in chunk for value in row],
                 )
+
+
+def add_to_rows(
+    table: str, key: Sequence[str], counts: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Add counts to rows by key, creating the missing ones (INSERT … ON CONFLICT DO UPDATE, PostgreSQL and
+    SQLite alike). `rows` hold the key columns then the counts; callers pass them in key order so that
+    concurrent writers lock rows in the same order and never deadlock."""
+    if not rows:
+        return
+    columns = [*key, *counts]
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    step = 900 // len(columns)  # within SQLite's parameter limit
+    sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sums}",
+                [value for row in chunk for value in row],
+            )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
+from binhdan.common.db import add_to_rows
 from binhdan.fieldwork.models import Visit, VisitDay, VisitPerson
 from binhdan.registry.models import Household
 
@@ -25,15 +26,12 @@ def add(rows: Iterable[tuple[int, int, dt.date, int]]) -> None:
         cell[1] += people
     if not cells:
         return
-    values = [(*key, v, p) for key, (v, p) in sorted(cells.items())]
-    marks = ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_TABLE} (village_id, user_id, day, visits, people) VALUES {marks} "
-            f"ON CONFLICT (village_id, user_id, day) DO UPDATE SET visits = {_TABLE}.visits + excluded.visits, "
-            f"people = {_TABLE}.people + excluded.people",
-            [x for row in values for x in row],
-        )
+    add_to_rows(
+        _TABLE,
+        ("village_id", "user_id", "day"),
+        ("visits", "people"),
+        [(*key, v, p) for key, (v, p) in sorted(cells.items())],
+    )
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from django.db.models import F, Min, Q, QuerySet, Sum, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
-from binhdan.common.db import insert_rows
+from binhdan.common.db import add_to_rows, insert_rows
 from binhdan.indicators import catalogue as cat
 from binhdan.indicators.models import Delta, Indicator, RollupClock, StateSpan, Total
 from binhdan.places.models import Level, Place
@@ -508,33 +508,18 @@ def apply(changes: dict[tuple[int, int, dt.date], list[int]]) -> None:
             cell = totals[(place, indicator)]
             cell[0] += num
             cell[1] += den
-    _upsert(
+    add_to_rows(
         Delta._meta.db_table,
         ("place_id", "indicator_id", "day"),
+        ("num", "den"),
         [(p, i, d, n, dd) for (p, i, d), (n, dd) in rows],
     )
-    _upsert(
+    add_to_rows(
         Total._meta.db_table,
         ("place_id", "indicator_id"),
+        ("num", "den"),
         [(p, i, n, d) for (p, i), (n, d) in sorted(totals.items()) if n or d],
     )
-
-
-def _upsert(table: str, key: tuple[str, ...], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    columns = [*key, "num", "den"]
-    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    step = 900 // len(columns)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))} "
-                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET num = {table}.num + excluded.num, "
-                f"den = {table}.den + excluded.den",
-                [value for row in chunk for value in row],
-            )
 
 
 _SPAN_COLUMNS = [
@@ -716,8 +701,11 @@ def advance_totals(day: dt.date | None = None) -> dt.date:
             .annotate(n=Sum("num"), d=Sum("den"))
             .values_list("place_id", "indicator_id", "n", "d")
         )
-        _upsert(
-            Total._meta.db_table, ("place_id", "indicator_id"), [r for r in sorted(moved) if r[2] or r[3]]
+        add_to_rows(
+            Total._meta.db_table,
+            ("place_id", "indicator_id"),
+            ("num", "den"),
+            [r for r in sorted(moved) if r[2] or r[3]],
         )
         clock.as_of = day
         clock.save(update_fields=["as_of"])
