@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-sqlite test-postgres browser-deps quality format bench bench-sync bench-import demo
+.PHONY: help install run serve test test-sqlite test-postgres browser-deps report-deps quality format bench bench-sync bench-import bench-reports demo
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -33,6 +33,17 @@ browser-deps:  ## install Debian's chromium for the browser tests (apt-get, as r
 	fi
 	@/usr/bin/chromium --version
 
+# Reports: headless LibreOffice turns the DOCX into PDF; Liberation 2 / Croscore are metric-compatible with
+# Times New Roman and cover every Vietnamese letter (the old fonts-liberation lacks most); poppler-utils gives
+# pdffonts, pdftotext and pdftoppm for the tests and the page images.
+REPORT_PACKAGES := libreoffice-writer-nogui fonts-liberation2 fonts-croscore poppler-utils
+report-deps:  ## install Debian's LibreOffice (writer, no GUI), fonts and poppler for the reports (apt-get, as root or with sudo)
+	@if ! command -v soffice >/dev/null || ! command -v pdffonts >/dev/null || ! fc-list | grep -q "Liberation Serif"; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(REPORT_PACKAGES) >/dev/null; \
+	fi
+	@soffice --version
+
 var/secret_key:
 	@mkdir -p var
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
@@ -40,7 +51,7 @@ var/secret_key:
 # The local demo: embedded SQLite under var/, two-factor relaxed (the pages say so), a task worker beside the web server.
 DEMO_ENV = DEBUG=0 SECURE_COOKIES=0 TWO_FACTOR_RELAXED=1 SECRET_KEY="$$(cat var/secret_key)"
 
-demo: install var/secret_key  ## migrate, load the official places and the demo commune (idempotent)
+demo: install report-deps var/secret_key  ## migrate, load the official places and the demo commune (idempotent)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(PY) manage.py createcachetable
 	$(DEMO_ENV) $(PY) manage.py load_places
@@ -51,7 +62,7 @@ run: demo  ## set everything up and serve the demo at http://127.0.0.1:$(PORT)
 	@echo "binhdan: http://127.0.0.1:$(PORT)  (Ctrl+C để dừng)"
 	@$(DEMO_ENV) ./scripts/serve.sh $(PORT)
 
-test: install browser-deps  ## run the whole suite on SQLite, and on PostgreSQL when TEST_POSTGRES=1 or DATABASE_URL is PostgreSQL
+test: install browser-deps report-deps  ## run the whole suite on SQLite, and on PostgreSQL when TEST_POSTGRES=1 or DATABASE_URL is PostgreSQL
 	@$(MAKE) --no-print-directory test-sqlite
 	@if [ "$${TEST_POSTGRES:-0}" = 1 ] || [[ "$${DATABASE_URL:-}" == postgres* ]]; then $(MAKE) --no-print-directory test-postgres; fi
 
@@ -90,3 +101,7 @@ bench-import: install  ## import a generated 30,000-row resident list on SQLite 
 bench-dashboard: install  ## dashboards on a synthetic province (PostgreSQL, binhdan_bench_dashboard, made and dropped; BENCH_SCALE=0.1 for a quick run)
 	@if [ -z "$${BENCH_DATABASE_URL:-}" ]; then ./scripts/postgres-test-db.sh; fi
 	DEBUG=1 $(PY) benchmarks/bench_dashboard.py
+
+bench-reports: install report-deps  ## commune summary DOCX and PDF for the demo commune and a synthetic 30,000-resident commune (PostgreSQL, binhdan_bench_reports, made and dropped)
+	bash scripts/postgres-test-db.sh
+	DEBUG=1 $(PY) benchmarks/bench_reports.py

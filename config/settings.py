@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "binhdan.registry",
     "binhdan.fieldwork",
     "binhdan.indicators",
+    "binhdan.reports",
     "binhdan.assistant",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("binhdan.fieldwork.urls")),
     path("", include("binhdan.common.urls")),
     path("chi-tieu/", include("binhdan.indicators.urls")),
+    path("bao-cao/", include("binhdan.reports.urls")),
     path("tro-ly/", include("binhdan.assistant.urls")),
     path("g/", include("binhdan.assistant.short_urls")),
     path("quan-tri/", admin.site.urls),

@@ -1,0 +1,1 @@
+"""Background jobs of the reports app (registered with `common.jobs`)."""

@@ -1,0 +1,3 @@
+"""(filled by the reports work)"""
+
+urlpatterns: list = []

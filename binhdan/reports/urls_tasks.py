@@ -1,0 +1,3 @@
+"""(filled by the tasks work)"""
+
+urlpatterns: list = []
