@@ -73,6 +73,20 @@ def _scope_q(user: Any, kinds: AbstractSet[str], path: str) -> Q:
     return condition
 
 
+def role_scope(user: Any, kinds: AbstractSet[str], path: str = "") -> Q:
+    """Q over `path` covering the places the user holds with one of `kinds` (and the places under them);
+    everything for admins. For higher apps' own rules (e.g. who approves a report), built on the same roles."""
+    return _scope_q(user, kinds, path)
+
+
+COMMUNE_APPROVERS = {RoleKind.COMMUNE_LEADER}
+
+
+def can_approve_for(user: Any, place: Place) -> bool:
+    """Approve what the commune sends up (its reports): the commune's leaders, and admins."""
+    return Place.objects.filter(pk=place.pk).filter(_scope_q(user, COMMUNE_APPROVERS, "")).exists()
+
+
 def places_visible_to(user: Any) -> PlaceQuerySet:
     """Every place in any of the user's scopes (province officers included)."""
     return Place.objects.filter(_scope_q(user, set(RoleKind), ""))
