@@ -168,42 +168,27 @@ def existing(
     )
 
 
-@transaction.atomic
-def create_report(
+def prepare_report(
     *,
-    by: User,
     kind: str,
     commune: Place,
     period: Period | None = None,
     as_of: dt.date | None = None,
     team: Team | None = None,
     campaign: Campaign | None = None,
+    by: User | None = None,
 ) -> Report:
-    """A draft with its figures as of `as_of` and its narrative prefilled from them. The campaign result's
-    period is the campaign's days. One report per kind, place and period: another try is refused (open it,
-    or make a new version)."""
-    if kind == ReportKind.CAMPAIGN and campaign is not None and period is None:
-        period = campaign_period(campaign)
+    """An unsaved report with its figures as of `as_of` (default: the period's end, or today while it runs)
+    and its narrative, recipients and signer prefilled — what `create_report` saves and what
+    `manage.py make_report` prints without saving. Rule breaks raise ValidationError."""
+    if kind == ReportKind.CAMPAIGN and campaign is not None:
+        period = campaign_period(campaign)  # the campaign result covers the campaign's days
     if period is None:
         raise ValidationError({"period": ["Hãy chọn kỳ báo cáo."]})
     if kind in COMMUNE_KINDS:
         team = None  # the commune's own reports are not a team's
     _check_period(kind, commune, period, team, campaign)
-    if kind == ReportKind.CAMPAIGN and campaign is not None:
-        period = campaign_period(campaign)
     day = _as_of(period, as_of)
-    found = existing(kind, commune, period, team, campaign)
-    if found is not None:
-        raise ValidationError(
-            {
-                "period": [
-                    f"Đã có {found.get_kind_display().lower()} {found.period_label} "
-                    f"(phiên bản {found.version}, {found.get_status_display().lower()}): hãy mở báo cáo đó "
-                    "hoặc lập phiên bản mới."
-                ]
-            },
-            code="exists",
-        )
     capacity, signer = _default_signer(kind, commune, team, day)
     report = Report(
         kind=kind,
@@ -223,6 +208,38 @@ def create_report(
     report.built_at = timezone.now()
     for name, text in _narrative(report.content["facts"]).items():
         setattr(report, name, text)
+    return report
+
+
+@transaction.atomic
+def create_report(
+    *,
+    by: User,
+    kind: str,
+    commune: Place,
+    period: Period | None = None,
+    as_of: dt.date | None = None,
+    team: Team | None = None,
+    campaign: Campaign | None = None,
+) -> Report:
+    """A draft with its figures as of `as_of` and its narrative prefilled from them. One report per kind,
+    place and period: another try is refused (open it, or make a new version)."""
+    report = prepare_report(
+        kind=kind, commune=commune, period=period, as_of=as_of, team=team, campaign=campaign, by=by
+    )
+    period = Period(report.period_start, report.period_end, report.period_label, "range")
+    found = existing(kind, commune, period, report.team, campaign)
+    if found is not None:
+        raise ValidationError(
+            {
+                "period": [
+                    f"Đã có {found.get_kind_display().lower()} {found.period_label} "
+                    f"(phiên bản {found.version}, {found.get_status_display().lower()}): hãy mở báo cáo đó "
+                    "hoặc lập phiên bản mới."
+                ]
+            },
+            code="exists",
+        )
     report.save()
     _audit(by, report, "lập bản nháp")
     return report

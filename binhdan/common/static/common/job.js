@@ -13,6 +13,13 @@
         document.getElementById("job-count").textContent = j.done + "/" + j.total;
         document.getElementById("job-progress").value = j.percent;
         document.getElementById("job-message").textContent = j.message;
+        var result = document.getElementById("job-result");
+        if (result && j.result && typeof j.result.url === "string" && j.result.url.charAt(0) === "/") {
+          var link = result.querySelector("a");
+          link.href = j.result.url;
+          link.textContent = j.result.label || "Mở kết quả";
+          result.hidden = false;
+        }
         setTimeout(poll, 1000);
       })
       .catch(function () { setTimeout(poll, 3000); });
