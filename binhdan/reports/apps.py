@@ -7,4 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, nhiệm vụ và hạn nộp"
 
     def ready(self) -> None:
+        from binhdan.registry.rights import register_erasure_step
         from binhdan.reports import jobs  # noqa: F401  (registers the report job functions)
+        from binhdan.reports.erasure import ERASURE_STEP_KEY, redact_reports_text
+
+        # A narrative section or a task's result may name a resident: erasure redacts them too.
+        register_erasure_step(ERASURE_STEP_KEY, redact_reports_text)
