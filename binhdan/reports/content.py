@@ -266,7 +266,7 @@ def _classes(place: Place, start: dt.date, end: dt.date) -> list[dict[str, Any]]
             "kind": c.get_kind_display(),
             "held_on": c.held_on.isoformat(),
             "place": c.place.name,
-            "attendees": c.n,
+            "attendees": c.n,  # type: ignore[attr-defined]  # annotated below
         }
         for c in CommunityClass.objects.filter(under, held_on__gte=start, held_on__lte=end)
         .select_related("place")
@@ -300,7 +300,9 @@ def _days(teams: list[Team], start: dt.date, end: dt.date) -> list[dict[str, Any
 def _team(team: Team, day: dt.date) -> dict[str, Any]:
     people = []
     leader = None
-    ranks = {role: i for i, role in enumerate((TeamRole.LEADER, TeamRole.DEPUTY, TeamRole.MEMBER))}
+    ranks: dict[str, int] = {
+        role: i for i, role in enumerate((TeamRole.LEADER, TeamRole.DEPUTY, TeamRole.MEMBER))
+    }
     memberships = sorted(
         TeamMembership.objects.filter(team=team, joined_on__lte=day)
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
@@ -346,7 +348,7 @@ def _team_reports(report: Report, teams: list[Team]) -> list[dict[str, Any]]:
 
     kind = ReportKind.DAILY if report.kind == ReportKind.CAMPAIGN else ReportKind.TEAM_QUARTERLY
     found: dict[int, Report] = {}
-    for r in (
+    for sent_report in (
         Report.objects.latest_versions()
         .filter(
             commune=report.commune,
@@ -357,13 +359,13 @@ def _team_reports(report: Report, teams: list[Team]) -> list[dict[str, Any]]:
         )
         .order_by("period_end", "pk")
     ):
-        found[r.team_id] = r  # type: ignore[index]  # the newest period last
+        found[sent_report.team_id] = sent_report  # type: ignore[index]  # the newest period last
     out = []
     due_on = deadlines.due_on(
         report.commune, ReportKind.TEAM_QUARTERLY, report.period_start, report.period_end
     )
     for team in teams:
-        r = found.get(team.pk)
+        r: Report | None = found.get(team.pk)
         status = r.status if r else ""
         sent = r is not None and r.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
         sent_on = timezone.localdate(r.submitted_at) if r is not None and r.submitted_at else None

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.db.models import Q
@@ -28,9 +29,9 @@ from binhdan.reports.models import (
     ReportStatus,
 )
 
-COMMUNE_READERS = {RoleKind.COMMUNE_OFFICER, RoleKind.COMMUNE_LEADER}
-TEAM_WRITERS = {RoleKind.TEAM_LEADER, RoleKind.COMMUNE_OFFICER}
-TEAM_DECIDERS = {RoleKind.COMMUNE_OFFICER, RoleKind.COMMUNE_LEADER}
+COMMUNE_READERS: frozenset[str] = frozenset({RoleKind.COMMUNE_OFFICER, RoleKind.COMMUNE_LEADER})
+TEAM_WRITERS: frozenset[str] = frozenset({RoleKind.TEAM_LEADER, RoleKind.COMMUNE_OFFICER})
+TEAM_DECIDERS: frozenset[str] = frozenset({RoleKind.COMMUNE_OFFICER, RoleKind.COMMUNE_LEADER})
 SEEN_BY_PROVINCE = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 _TEAM_KINDS = [k.value for k in TEAM_KINDS]
 _COMMUNE_KINDS = [k.value for k in COMMUNE_KINDS]
@@ -48,7 +49,7 @@ def reports_visible_to(user: Any) -> ReportQuerySet:
     return Report.objects.filter(commune_staff | team_leaders | province)
 
 
-def _holds(user: Any, kinds: set[str], place: Place) -> bool:
+def _holds(user: Any, kinds: AbstractSet[str], place: Place) -> bool:
     return Place.objects.filter(pk=place.pk).filter(access.role_scope(user, kinds, "")).exists()
 
 
