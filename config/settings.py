@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "binhdan.fieldwork",
     "binhdan.indicators",
     "binhdan.reports",
+    "binhdan.programmes",
+    "binhdan.certificates",
+    "binhdan.donations",
     "binhdan.assistant",
 ]
 

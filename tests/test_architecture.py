@@ -20,6 +20,11 @@ LAYERS: dict[str, set[str]] = {
     "fieldwork": {"common", "places", "accounts", "registry"},
     "indicators": {"common", "places", "accounts", "registry", "fieldwork"},
     "reports": {"common", "places", "accounts", "registry", "fieldwork", "indicators"},
+    # The community programmes sit on top: they read the registry and the indicators, write through the
+    # registry's services, and print with the reports' document tools.
+    "programmes": {"common", "places", "accounts", "registry", "fieldwork", "indicators", "reports"},
+    "certificates": {"common", "places", "accounts", "registry", "fieldwork", "indicators", "reports"},
+    "donations": {"common", "places", "accounts", "registry", "fieldwork", "indicators", "reports"},
 }
 APPS = set(LAYERS) | {"testing"}
 LOAD = re.compile(r"{%\s*load\s+([\w\s.]+?)\s*%}")

@@ -1,0 +1,5 @@
+"""(URLs of certificates)"""
+
+app_name = "certificates"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""(URLs of donations)"""
+
+app_name = "donations"
+
+urlpatterns: list = []

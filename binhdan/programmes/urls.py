@@ -1,0 +1,5 @@
+"""(URLs of programmes)"""
+
+app_name = "programmes"
+
+urlpatterns: list = []
