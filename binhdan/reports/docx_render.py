@@ -511,8 +511,12 @@ class Writer:
         upper = commune_name.upper()
         table = self.document.add_table(rows=2, cols=2)
         _no_borders(table)
-        _fixed_widths(table, [HEADER_LEFT, HEADER_RIGHT])
+        _cell_margins(table, 0.5)
+        # A team's body takes three lines with a long middle one: its column is wider.
+        widths = (HEADER_LEFT + 8, HEADER_RIGHT - 8) if report.from_team else (HEADER_LEFT, HEADER_RIGHT)
+        _fixed_widths(table, widths)
         left, right = table.rows[0].cells
+        body_pt = 12 if report.from_team else 13
         if report.from_team:
             team = content.get("team") or {}
             village = nfc(team.get("village") or (content.get("place") or {}).get("name") or "")
@@ -526,15 +530,15 @@ class Writer:
         for index, (text, bold) in enumerate(lines):
             paragraph = left.paragraphs[0] if index == 0 else left.add_paragraph()
             paragraph.alignment = CENTER
-            run(paragraph, text, bold=bold, size=13)
-        rule(left, HEADER_LEFT, rule_mm)
+            run(paragraph, text, bold=bold, size=body_pt)
+        rule(left, widths[0], rule_mm)
         national = right.paragraphs[0]
         national.alignment = CENTER
-        run(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5)
+        run(national, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12 if report.from_team else 12.5)
         motto = right.add_paragraph()
         motto.alignment = CENTER
         run(motto, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13.5)
-        rule(right, HEADER_RIGHT, 58)
+        rule(right, widths[1], 58)
         number_cell, date_cell = table.rows[1].cells
         number_line = number_cell.paragraphs[0]
         number_line.alignment = CENTER
@@ -698,6 +702,15 @@ class Writer:
         if not shown:
             self.sentence("Xã chưa chọn cột nào cho bảng hoạt động của Tổ công nghệ số cộng đồng.")
             return
+        if len(rows) == 1:
+            # One team (its own report): its figures down the page, one line per column.
+            single = [Col("TT", 8, CENTER), Col("Nội dung", 100), Col("Kết quả", 40, CENTER)]
+            figures = _figures(rows[0], shown)
+            self.table(
+                single, [[i, c.label, f] for i, (c, f) in enumerate(zip(shown, figures, strict=True), 1)]
+            )
+            self.note(columns.OWN_COLUMNS_NOTE)
+            return
         cols = [Col("TT", 8, CENTER), Col("Tổ (thôn)", 28)] + [Col(c.label, 17, CENTER) for c in shown]
         body: list[list[Any]] = []
         for index, row in enumerate(rows, 1):
@@ -710,7 +723,8 @@ class Writer:
         self.note(columns.OWN_COLUMNS_NOTE)
 
     def activity_wide(self) -> bool:
-        return len(self.activity_columns()) + 2 > PORTRAIT_MAX_COLUMNS
+        rows = (self.content.get("activity") or {}).get("rows") or []
+        return len(rows) > 1 and len(self.activity_columns()) + 2 > PORTRAIT_MAX_COLUMNS
 
     def villages_wide(self) -> bool:
         return len((self.content.get("villages") or {}).get("codes") or []) + 2 > PORTRAIT_MAX_COLUMNS
@@ -904,7 +918,8 @@ class Writer:
         self.body()
         self.closing()
         core = self.document.core_properties
-        core.title = nfc(f"Báo cáo {self.subject()}")
+        subject = self.subject()
+        core.title = nfc(f"Báo cáo {subject[:1].lower()}{subject[1:]}")
         core.author = nfc((self.content.get("commune") or {}).get("name")) or "binhdan"
         core.language = "vi-VN"
         buffer = io.BytesIO()
