@@ -37,6 +37,7 @@ from binhdan.common.text import fold
 from binhdan.fieldwork.models import Campaign
 from binhdan.indicators import values as ivalues
 from binhdan.indicators.models import Indicator, Kind, Target
+from binhdan.indicators.panels import dashboard_panels
 from binhdan.places.models import Level, Place
 from binhdan.registry.models import Household, Resident
 
@@ -393,6 +394,7 @@ def commune(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "pages": pages,
             "up_url": up,
+            "panels": dashboard_panels(place, day, request.user),
         },
     )
 
@@ -479,6 +481,7 @@ def province(request: HttpRequest, pk: int) -> HttpResponse:
             "show_all": show_all,
             "active_count": len(active),
             "commune_count": len(rows),
+            "panels": dashboard_panels(place, day, request.user),
             "all_url": "?" + urlencode({**keep, "tat-ca": "1"}),
             "active_url": "?" + urlencode({k: v for k, v in keep.items() if k != "tat-ca"}),
             "totals": [
