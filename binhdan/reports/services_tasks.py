@@ -242,7 +242,7 @@ def delete_task(*, by: User, task: PlanTask, with_evidence: bool = False, ip: st
 
 
 def _remove_files(names: list[str]) -> None:
-    storage = PlanTaskEvidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = PlanTaskEvidence._meta.get_field("file").storage
     for name in names:
         if name:
             storage.delete(name)
