@@ -329,10 +329,8 @@ def _team(team: Team, day: dt.date) -> dict[str, Any]:
 
 
 def _tasks(commune: Place, day: dt.date) -> dict[str, Any]:
-    try:  # TEMP-LEAD: until the plan tasks' module lands
-        from binhdan.reports import services_tasks
-    except ImportError:
-        return EMPTY_TASKS
+    from binhdan.reports import services_tasks
+
     return services_tasks.tasks_status(commune, day)
 
 
