@@ -21,7 +21,7 @@ from binhdan.fieldwork.demo import DEMO_COMMUNE_CODE
 from binhdan.fieldwork.models import Campaign, Team
 from binhdan.places.models import Place
 from binhdan.reports import periods, services
-from binhdan.reports.models import Report, ReportKind
+from binhdan.reports.models import PlanTask, Report, ReportKind
 
 OFFICER, LEADER = "canbo.sondong", "lanhdao.sondong"
 DAILY_REPORT_DAYS = 3  # the last campaign days with daily reports from the first teams
@@ -54,6 +54,7 @@ def build_demo_reports(*, today: dt.date | None = None) -> dict[str, int]:
     if Report.objects.filter(commune=commune).exists():
         return {"reports": Report.objects.filter(commune=commune).count()}
     officer, leader = User.objects.get(username=OFFICER), User.objects.get(username=LEADER)
+    _build_tasks(commune, officer, today)  # first: the summary reports list the tasks' status
     teams = list(
         Team.objects.filter(village__parent=commune).select_related("village").order_by("village__code")
     )
@@ -108,12 +109,52 @@ def build_demo_reports(*, today: dt.date | None = None) -> dict[str, int]:
             by=_team_leader(teams[1]), kind=ReportKind.TEAM_QUARTERLY, commune=commune,
             period=this_quarter, team=teams[1],
         )  # fmt: skip
-    _build_tasks(commune, officer, today)
     return {"reports": Report.objects.filter(commune=commune).count()}
 
 
+# The plan's annex (Phụ lục nhiệm vụ) of the demo commune, after the seed plans' annexes: (section, number,
+# task, lead unit, coordinating units, expected result, deadline in the plan's words, status, done days ago).
+DEMO_TASKS: tuple[tuple[str, str, str, str, str, str, str, str, int | None], ...] = (
+    ("I. Truyền thông và tuyên truyền", "1", "Quán triệt, triển khai Kế hoạch thực hiện phong trào “Bình dân học vụ số” của UBND xã",
+     "Phòng Văn hóa - Xã hội", "Các thôn; Đoàn Thanh niên", "100% cơ quan, đơn vị, thôn được quán triệt", "Tháng 10/2025", "done", 400),
+    ("I. Truyền thông và tuyên truyền", "2", "Mở chuyên mục “Chuyển đổi số” trên trang thông tin điện tử của xã",
+     "Trung tâm Phục vụ hành chính công", "Phòng Văn hóa - Xã hội", "Chuyên mục và ít nhất 01 fanpage", "Tháng 11/2025", "done", 370),
+    ("I. Truyền thông và tuyên truyền", "3", "Tuyên truyền trên loa truyền thanh thôn về kỹ năng số, phòng chống lừa đảo trực tuyến",
+     "Các thôn", "Công an xã", "Mỗi tuần ít nhất 01 tin, bài", "Thường xuyên", "in_progress", None),
+    ("II. Phổ cập kỹ năng số cho người dân", "4", "Tổ chức chiến dịch “Đi từng ngõ, gõ từng nhà, hướng dẫn từng người dân kỹ năng số”",
+     "Các Tổ công nghệ số cộng đồng", "Đoàn Thanh niên; Hội Phụ nữ", "80% hộ gia đình được tiếp cận", "Quý IV/2026", "in_progress", None),
+    ("II. Phổ cập kỹ năng số cho người dân", "5", "Mở lớp hướng dẫn sử dụng VNeID, dịch vụ công trực tuyến cho người cao tuổi",
+     "Phòng Văn hóa - Xã hội", "Hội Người cao tuổi; Công an xã", "Mỗi thôn ít nhất 01 lớp", "Trước 30/11/2026", "in_progress", None),
+    ("II. Phổ cập kỹ năng số cho người dân", "6", "Tổ chức “Ngày hội toàn dân học tập số” hưởng ứng Ngày Chuyển đổi số quốc gia 10/10",
+     "UBND xã", "Các ban, ngành, đoàn thể", "01 ngày hội tại nhà văn hóa trung tâm", "10/10/2026", "done", 52),
+    ("II. Phổ cập kỹ năng số cho người dân", "7", "Hướng dẫn tiểu thương tại chợ xã thanh toán bằng mã QR (“Chợ số”)",
+     "Hội Phụ nữ", "Ngân hàng trên địa bàn", "100% tiểu thương có mã QR thanh toán", "Tháng 9/2026", "not_started", None),
+    ("III. Kiện toàn, bồi dưỡng Tổ công nghệ số cộng đồng", "8", "Kiện toàn Tổ công nghệ số cộng đồng các thôn (7–12 thành viên)",
+     "Phòng Văn hóa - Xã hội", "Các thôn", "100% thôn có Tổ đủ thành viên", "Quý I/2026", "done", 260),
+    ("III. Kiện toàn, bồi dưỡng Tổ công nghệ số cộng đồng", "9", "Tập huấn kỹ năng số cho thành viên các Tổ",
+     "Phòng Văn hóa - Xã hội", "Sở Khoa học và Công nghệ", "100% tổ viên được tập huấn", "Năm 2026", "in_progress", None),
+    ("IV. Kiểm tra, báo cáo", "10", "Tổng hợp, báo cáo kết quả thực hiện về Sở Khoa học và Công nghệ",
+     "Phòng Văn hóa - Xã hội", "Các Tổ công nghệ số cộng đồng", "Báo cáo quý, năm đúng hạn", "Định kỳ hằng quý", "in_progress", None),
+)  # fmt: skip
+
+
 def _build_tasks(commune: Place, officer: User, today: dt.date) -> None:
-    """The plan's annex (filled in once the plan tasks' import lands)."""
+    """The plan's annex, with some tasks done, some running and one overdue."""
+    from binhdan.reports import services_tasks
+
+    if PlanTask.objects.filter(commune=commune).exists():
+        return
+    for section, number, title, lead, coordinating, expected, deadline, status, done_ago in DEMO_TASKS:
+        task = services_tasks.create_task(
+            by=officer, commune=commune, section=section, number=number, title=title, lead_unit=lead,
+            coordinating_units=coordinating, expected_result=expected, deadline_text=deadline,
+        ).obj  # fmt: skip
+        if status != "not_started":
+            done_on = today - dt.timedelta(days=done_ago) if done_ago is not None else None
+            services_tasks.set_status(
+                by=officer, task=task, status=status, done_on=done_on,
+                result_note="Đã hoàn thành theo kế hoạch." if status == "done" else "",
+            )  # fmt: skip
 
 
 __all__ = ["build_demo_reports"]

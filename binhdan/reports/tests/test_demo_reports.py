@@ -8,7 +8,9 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from binhdan.reports import services_tasks
 from binhdan.reports.models import Report, ReportKind, ReportStatus
 
 pytestmark = pytest.mark.django_db
@@ -30,5 +32,8 @@ def test_the_demo_has_reports_mid_plan():
     assert reports.filter(kind=ReportKind.DAILY, status=ReportStatus.SUBMITTED).exists()
     assert reports.get(kind=ReportKind.CAMPAIGN).status == ReportStatus.DRAFT
     assert reports.filter(kind=ReportKind.TEAM_QUARTERLY, status=ReportStatus.DRAFT).count() == 1
+    assert summary.content["tasks"]["counts"]["total"] == 10  # the summary lists the plan's tasks
+    today = services_tasks.tasks_status(summary.commune, timezone.localdate())["counts"]
+    assert today["done"] >= 3 and today["in_progress"] >= 3 and today["overdue"] >= 1
     call_command("load_demo_reports", stdout=io.StringIO())
     assert Report.objects.filter(commune__code="08866").count() == count
