@@ -41,6 +41,7 @@ PORTRAIT_WIDTH = PAGE_W - MARGINS["left"] - MARGINS["right"]  # 165 mm of text
 LANDSCAPE_WIDTH = PAGE_H - MARGINS["left"] - MARGINS["right"]  # 252 mm
 HEADER_LEFT, HEADER_RIGHT = 66, 99  # mm, the two header columns (sum = PORTRAIT_WIDTH)
 PORTRAIT_MAX_COLUMNS = 7  # more columns than this and a table gets a landscape page
+VILLAGE_CODES_PER_TABLE = 5
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 DRAFT_MARK = "DỰ THẢO"
 CAPACITY_LINES: dict[str, tuple[str, ...]] = {
@@ -675,18 +676,24 @@ class Writer:
             self.sentence("Trong kỳ chưa có số liệu theo thôn.")
             return
         names = villages.get("names") or {}
-        cols = [Col("TT", 8, CENTER), Col("Thôn", 30)] + [
-            Col(nfc(names.get(code) or code), 25, CENTER) for code in codes
-        ]
-        body: list[list[Any]] = []
-        for index, row in enumerate(rows, 1):
-            values = row.get("values") or {}
-            body.append([index, nfc(row.get("name"))] + [_pair(values.get(code)) for code in codes])
         total = villages.get("total")
-        if total:
-            values = total.get("values") or {}
-            body.append(["", nfc(total.get("name")) or "Toàn xã"] + [_pair(values.get(c)) for c in codes])
-        self.table(cols, body, bold_rows={len(rows)} if total else None, size=WIDE_TABLE_PT)
+        # Five indicators a table keeps the page portrait and every "1.234/2.345" on one line; more
+        # indicators continue in the next table, the villages repeated.
+        for start in range(0, len(codes), VILLAGE_CODES_PER_TABLE):
+            chunk = codes[start : start + VILLAGE_CODES_PER_TABLE]
+            if start:
+                self.note(f"Kết quả theo thôn (tiếp theo, bảng {start // VILLAGE_CODES_PER_TABLE + 1}):")
+            cols = [Col("TT", 9, CENTER), Col("Thôn", 31)] + [
+                Col(nfc(names.get(code) or code), 25, CENTER) for code in chunk
+            ]
+            body: list[list[Any]] = []
+            for index, row in enumerate(rows, 1):
+                values = row.get("values") or {}
+                body.append([index, nfc(row.get("name")), *(_pair(values.get(code)) for code in chunk)])
+            if total:
+                values = total.get("values") or {}
+                body.append(["", nfc(total.get("name")) or "Toàn xã", *(_pair(values.get(c)) for c in chunk)])
+            self.table(cols, body, bold_rows={len(rows)} if total else None, size=WIDE_TABLE_PT)
         self.note("Mỗi ô: số đạt/tổng số (tỷ lệ %).")
 
     def activity_columns(self) -> list[columns.ShownColumn]:
@@ -726,9 +733,6 @@ class Writer:
         rows = (self.content.get("activity") or {}).get("rows") or []
         return len(rows) > 1 and len(self.activity_columns()) + 2 > PORTRAIT_MAX_COLUMNS
 
-    def villages_wide(self) -> bool:
-        return len((self.content.get("villages") or {}).get("codes") or []) + 2 > PORTRAIT_MAX_COLUMNS
-
     def skills(self) -> None:
         rows = self.content.get("skills") or []
         if not rows:
@@ -745,8 +749,8 @@ class Writer:
             self.sentence("Trong kỳ chưa có lớp học, buổi sinh hoạt cộng đồng nào.")
             return
         cols = [
-            Col("TT", 9, CENTER), Col("Tên lớp, buổi sinh hoạt", 56), Col("Hình thức", 24, CENTER),
-            Col("Ngày", 25, CENTER), Col("Địa điểm", 30), Col("Số người dự", 21, CENTER),
+            Col("TT", 9, CENTER), Col("Tên lớp, buổi sinh hoạt", 50), Col("Hình thức", 32, CENTER),
+            Col("Ngày", 25, CENTER), Col("Địa điểm", 28), Col("Số người dự", 21, CENTER),
         ]  # fmt: skip
         body = [
             [i, nfc(r.get("title")), nfc(r.get("kind")), day(r.get("held_on")), nfc(r.get("place")),
@@ -866,7 +870,7 @@ class Writer:
             self.section("Kết quả thực hiện các chỉ tiêu")
             self.subsection("Kết quả theo chỉ tiêu của kế hoạch")
             self.indicators()
-            self.subsection("Kết quả theo thôn", wide=self.villages_wide())
+            self.subsection("Kết quả theo thôn")
             self.villages()
             self.section("Hoạt động của Tổ công nghệ số cộng đồng", wide=self.activity_wide())
             self.subsection("Hoạt động của các Tổ", wide=self.activity_wide())

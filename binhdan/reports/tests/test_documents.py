@@ -547,3 +547,23 @@ def test_file_names_are_ascii(world: Any, kind: str, name: str) -> None:
         assert documents.file_name(report, fmt) == f"{name}.{fmt}"
         assert documents.file_name(report, fmt).isascii()
     assert set(documents.MEDIA_TYPES) == set(documents.FORMATS)
+
+
+def test_many_indicators_per_village_continue_in_a_second_portrait_table(world: Any) -> None:
+    content = sample_content()
+    villages = content["villages"]
+    for code in ("AD_PCKS", "AD_BANK_EPAY"):
+        villages["codes"].append(code)
+        villages["names"][code] = code.lower()
+        for row in [*villages["rows"], villages["total"]]:
+            row["values"][code] = [1, 2]
+    document = docx_of(sample_report(world, content=content))
+    tables = [t for t in document.tables if table_headings(t)[:2] == ["TT", "Thôn"]]
+    assert [len(table_headings(t)) for t in tables] == [7, 4]
+    assert table_headings(tables[1])[2:] == ["ad_pcks", "ad_bank_epay"]
+    assert [c.text for c in tables[1].rows[-1].cells][1:] == ["Toàn xã", "1/2\n(50,0%)", "1/2\n(50,0%)"]
+    assert "Kết quả theo thôn (tiếp theo, bảng 2):" in texts(document)
+    body = list(document.element.body)
+    first_break = next(i for i, el in enumerate(body) if el.find(".//" + qn("w:sectPr")) is not None)
+    assert all(body.index(t._tbl) < first_break for t in tables)  # on the first, portrait, section
+    assert document.sections[1].page_width > document.sections[1].page_height  # the activity is next
