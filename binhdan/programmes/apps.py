@@ -5,3 +5,9 @@ class ProgrammesConfig(AppConfig):
     name = "binhdan.programmes"
     label = "programmes"
     verbose_name = "Chương trình cộng đồng: vận động, danh sách mục tiêu"
+
+    def ready(self) -> None:
+        from binhdan.fieldwork.links import register_place_links
+        from binhdan.programmes.links import place_links
+
+        register_place_links("programmes", place_links)
