@@ -47,7 +47,7 @@ def quarter_choices(today: dt.date | None = None) -> list[tuple[str, str]]:
     year, number = current.start.year, (current.start.month - 1) // 3 + 1
     for _ in range(QUARTERS_BACK + 1):
         quarter = periods.quarter(year, number)
-        out.append((quarter.code, quarter.label.capitalize()))
+        out.append((quarter.code, quarter.label[:1].upper() + quarter.label[1:]))
         year, number = (year, number - 1) if number > 1 else (year - 1, 4)
     return out
 
