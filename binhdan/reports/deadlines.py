@@ -283,13 +283,15 @@ def _quarters(first: dt.date, last: dt.date) -> list[Period]:
     return found
 
 
-ReportKey = tuple[str, int | None, int | None, dt.date | None, dt.date | None]
+ReportKey = tuple[int, str, int | None, int | None, dt.date | None, dt.date | None]
 
 
-def _key(kind: str, team_id: int | None, campaign_id: int | None, start: dt.date, end: dt.date) -> ReportKey:
-    if kind == ReportKind.CAMPAIGN:
-        return (kind, None, campaign_id, None, None)  # the campaign's days may have been edited since
-    return (kind, team_id, campaign_id, start, end)
+def _key(
+    commune_id: int, kind: str, team_id: int | None, campaign_id: int | None, start: dt.date, end: dt.date
+) -> ReportKey:
+    if kind == ReportKind.CAMPAIGN:  # the campaign's days may have been edited since
+        return (commune_id, kind, None, campaign_id, None, None)
+    return (commune_id, kind, team_id, campaign_id, start, end)
 
 
 def _index(reports: Iterable[Report]) -> dict[ReportKey, tuple[Report, Report | None]]:
@@ -301,7 +303,7 @@ def _index(reports: Iterable[Report]) -> dict[ReportKey, tuple[Report, Report | 
         return (r.version, r.created_at, r.pk)
 
     for r in reports:
-        key = _key(r.kind, r.team_id, r.campaign_id, r.period_start, r.period_end)
+        key = _key(r.commune_id, r.kind, r.team_id, r.campaign_id, r.period_start, r.period_end)
         if key not in newest or rank(r) > rank(newest[key]):
             newest[key] = r
         if r.status in SENT_STATUSES and (key not in newest_sent or rank(r) > rank(newest_sent[key])):
@@ -361,7 +363,9 @@ def _expected_for(
             return
         team_id = team.pk if team is not None else None
         campaign_id = campaign.pk if campaign is not None else None
-        newest, sent = index.get(_key(kind, team_id, campaign_id, period.start, period.end), (None, None))
+        newest, sent = index.get(
+            _key(commune_id, kind, team_id, campaign_id, period.start, period.end), (None, None)
+        )
         out[commune_id].append(
             Expected(
                 commune=by_pk[commune_id],

@@ -151,7 +151,10 @@ class QuarterForm(forms.Form):
         label="Quý",
         required=False,
         max_length=QUARTER_TEXT_MAX,
-        error_messages={"max_length": "Quý không hợp lệ: viết theo dạng 2026-Q3. Đang hiện quý này."},
+        error_messages={
+            "max_length": "Quý không hợp lệ: viết theo dạng 2026-Q3. Đang hiện quý này.",
+            "null_characters_not_allowed": "Quý không hợp lệ: viết theo dạng 2026-Q3. Đang hiện quý này.",
+        },
     )
     chua_nop = forms.BooleanField(label="Chỉ xã chưa nộp", required=False)
 
