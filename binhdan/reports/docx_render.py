@@ -368,6 +368,7 @@ class Writer:
         self.content: dict[str, Any] = report.content if isinstance(report.content, dict) else {}
         self.document = Document()
         self.landscape = False
+        self.during = "Trong ngày" if report.kind == "daily" else "Trong kỳ"  # what an empty table says
         self.sections = 0
         self.subsections = 0
         _setup_styles(self.document)
@@ -635,7 +636,7 @@ class Writer:
     def indicators(self) -> None:
         rows = self.content.get("indicators") or []
         if not rows:
-            self.sentence("Trong kỳ chưa có số liệu chỉ tiêu.")
+            self.sentence(f"{self.during} chưa có số liệu chỉ tiêu.")
             return
         cols = [
             Col("TT", 8, CENTER), Col("Chỉ tiêu", 44), Col("Kết quả (tử số/ mẫu số)", 25, CENTER),
@@ -673,7 +674,7 @@ class Writer:
         codes = list(villages.get("codes") or [])
         rows = list(villages.get("rows") or [])
         if not rows or not codes:
-            self.sentence("Trong kỳ chưa có số liệu theo thôn.")
+            self.sentence(f"{self.during} chưa có số liệu theo thôn.")
             return
         names = villages.get("names") or {}
         total = villages.get("total")
@@ -704,7 +705,7 @@ class Writer:
         rows = list(activity.get("rows") or [])
         shown = self.activity_columns()
         if not rows:
-            self.sentence("Trong kỳ chưa có hoạt động của Tổ công nghệ số cộng đồng được ghi nhận.")
+            self.sentence(f"{self.during} chưa có hoạt động của Tổ công nghệ số cộng đồng được ghi nhận.")
             return
         if not shown:
             self.sentence("Xã chưa chọn cột nào cho bảng hoạt động của Tổ công nghệ số cộng đồng.")
@@ -736,7 +737,7 @@ class Writer:
     def skills(self) -> None:
         rows = self.content.get("skills") or []
         if not rows:
-            self.sentence("Trong kỳ chưa có lượt hướng dẫn kỹ năng số nào được ghi nhận.")
+            self.sentence(f"{self.during} chưa có lượt hướng dẫn kỹ năng số nào được ghi nhận.")
             return
         body = [[i, nfc(r.get("name")), number(r.get("people"))] for i, r in enumerate(rows, 1)]
         self.table(
@@ -746,7 +747,7 @@ class Writer:
     def classes(self) -> None:
         rows = self.content.get("classes") or []
         if not rows:
-            self.sentence("Trong kỳ chưa có lớp học, buổi sinh hoạt cộng đồng nào.")
+            self.sentence(f"{self.during} chưa có lớp học, buổi sinh hoạt cộng đồng nào.")
             return
         cols = [
             Col("TT", 9, CENTER), Col("Tên lớp, buổi sinh hoạt", 50), Col("Hình thức", 32, CENTER),
@@ -763,7 +764,7 @@ class Writer:
     def trainings(self) -> None:
         rows = self.content.get("trainings") or []
         if not rows:
-            self.sentence("Trong kỳ chưa có buổi tập huấn tổ viên nào.")
+            self.sentence(f"{self.during} chưa có buổi tập huấn tổ viên nào.")
             return
         cols = [Col("TT", 9, CENTER), Col("Nội dung tập huấn", 95), Col("Ngày", 26, CENTER),
                 Col("Số tổ viên dự", 30, CENTER)]  # fmt: skip
@@ -776,7 +777,7 @@ class Writer:
     def days(self) -> None:
         rows = self.content.get("days") or []
         if not rows:
-            self.sentence("Trong kỳ chưa có ngày nào có hoạt động được ghi nhận.")
+            self.sentence(f"{self.during} chưa có ngày nào có hoạt động được ghi nhận.")
             return
         cols = [Col("TT", 8, CENTER), Col("Ngày", 40, CENTER), Col("Lượt hỗ trợ tại hộ", 55, CENTER),
                 Col("Số người được hướng dẫn", 55, CENTER)]  # fmt: skip
@@ -794,7 +795,7 @@ class Writer:
         rows = list(tasks.get("rows") or [])
         counts = tasks.get("counts") or {}
         if not rows:
-            self.sentence("Trong kỳ chưa có nhiệm vụ kế hoạch nào.")
+            self.sentence(f"{self.during} chưa có nhiệm vụ kế hoạch nào.")
             return
         self.sentence(
             f"Kế hoạch có {number(counts.get('total', len(rows)))} nhiệm vụ: đã hoàn thành "
@@ -832,7 +833,7 @@ class Writer:
     def team_reports(self) -> None:
         rows = self.content.get("team_reports") or []
         if not rows:
-            self.sentence("Trong kỳ chưa có báo cáo nào của các Tổ công nghệ số cộng đồng.")
+            self.sentence(f"{self.during} chưa có báo cáo nào của các Tổ công nghệ số cộng đồng.")
             return
         cols = [Col("TT", 9, CENTER), Col("Tổ", 68), Col("Thôn", 30), Col("Hạn nộp", 26, CENTER),
                 Col("Tình trạng", 35, CENTER)]  # fmt: skip

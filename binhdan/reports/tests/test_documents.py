@@ -343,7 +343,8 @@ def test_empty_tables_become_one_sentence_each(world: Any) -> None:
     for kind in ALL_KINDS:
         document = docx_of(sample_report(world, kind, content=empty_content(kind)))
         assert len(document.tables) == 2 + (kind == "team-quarterly")  # header, closing (and members)
-        lines = texts(document)
+        during = "Trong ngày" if kind == "daily" else "Trong kỳ"
+        lines = [t.replace(during, "Trong kỳ", 1) for t in texts(document)]
         assert "Trong kỳ chưa có số liệu chỉ tiêu." in lines
         assert "Trong kỳ chưa có hoạt động của Tổ công nghệ số cộng đồng được ghi nhận." in lines
         assert "Trong kỳ chưa có lượt hướng dẫn kỹ năng số nào được ghi nhận." in lines
@@ -359,7 +360,7 @@ def test_empty_tables_become_one_sentence_each(world: Any) -> None:
 def test_a_content_missing_keys_still_renders(world: Any) -> None:
     for kind in ALL_KINDS:
         lines = texts(docx_of(sample_report(world, kind, content={})))
-        assert "BÁO CÁO" in lines and "Trong kỳ chưa có số liệu chỉ tiêu." in lines
+        assert "BÁO CÁO" in lines and any(t.endswith(" chưa có số liệu chỉ tiêu.") for t in lines)
 
 
 def test_the_narrative_is_split_into_paragraphs_and_stays_nfc(world: Any) -> None:
