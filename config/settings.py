@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "binhdan.accounts.context_processors.roles",
                 "binhdan.indicators.context_processors.dashboard_links",
+                "binhdan.reports.context_processors.report_links",
             ],
             "string_if_invalid": "",
         },

@@ -7,9 +7,13 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo, nhiệm vụ và hạn nộp"
 
     def ready(self) -> None:
+        from binhdan.fieldwork.links import register_place_links
         from binhdan.registry.rights import register_erasure_step
         from binhdan.reports import jobs  # noqa: F401  (registers the report job functions)
         from binhdan.reports.erasure import ERASURE_STEP_KEY, redact_reports_text
+        from binhdan.reports.links import place_links
+
+        register_place_links("reports", place_links)
 
         # A narrative section or a task's result may name a resident: erasure redacts them too.
         register_erasure_step(ERASURE_STEP_KEY, redact_reports_text)

@@ -39,6 +39,8 @@ _COMMUNE_KINDS = [k.value for k in COMMUNE_KINDS]
 
 def reports_visible_to(user: Any) -> ReportQuerySet:
     """Every report the user may open (one query, whatever the roles)."""
+    if access.is_admin(user):
+        return Report.objects.all()  # role_scope is Q() for admins, which an OR would drop
     commune_staff = access.role_scope(user, COMMUNE_READERS, "commune")
     team_leaders = access.role_scope(user, {RoleKind.TEAM_LEADER}, "team__village") & Q(kind__in=_TEAM_KINDS)
     province = (

@@ -45,6 +45,7 @@ EDITABLE_FIELDS = (
 NARRATIVE_FIELDS = ("highlights", "difficulties", "proposals")
 TEXT_MAX = 20_000  # a narrative section longer than this is a paste gone wrong, not a report
 NUMBER_MAX = 20
+SIGNER_MAX = 120  # Report.signer_name's length
 COMMENT_MAX = 2_000
 
 
@@ -265,7 +266,7 @@ def _clean_text(name: str, value: Any) -> Any:
         return value
     text = "" if value is None else str(value)
     text = text.replace("\r\n", "\n").replace("\x00", "")
-    limit = NUMBER_MAX if name == "number" else 200 if name == "signer_name" else TEXT_MAX
+    limit = NUMBER_MAX if name == "number" else SIGNER_MAX if name == "signer_name" else TEXT_MAX
     if len(text) > limit:
         raise ValidationError({name: [f"Tối đa {limit:,} ký tự.".replace(",", ".")]})
     return unicodedata.normalize("NFC", text.strip() if name in ("number", "signer_name") else text)

@@ -88,20 +88,9 @@ def commune_for_reports(request: HttpRequest, pk: int) -> Place:
     return commune
 
 
-def visible_reports(user: Any) -> Any:
-    """`permissions.reports_visible_to`, and every report for admins.
-
-    TEMP: `reports_visible_to` ORs the admins' empty Q() away (`Q() | q` is `q`), so admins would see only
-    team reports and submitted commune reports; until permissions.py handles admins, they are handled here.
-    """
-    if access.is_admin(user):
-        return Report.objects.all()
-    return permissions.reports_visible_to(user)
-
-
 def report_or_404(request: HttpRequest, pk: int) -> Report:
     return access.get_visible_or_404(
-        visible_reports(request.user).select_related(
+        permissions.reports_visible_to(request.user).select_related(
             "commune__parent", "team__village", "campaign", "created_by", "submitted_by", "decided_by"
         ),
         pk=_real_pk(pk),
@@ -151,7 +140,7 @@ def commune_reports(request: HttpRequest, pk: int) -> HttpResponse:
     """The newest version of each report of the commune, newest period first, with filters."""
     commune = commune_for_reports(request, pk)
     reports = (
-        visible_reports(request.user)
+        permissions.reports_visible_to(request.user)
         .filter(commune=commune)
         .latest_versions()
         .select_related("team__village", "campaign")
@@ -616,7 +605,7 @@ def _render_report(
     can_edit = permissions.may_edit(user, report)
     draft = report.status == ReportStatus.DRAFT
     versions = list(
-        visible_reports(user)
+        permissions.reports_visible_to(user)
         .filter(lineage=report.lineage)
         .order_by("-version")
         .only("pk", "version", "status", "as_of", "submitted_at", "created_at", "lineage")
