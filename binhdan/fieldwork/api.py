@@ -15,7 +15,7 @@ from binhdan.accounts import audit
 from binhdan.accounts.api_auth import AUTH
 from binhdan.accounts.models import AuditEvent, User
 from binhdan.common.net import client_ip
-from binhdan.fieldwork import rules, sync
+from binhdan.fieldwork import rules, scams, sync
 from binhdan.fieldwork.models import Team, TeamRole
 from binhdan.fieldwork.progress import member_week
 
@@ -144,7 +144,7 @@ def pull(request: HttpRequest, since: str = "", limit: str = "") -> HttpResponse
     return JsonResponse(page)
 
 
-@router.get("/me", auth=AUTH, summary="Người dùng hiện tại, vai trò và tổ")
+@router.get("/me", auth=AUTH, summary="Người dùng hiện tại, vai trò, tổ và cảnh báo lừa đảo của xã")
 def me(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     roles = [
@@ -166,6 +166,8 @@ def me(request: HttpRequest) -> HttpResponse:
             "roles": roles,
             "team": _team_contact(team) if team else None,
             "week": _my_week(team, user) if team else None,
+            # The commune's current scam warnings for the user's villages (the field app's home screen).
+            "warnings": scams.warnings_for(user),
         }
     )
 

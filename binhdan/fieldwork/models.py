@@ -409,3 +409,6 @@ class VisitDay(models.Model):
         return (
             f"{self.user_id}@{self.village_id} {self.day:%d/%m/%Y}: {self.visits} lượt, {self.people} người"
         )
+
+
+from binhdan.fieldwork.models_scams import ScamReport, ScamWarning  # noqa: E402, F401  (scam reports)

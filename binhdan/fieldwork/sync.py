@@ -34,12 +34,13 @@ from django.utils.dateparse import parse_date, parse_datetime
 from binhdan.accounts import access
 from binhdan.common.db import insert_rows
 from binhdan.common.text import nfc
-from binhdan.fieldwork import visit_days
+from binhdan.fieldwork import scams, visit_days
 from binhdan.fieldwork.models import (
     Campaign,
     Channel,
     ClassAttendance,
     CommunityClass,
+    ScamReport,
     SyncReceipt,
     Visit,
     VisitPerson,
@@ -165,6 +166,8 @@ class _Context:
     # resident id -> (household id, registered_on) for "resident_left" records: in scope, not erased
     # (those already recorded as left too: their earlier record is kept).
     leaving: dict[int, tuple[int, dt.date]] = field(default_factory=dict)
+    # village id -> commune id, for "scam_report" records: the villages the user works in.
+    scam_villages: dict[int, int] = field(default_factory=dict)
 
 
 def _ints(values: Any) -> set[int]:
@@ -271,6 +274,8 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
                 ctx.gone[pk] = ERASED
             else:
                 ctx.leaving[pk] = (household_id, registered_on)
+    if any(kind == "scam_report" for _, _, kind, _ in records):
+        ctx.scam_villages = scams.member_villages(user)
     return ctx
 
 
@@ -640,17 +645,29 @@ def _plan_resident_left(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[st
     return _LeftPlan(resident_id, ctx.leaving[resident_id][0], left_on, reason)
 
 
+def _plan_scam_report(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any]) -> ScamReport:
+    """A scam attempt a member heard of (tin báo lừa đảo): checked field by field in scams.py."""
+    report, problems = scams.plan_member_report(
+        user=ctx.user, client_uuid=client_uuid, data=data, villages=ctx.scam_villages, today=ctx.today
+    )
+    if report is None:
+        raise Rejected([_error(name, message) for name, message in problems])
+    return report
+
+
 PLANNERS: dict[str, Callable[..., Any]] = {
     "visit": _plan_visit,
     "class_attendance": _plan_attendance,
     "work_time": _plan_work_time,
     "resident_left": _plan_resident_left,
+    "scam_report": _plan_scam_report,
 }
 KIND_LABELS = {
     "visit": "lượt hỗ trợ",
     "class_attendance": "điểm danh buổi học",
     "work_time": "thời gian hoạt động",
     "resident_left": "báo rời sổ",
+    "scam_report": "tin báo lừa đảo",
 }
 
 
@@ -858,6 +875,10 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
 
     work = [(i, p) for i, _, kind, _, p in to_create if kind == "work_time"]
     for (index, _), row in zip(work, WorkTime.objects.bulk_create([p for _, p in work]), strict=True):
+        object_ids[index] = row.pk
+
+    reports = [(i, p) for i, _, kind, _, p in to_create if kind == "scam_report"]
+    for (index, _), row in zip(reports, ScamReport.objects.bulk_create([p for _, p in reports]), strict=True):
         object_ids[index] = row.pk
 
     failed = _store_residents_left(user, left_plans, results, object_ids)
