@@ -42,15 +42,18 @@ def drive_villages(user: Any) -> PlaceQuerySet:
 
 def desk_for(request: HttpRequest, pk: Any) -> Desk:
     user = request.user
+    led = (
+        list(drive_villages(user).filter(parent_id=pk).select_related("parent")) if str(pk).isdigit() else []
+    )
+    if led and not access.can_see_personal_data(user, led[0].parent):
+        # A team leader: their village's role does not reach the commune itself.
+        return Desk(led[0].parent, led, names=True, change=True, commune_wide=False)
     commune = access.get_visible_or_404(access.places_visible_to(user).communes(), pk=pk)
     current = Place.objects.filter(parent=commune).villages().current().vietnamese_order()
     if access.can_manage_place(user, commune):
         return Desk(commune, list(current), names=True, change=True)
     if access.can_see_personal_data(user, commune):
         return Desk(commune, list(current), names=True, change=False)
-    led = list(drive_villages(user).filter(parent=commune))
-    if led:
-        return Desk(commune, led, names=True, change=True, commune_wide=False)
     if access.has_role(user, RoleKind.PROVINCE_OFFICER):
         return Desk(commune, list(current), names=False, change=False)
     raise Http404

@@ -99,9 +99,12 @@ def with_mastered(queryset: ResidentQuerySet, core: Sequence[Skill], day: dt.dat
     return queryset.annotate(mastered=total)
 
 
-def with_status(queryset: ResidentQuerySet, commune: Place, day: dt.date) -> ResidentQuerySet:
+def with_status(
+    queryset: ResidentQuerySet, commune: Place, day: dt.date, evidence: Sequence[str] | None = None
+) -> ResidentQuerySet:
     """Annotate the status values the programmes show: `vneid_level`, `cashless`, `payment`, `online`."""
-    evidence = CommuneSettings.for_commune(commune).counted_evidence
+    if evidence is None:
+        evidence = CommuneSettings.for_commune(commune).counted_evidence
     return queryset.annotate(
         vneid_level=Coalesce(_latest_status(StatusField.VNEID_LEVEL, day, evidence), Value(0)),
         payment=Coalesce(_latest_status(StatusField.PAYMENT_ACCOUNT, day, evidence), Value(0)),
@@ -133,12 +136,20 @@ def _basic_adult_households(commune: Place, day: dt.date, core: Sequence[Skill])
 
 
 def matching(
-    rule: str, *, commune: Place, day: dt.date, villages: Sequence[Place] | None = None
+    rule: str,
+    *,
+    commune: Place,
+    day: dt.date,
+    villages: Sequence[Place] | None = None,
+    core: Sequence[Skill] | None = None,
+    evidence: Sequence[str] | None = None,
 ) -> ResidentQuerySet:
     """The residents `rule` selects on `day` in the commune (or its `villages`), annotated for the lists:
-    `vneid_level`, `payment`, `cashless`, `online`, `mastered`. Unscoped: callers scope or count."""
-    core = core_skills(commune, day)
-    base = with_mastered(with_status(present(commune, day, villages), commune, day), core, day)
+    `vneid_level`, `payment`, `cashless`, `online`, `mastered`. Unscoped: callers scope or count.
+    `core` and `evidence` (the commune's core set on `day`, its counted evidence) may be passed when
+    already read, so that several lists cost one query each."""
+    core = core_skills(commune, day) if core is None else core
+    base = with_mastered(with_status(present(commune, day, villages), commune, day, evidence), core, day)
     if rule == Rule.VNEID:
         return base.aged_at_least(VNEID_MIN_AGE, day).exclude(vneid_level__gte=VNEID_TARGET_LEVEL)
     if rule == Rule.ONE_SKILL_SHORT:

@@ -9,6 +9,7 @@ counts only. Writes go through `services` and leave an audit row; slips are an a
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,7 +37,7 @@ from binhdan.programmes.desk import Desk, desk_for, desk_for_change
 from binhdan.programmes.forms import DriveForm, DriveResultsForm, ListFilterForm
 from binhdan.programmes.models import Drive, DriveInvitee, DriveKind
 from binhdan.registry.catalogue import core_skills
-from binhdan.registry.models import Evidence, SkillLevel
+from binhdan.registry.models import CommuneSettings, Evidence, SkillLevel
 from binhdan.reports.documents import DocumentError
 from binhdan.reports.pdf import docx_to_pdf
 
@@ -61,15 +62,36 @@ def _target_text(programme: Programme, figures: dict[str, Any]) -> dict[str, Any
     return {"has_target": True, "value": value, "need": need}
 
 
-def _people(desk: Desk, programme: Programme, user: Any, villages: list[Place], day: Any) -> Any:
-    found = filters.matching(programme.rule, commune=desk.commune, day=day, villages=villages)
+@dataclass(frozen=True)
+class Rules:
+    """The commune's rules on the day, read once per page: its core set and the evidence it counts."""
+
+    core: list[Any]
+    evidence: tuple[str, ...]
+
+    @classmethod
+    def of(cls, commune: Place, day: Any) -> Rules:
+        return cls(core_skills(commune, day), CommuneSettings.for_commune(commune).counted_evidence)
+
+
+def _people(
+    desk: Desk, programme: Programme, user: Any, villages: list[Place], day: Any, rules: Rules
+) -> Any:
+    found = filters.matching(
+        programme.rule,
+        commune=desk.commune,
+        day=day,
+        villages=villages,
+        core=rules.core,
+        evidence=rules.evidence,
+    )
     if desk.names:
         found = filters.scoped(found, user, path="household__village", for_change=False)
     return found
 
 
-def _count(desk: Desk, programme: Programme, user: Any, villages: list[Place], day: Any) -> int:
-    people = _people(desk, programme, user, villages, day)
+def _count(desk: Desk, programme: Programme, user: Any, villages: list[Place], day: Any, rules: Rules) -> int:
+    people = _people(desk, programme, user, villages, day, rules)
     if programme.counts == HOUSEHOLDS:
         return people.values("household_id").distinct().count()
     return people.count()
@@ -82,10 +104,11 @@ def programme_index(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     place = _place_for_figures(desk)
     figures = {v.code: v for v in indicator_values(place, today, with_pace=False)}
+    rules = Rules.of(desk.commune, today)
     rows = [
         {
             "p": programme,
-            "count": _count(desk, programme, request.user, desk.villages, today),
+            "count": _count(desk, programme, request.user, desk.villages, today, rules),
             **_target_text(programme, figures),
         }
         for programme in PROGRAMMES
@@ -129,8 +152,9 @@ def programme_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
     place = villages[0] if len(villages) == 1 else _place_for_figures(desk)
     figures = {v.code: v for v in indicator_values(place, today, with_pace=False)}
-    people = _people(desk, programme, request.user, villages, today)
-    count = _count(desk, programme, request.user, villages, today)
+    rules = Rules.of(desk.commune, today)
+    people = _people(desk, programme, request.user, villages, today, rules)
+    count = _count(desk, programme, request.user, villages, today, rules)
     page = None
     if desk.names:
         listed = people.search(query) if query else people
@@ -158,7 +182,7 @@ def programme_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "page": page,
             "query": query,
             "querystring": urlencode(keep),
-            "core_size": len(core_skills(desk.commune, today)),
+            "core_size": len(rules.core),
             "start_url": reverse("programmes:drive_create", args=[desk.commune.pk]) + "?" + urlencode(start),
             "place": place,
             **_target_text(programme, figures),
