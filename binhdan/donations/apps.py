@@ -5,3 +5,12 @@ class DonationsConfig(AppConfig):
     name = "binhdan.donations"
     label = "donations"
     verbose_name = "Chắp cánh công nghệ: trao tặng thiết bị"
+
+    def ready(self) -> None:
+        from binhdan.donations.erasure import ERASURE_STEP_KEY, redact_donation_text
+        from binhdan.donations.links import place_links
+        from binhdan.fieldwork.links import register_place_links
+        from binhdan.registry.rights import register_erasure_step
+
+        register_erasure_step(ERASURE_STEP_KEY, redact_donation_text)
+        register_place_links("donations", place_links)
