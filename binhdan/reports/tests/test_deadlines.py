@@ -431,3 +431,43 @@ def test_the_province_dashboard_lists_the_late_communes(world, client_for):
     assert [p["title"] for p in panels] == ["Xã, phường chậm nộp báo cáo"]
     assert {r["name"] for r in panels[0]["rows"]} == {world.commune.name, world.other_commune.name}
     assert reverse("reports:province", args=[world.province.pk]) in response.content.decode()
+
+
+# --- in a browser ---------------------------------------------------------------------------------------------
+
+SCREENSHOTS = __import__("pathlib").Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_officer_reads_the_deadlines_filters_the_late_ones_and_sets_a_due_day(
+    live_server, world, browser_page, sign_in_browser, assert_accessible, width
+):
+    from playwright.sync_api import expect
+
+    for q in (quarter(2025, 2), quarter(2025, 3)):
+        team_report(world, world.team_a, period=q, submitted_on=q.end - dt.timedelta(days=20))
+    page = browser_page(width=width)
+    sign_in_browser(page, live_server, world.officer)
+    page.goto(live_server.url + reverse("reports:deadlines", args=[world.commune.pk]) + "?ngay=2025-09-25")
+    expect(page.get_by_role("heading", name="Tổ chậm nộp báo cáo")).to_be_visible()
+    expect(page.get_by_text("nộp đúng hạn", exact=True).first).to_be_visible()
+    assert_accessible(page)
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"deadlines-list-{width}.png"), full_page=True)
+    page.get_by_role("link", name="Chỉ xem báo cáo quá hạn").click()
+    expect(page.get_by_text("Đang xem báo cáo quá hạn.")).to_be_visible()
+    expect(page.get_by_text("nộp đúng hạn", exact=True)).to_have_count(0)
+    page.get_by_role("link", name="Sửa hạn nộp của xã").click()
+    expect(page.get_by_role("link", name="mở Thiết lập của xã")).to_be_visible()
+    page.get_by_label("Ngày nộp báo cáo tổng hợp của xã").fill("31")
+    page.get_by_role("button", name="Lưu hạn nộp").click()
+    expect(page.get_by_text("phải là một số nguyên từ 1 đến 28").first).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path=str(SCREENSHOTS / f"deadlines-form-{width}.png"), full_page=True)
+    page.get_by_label("Ngày nộp báo cáo tổng hợp của xã").fill("25")
+    page.get_by_role("button", name="Lưu hạn nộp").click()
+    expect(page.get_by_text("Đã lưu hạn nộp báo cáo của xã.")).to_be_visible()
+    assert DueRule.objects.get(commune=world.commune, kind=ReportKind.COMMUNE_SUMMARY).day_of_month == 25

@@ -141,3 +141,37 @@ def test_the_overview_reads_a_fixed_number_of_queries(world, client_for, django_
         response = client.get(url(world))
     assert len(response.context["rows"]) == 32
     assert response.context["counts"]["summary_sent"] == 15
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_province_officer_sees_who_sent_and_who_is_missing(
+    live_server, world, browser_page, sign_in_browser, assert_accessible, width
+):
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    shots = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+    summary(world.commune, submitted_on=dt.date(2025, 9, 18), status=ReportStatus.APPROVED)
+    Campaign.objects.create(
+        name="Gõ từng nhà",
+        commune=world.other_commune,
+        starts_on=dt.date(2025, 8, 1),
+        ends_on=dt.date(2025, 8, 20),
+    )
+    page = browser_page(width=width)
+    sign_in_browser(page, live_server, world.province_officer)
+    page.goto(live_server.url + url(world))
+    expect(page.get_by_role("link", name="Đã duyệt (v1)")).to_be_visible()
+    expect(page.get_by_text("quá hạn", exact=False).first).to_be_visible()
+    assert_accessible(page)
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"province-reports-{width}.png"), full_page=True)
+    page.get_by_label("Chỉ xã chưa nộp").check()
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_role("rowheader", name=world.other_commune.name)).to_be_visible()
+    expect(page.get_by_role("rowheader", name=world.commune.name)).to_have_count(0)
+    page.screenshot(path=str(shots / f"province-reports-missing-{width}.png"), full_page=True)
