@@ -1,6 +1,6 @@
 from django.urls import path
 
-from binhdan.fieldwork import views, views_app, views_team
+from binhdan.fieldwork import views, views_app, views_scams, views_team
 from binhdan.fieldwork import views_workspace as ws
 
 app_name = "fieldwork"
@@ -35,6 +35,12 @@ urlpatterns = [
     path("to/<int:pk>/phan-cong/", views_team.assignments, name="assignments"),
     path("chien-dich/", views_team.campaign_list, name="campaign_list"),
     path("chien-dich/<int:pk>/", views_team.campaign_detail, name="campaign_detail"),
+    path("xa/<int:pk>/lua-dao/", views_scams.patterns, name="scam_patterns"),
+    path("xa/<int:pk>/canh-bao-lua-dao/", views_scams.warnings_page, name="scam_warnings"),
+    path("canh-bao-lua-dao/<int:pk>/thu-hoi/", views_scams.warning_withdraw, name="scam_warning_withdraw"),
+    path("bao-lua-dao/", views_scams.report_start, name="scam_report_start"),
+    path("bao-lua-dao/<str:code>/", views_scams.report_public, name="scam_report_public"),
+    path("bao-lua-dao/<str:code>/da-gui/", views_scams.report_thanks, name="scam_report_thanks"),
     path("hien-truong/", views_app.app_shell, name="app"),
     path("hien-truong/sw.js", views_app.service_worker, name="app_sw"),
     path("hien-truong/manifest.webmanifest", views_app.manifest, name="app_manifest"),

@@ -217,6 +217,15 @@ def _positive_controls(world: World, sites: dict[str, Site]) -> dict[str, tuple[
             {"name": "Chiến dịch", "starts_on": today, "ends_on": today, "villages": [world.village_a.pk]},
         ),
         "campaign_edit": (own["campaign"], {"name": "Chiến dịch 2", "starts_on": today, "ends_on": today}),
+        "scam_warnings": (
+            world.commune,
+            {
+                "pretext": "cap_nhat_vneid",
+                "title": "Cảnh giác",
+                "text": "Không bấm link.",
+                "villages": [own["village"].pk],
+            },
+        ),
         # last: it moves team B's member into team A
         "village_merge": (
             world.commune,
