@@ -45,9 +45,10 @@ def desk_for(request: HttpRequest, pk: Any) -> Desk:
     led = (
         list(drive_villages(user).filter(parent_id=pk).select_related("parent")) if str(pk).isdigit() else []
     )
-    if led and not access.can_see_personal_data(user, led[0].parent):
+    parent = led[0].parent if led else None
+    if parent is not None and not access.can_see_personal_data(user, parent):
         # A team leader: their village's role does not reach the commune itself.
-        return Desk(led[0].parent, led, names=True, change=True, commune_wide=False)
+        return Desk(parent, led, names=True, change=True, commune_wide=False)
     commune = access.get_visible_or_404(access.places_visible_to(user).communes(), pk=pk)
     current = Place.objects.filter(parent=commune).villages().current().vietnamese_order()
     if access.can_manage_place(user, commune):

@@ -131,7 +131,7 @@ def _attended_by(day: dt.date) -> Exists:
 
 def _basic_adult_households(commune: Place, day: dt.date, core: Sequence[Skill]) -> Any:
     """Household ids with an adult present on `day` who has basic digital skills (Gia đình số)."""
-    adults = with_mastered(present(commune, day).aged_at_least(ADULT_AGE, day), core, day)
+    adults: Any = with_mastered(present(commune, day).aged_at_least(ADULT_AGE, day), core, day)
     return adults.filter(mastered=len(core)).values("household_id")
 
 
@@ -149,7 +149,8 @@ def matching(
     `core` and `evidence` (the commune's core set on `day`, its counted evidence) may be passed when
     already read, so that several lists cost one query each."""
     core = core_skills(commune, day) if core is None else core
-    base = with_mastered(with_status(present(commune, day, villages), commune, day, evidence), core, day)
+    # Annotated (vneid_level, mastered, …): typed Any, the stubs cannot see annotations.
+    base: Any = with_mastered(with_status(present(commune, day, villages), commune, day, evidence), core, day)
     if rule == Rule.VNEID:
         return base.aged_at_least(VNEID_MIN_AGE, day).exclude(vneid_level__gte=VNEID_TARGET_LEVEL)
     if rule == Rule.ONE_SKILL_SHORT:
@@ -171,7 +172,7 @@ def matching(
     if rule == Rule.TRADERS_4T:
         return base.filter(is_trader=True).exclude(cashless=1, online=1)
     if rule == Rule.WORKERS_NO_BASIC:
-        workers = base.filter(is_worker=True)
+        workers: Any = base.filter(is_worker=True)
         return workers.exclude(mastered=len(core)) if core else workers
     return base.none()
 

@@ -26,14 +26,9 @@ def place_links(request: HttpRequest, place: Place) -> list[tuple[str, str]]:
             or drive_villages(user).filter(parent=place).exists()
         )
         return [(LABEL, reverse("programmes:index", args=[place.pk]))] if admitted else []
-    if (
-        place.level == Level.VILLAGE
-        and place.parent_id
-        and (
-            access.can_see_personal_data(user, place.parent)
-            or drive_villages(user).filter(pk=place.pk).exists()
-        )
+    commune = place.parent if place.level == Level.VILLAGE else None
+    if commune is not None and (
+        access.can_see_personal_data(user, commune) or drive_villages(user).filter(pk=place.pk).exists()
     ):
-        url = reverse("programmes:index", args=[place.parent_id])
-        return [(LABEL, url)]
+        return [(LABEL, reverse("programmes:index", args=[commune.pk]))]
     return []

@@ -189,7 +189,7 @@ def record_results(
         recording.record_observations(
             by=by, status=status_rows, skills=skill_rows, households=households, recorded_at=now
         )
-    if drive.community_class_id is not None:
+    if drive.community_class is not None:
         fieldwork_services.take_attendance(
             by=by, community_class=drive.community_class, present=present, absent=absent
         )

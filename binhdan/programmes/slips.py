@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx import Document
-from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -142,7 +142,7 @@ def build_docx(drive: Drive, slips: Sequence[Slip], *, per_page: int = 6) -> byt
     # One mm under the page's height, so that LibreOffice never pushes a row onto a page of its own.
     row_height = Mm((PAGE_H - 2 * MARGIN - 2) / rows_per_page)
     column_width = Mm((PAGE_W - 2 * MARGIN) / 2)
-    size = 12.5 if per_page == 4 else 11
+    size = 14 if per_page == 4 else 12
     heading = f"UBND {drive.commune.name.upper()}"
     table = document.add_table(rows=0, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -157,6 +157,7 @@ def build_docx(drive: Drive, slips: Sequence[Slip], *, per_page: int = 6) -> byt
         _no_split(row)
         for index, cell in enumerate(row.cells):
             cell.width = column_width
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             if index >= len(pair):
                 continue
             slip = pair[index]
