@@ -32,9 +32,26 @@
     ["moved", "Chuyển đi nơi khác"], ["died", "Qua đời"], ["split", "Tách hộ"], ["merged", "Nhập hộ"], ["duplicate", "Trùng, đã gộp"],
   ];
   const LEFT_MAX_AGE_DAYS = 366; // older departures are recorded by the commune officer (sync.py)
-  const FORM_ROUTE = /^#\/(ho\/\d+\/(ghi|roi\/\d+)|lop\/\d+|gio|sua\/)/;
+  // Scam reports (fieldwork/models_scams.py, scams.py): the server checks the same values and limits.
+  const SCAM_CHANNELS = [
+    ["call", "Cuộc gọi điện thoại"], ["sms", "Tin nhắn SMS"], ["zalo", "Zalo"], ["facebook", "Facebook, Messenger"],
+    ["link", "Đường link, trang web, ứng dụng lạ"], ["khac", "Khác (Telegram, gặp trực tiếp…)"],
+  ];
+  const SCAM_PRETEXTS = [
+    ["gia_danh_cong_an", "Giả danh công an, viện kiểm sát (“hợp tác điều tra”)"],
+    ["cap_nhat_vneid", "Bảo cập nhật, tích hợp VNeID, cài ứng dụng Dịch vụ công giả"],
+    ["gia_danh_ngan_hang", "Giả danh ngân hàng, điện lực, nhà mạng"], ["dau_tu", "Mời đầu tư, tiền ảo, lãi cao"],
+    ["viec_nhe_luong_cao", "Việc nhẹ lương cao, làm nhiệm vụ nhận tiền"], ["trung_thuong", "Trúng thưởng, nhận quà, nhận tiền hỗ trợ"],
+    ["vay_tien", "Cho vay nhanh, phí giải ngân"], ["giao_hang", "Giao hàng, shipper giả"],
+    ["nguoi_quen", "Nick Zalo, Facebook của người quen hỏi vay tiền"], ["nguoi_than_cap_cuu", "Báo người thân bị tai nạn, cấp cứu"],
+    ["lay_lai_tien", "Hứa lấy lại tiền đã bị lừa"], ["khac", "Khác"],
+  ];
+  const SCAM_MAX_AMOUNT = 100000000000;
+  const SCAM_MAX_AGE_DAYS = 366;
+  const SCAM_MAX_DESCRIPTION = 2000;
+  const FORM_ROUTE = /^#\/(ho\/\d+\/(ghi|roi\/\d+)|lop\/\d+|gio|lua-dao|sua\/)/;
   const STATE_LABELS = { pending: "Đang chờ gửi", synced: "Đã đồng bộ", rejected: "Bị từ chối", conflict: "Xung đột" };
-  const KIND_LABELS = { visit: "Lượt hỗ trợ", class_attendance: "Điểm danh buổi học", work_time: "Giờ làm việc", resident_left: "Báo rời sổ" };
+  const KIND_LABELS = { visit: "Lượt hỗ trợ", class_attendance: "Điểm danh buổi học", work_time: "Giờ làm việc", resident_left: "Báo rời sổ", scam_report: "Báo lừa đảo" };
   // The server's rules for work time (sync.py); the commune's own limits arrive with the pull.
   const DEFAULT_LIMITS = { work_time_max_age_days: 35, work_time_max_daily_hours: 16 };
   const MIN_WORK_HOURS = 0.25;
@@ -438,7 +455,7 @@
       <li><a class="title" href="#/ho/${h.id}">${esc(h.head_name)}</a>
         <div class="meta">${esc(h.address)}${h.assigned_to_me ? " · hộ tôi phụ trách" : ""}${h.p.lastVisit ? ` · lần gần nhất ${showDate(h.p.lastVisit)}` : ""}</div>
         <ul class="tags">${h.p.reasons.map(([text, cls]) => `<li class="tag ${cls}">${esc(text)}</li>`).join("")}</ul></li>`).join("");
-    render(`<h1>Hộ cần đến</h1>${weekCard()}
+    render(`<h1>Hộ cần đến</h1>${warningsCard()}${weekCard()}
       <form id="search" role="search" class="row"><div><label for="q">Tìm hộ hoặc người (có dấu hay không dấu đều được)</label>
         <input id="q" name="q" type="search" value="${esc(params.get("q") || "")}" autocomplete="off"></div>
         <button type="submit" class="secondary">Tìm</button></form>
@@ -447,6 +464,139 @@
     document.getElementById("search").addEventListener("submit", (event) => {
       event.preventDefault();
       location.hash = `#/?q=${encodeURIComponent(document.getElementById("q").value)}`;
+    });
+    view.querySelectorAll("[data-share]").forEach((b) => b.addEventListener("click", () => shareWarning(Number(b.dataset.share))));
+  }
+
+  // ---- scam warnings and reports -----------------------------------------------------------------
+  // The commune's current warnings come with /api/v1/me (kept in IndexedDB, so they show offline too).
+  const currentWarnings = () => (state.me && Array.isArray(state.me.warnings) ? state.me.warnings : []);
+  const webLink = (url) => (/^https?:\/\//.test(String(url || "")) ? String(url) : "");
+
+  function warningsCard() {
+    const warnings = currentWarnings();
+    const items = warnings.map((w) => {
+      const link = webLink(w.guide_url);
+      return `<li class="scam-warning"><h3>${esc(w.title)}</h3><p>${esc(w.text)}</p>
+        <p class="meta">${esc(w.pretext_label)} · đăng ${showDate(w.published_on)}${link ? ` · <a href="${esc(link)}">Xem hướng dẫn phòng tránh</a>` : ""}</p>
+        <div class="actions"><button type="button" data-share="${esc(w.id)}">Chia sẻ Zalo<span class="vh"> — ${esc(w.title)}</span></button></div>
+        <p class="meta" id="share-note-${esc(w.id)}" role="status"></p></li>`;
+    }).join("");
+    return `<section class="card scam-card" aria-labelledby="canh-bao"><h2 id="canh-bao">Cảnh báo lừa đảo của xã</h2>
+      ${items ? `<ul class="plain">${items}</ul>` : "<p class=\"meta\">Chưa có cảnh báo nào.</p>"}
+      <div class="actions"><a class="button secondary" href="#/lua-dao">Báo lừa đảo</a></div></section>`;
+  }
+
+  // Share to the village's Zalo group: the phone's share sheet when there is one, else the clipboard,
+  // else the text shown selected so it can be copied by hand. The text ends with the guide's link.
+  async function shareWarning(id) {
+    const w = currentWarnings().find((x) => x.id === id);
+    const note = document.getElementById(`share-note-${id}`);
+    if (!w || !note) return;
+    const text = String(w.share_text || "");
+    if (navigator.share) {
+      try {
+        await navigator.share({ title: w.title, text });
+        note.textContent = "Đã mở chia sẻ: chọn Zalo rồi chọn nhóm của thôn.";
+        return;
+      } catch (error) {
+        if (error && error.name === "AbortError") return; // the member closed the share sheet
+      }
+    }
+    try {
+      await navigator.clipboard.writeText(text);
+      note.textContent = "Đã chép nội dung cảnh báo và đường link. Hãy mở nhóm Zalo của thôn và dán vào.";
+    } catch (error) {
+      note.innerHTML = `Hãy chép đoạn dưới đây rồi dán vào nhóm Zalo của thôn.<textarea class="share-copy" readonly rows="5" aria-label="Nội dung cảnh báo để chép">${esc(text)}</textarea>`;
+      const box = note.querySelector("textarea");
+      box.focus(); box.select();
+    }
+  }
+
+  // "1.500.000", "1 500 000", "200000đ" → a whole number of đồng; "" → null; NaN when it is not one.
+  function parseAmount(text) {
+    const value = nfc(text).trim().toLowerCase().replace(/(đồng|đ|vnd)$/, "").replace(/[.,\s\u00a0]/g, "");
+    if (!value) return null;
+    if (!/^\d{1,12}$/.test(value)) return NaN;
+    const n = Number(value);
+    return n <= SCAM_MAX_AMOUNT ? n : NaN;
+  }
+
+  function scamErrors(day, channel, pretext, amountText, description) {
+    const errors = {};
+    if (!channel) errors.channel = "Hãy chọn kẻ gian liên lạc qua đâu.";
+    if (!pretext) errors.pretext = "Hãy chọn thủ đoạn trong danh sách (hoặc “Khác”).";
+    if (!day) errors.happened_on = "Hãy nhập ngày xảy ra.";
+    else if (!validDay(day)) errors.happened_on = "Ngày phải theo dạng ngày/tháng/năm có thật.";
+    else if (day > todayIso()) errors.happened_on = "Ngày xảy ra không được ở tương lai.";
+    else if (day < daysAgoIso(SCAM_MAX_AGE_DAYS)) errors.happened_on = "Chỉ nhận tin báo về việc xảy ra trong một năm gần đây.";
+    if (Number.isNaN(parseAmount(amountText))) errors.amount_lost = "Số tiền bị mất phải là số nguyên từ 0 đến 100.000.000.000 đồng.";
+    if (description.length > SCAM_MAX_DESCRIPTION) errors.description = "Mô tả tối đa 2.000 ký tự.";
+    return errors;
+  }
+
+  // The villages the member works in (from /api/v1/me): one is sent as is, several are offered.
+  function myVillages() {
+    const roles = (state.me && state.me.roles) || [];
+    const seen = new Map();
+    for (const r of roles) if ((r.kind === "member" || r.kind === "team_leader") && Number.isInteger(r.place)) seen.set(r.place, r.place_name);
+    return Array.from(seen, ([id, name]) => ({ id, name }));
+  }
+
+  // A scam attempt a resident told the member about: queued like a visit, works with no network.
+  function renderScamForm(item) {
+    const before = item ? item.data : {};
+    const villages = myVillages();
+    const title = item ? "Sửa tin báo lừa đảo" : "Báo lừa đảo";
+    const villageField = villages.length > 1
+      ? `<label for="scam-village">Thôn</label><select id="scam-village">${options([["", "— Không rõ —"]].concat(villages.map((v) => [String(v.id), v.name])), before.village != null ? String(before.village) : "")}</select>`
+      : villages.length === 1 ? `<p class="meta">Thôn: ${esc(villages[0].name)}</p>` : "";
+    const amountBefore = before.amount_lost ? String(before.amount_lost).replace(/\B(?=(\d{3})+(?!\d))/g, ".") : "";
+    render(`<h1>${title}</h1>${correctionNote(item)}
+      <p>Ghi lại cuộc gọi, tin nhắn, đường link lừa đảo mà bà con gặp, để xã cảnh báo cả thôn. Không ghi tên, số điện thoại của người bị lừa.</p>
+      <form id="scam" novalidate>
+        <fieldset><legend>Kẻ gian liên lạc qua đâu?</legend>
+          ${SCAM_CHANNELS.map(([value, label]) => `<label class="check"><input type="radio" name="channel" value="${value}"${value === before.channel ? " checked" : ""}> ${esc(label)}</label>`).join("")}
+          <p class="error" id="err-channel" role="alert" hidden></p></fieldset>
+        <label for="pretext">Thủ đoạn</label>
+        <select id="pretext">${options([["", "— Chọn thủ đoạn —"]].concat(SCAM_PRETEXTS), before.pretext || "")}</select>
+        <p class="error" id="err-pretext" role="alert" hidden></p>
+        <label for="happened_on">Ngày xảy ra</label>
+        <input id="happened_on" type="date" value="${esc(before.happened_on || todayIso())}" min="${daysAgoIso(SCAM_MAX_AGE_DAYS)}" max="${todayIso()}">
+        <p class="error" id="err-happened_on" role="alert" hidden></p>
+        <label for="amount_lost">Số tiền bị mất (đồng, để trống nếu không mất)</label>
+        <input id="amount_lost" type="text" inputmode="numeric" autocomplete="off" value="${esc(amountBefore)}">
+        <p class="error" id="err-amount_lost" role="alert" hidden></p>
+        ${villageField}
+        <label for="description">Mô tả ngắn (số điện thoại, đường link của kẻ gian…)</label>
+        <textarea id="description" rows="3" maxlength="${SCAM_MAX_DESCRIPTION}">${esc(before.description || "")}</textarea>
+        <p class="error" id="err-description" role="alert" hidden></p>
+        <div class="actions"><button type="submit">${item ? "Lưu và gửi lại" : "Lưu tin báo"}</button>
+          <a class="button secondary" href="${item ? "#/dong-bo" : "#/"}">Huỷ</a></div>
+      </form>`, title);
+    const form = document.getElementById("scam");
+    form.addEventListener("change", (event) => { if (event.target.name === "channel") fail("channel", ""); else if (event.target.id === "pretext") fail("pretext", ""); });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const chosen = form.querySelector("input[name=channel]:checked");
+      const channel = chosen ? chosen.value : "";
+      const pretext = document.getElementById("pretext").value;
+      const day = document.getElementById("happened_on").value;
+      const amountText = document.getElementById("amount_lost").value;
+      const description = nfc(document.getElementById("description").value).trim();
+      const errors = scamErrors(day, channel, pretext, amountText, description);
+      let ok = true;
+      for (const name of ["channel", "pretext", "happened_on", "amount_lost", "description"]) ok = fail(name, errors[name] || "") && ok;
+      if (!ok) { firstError(form); return; }
+      const data = { happened_on: day, channel, pretext, amount_lost: parseAmount(amountText) };
+      const picker = document.getElementById("scam-village");
+      if (picker && picker.value) data.village = Number(picker.value);
+      else if (villages.length === 1) data.village = villages[0].id;
+      if (description) data.description = description;
+      const label = (SCAM_PRETEXTS.find(([v]) => v === pretext) || [pretext, pretext])[1];
+      await enqueue("scam_report", data, `${label}, ngày ${showDate(day)}`, item);
+      state.flash = item ? "Đã lưu bản sửa, đang gửi lại." : "Đã lưu tin báo lừa đảo trên máy.";
+      location.hash = "#/dong-bo";
     });
   }
 
@@ -772,6 +922,7 @@
     if (!item) return render("<h1>Không tìm thấy bản ghi</h1><p>Bản ghi này không còn cần sửa. <a href=\"#/dong-bo\">Về mục Đồng bộ</a></p>", "Không tìm thấy bản ghi");
     if (item.type === "visit") return renderVisitForm(item.data.household, item);
     if (item.type === "class_attendance") return renderAttendance(item.data.class, params, item);
+    if (item.type === "scam_report") return renderScamForm(item);
     if (item.type === "resident_left") {
       const r = state.residentById.get(item.data.resident);
       return renderLeftForm(r ? r.household : null, item.data.resident, item);
@@ -812,6 +963,7 @@
     else if (parts[0] === "lop" && parts[1]) renderAttendance(Number(parts[1]), params);
     else if (parts[0] === "lop") renderClasses();
     else if (parts[0] === "gio") renderWorkTime();
+    else if (parts[0] === "lua-dao") renderScamForm();
     else if (parts[0] === "dong-bo") renderSync();
     else if (parts[0] === "sua" && parts[1]) renderCorrection(decodeURIComponent(parts[1]), params);
     else renderHome(params);
