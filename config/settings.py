@@ -219,6 +219,18 @@ TASKS = {
 }
 
 # The learning assistant (trợ lý ảo). The language model is optional and off unless a URL is set.
+# E-mail (report reminders, `manage.py send_report_reminders`): the console by default, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "binhdan <no-reply@localhost>")
+
 ASSISTANT_CONTACT = env_str("ASSISTANT_CONTACT", "")
 ASSISTANT_LLM_URL = env_str("ASSISTANT_LLM_URL", "")
 ASSISTANT_LLM_MODEL = env_str("ASSISTANT_LLM_MODEL", "")

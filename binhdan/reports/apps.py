@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from binhdan.fieldwork.links import register_place_links
         from binhdan.registry.rights import register_erasure_step
-        from binhdan.reports import jobs  # noqa: F401  (registers the report job functions)
+        from binhdan.reports import jobs, panels  # noqa: F401  (registers the report jobs and the dashboards' late lists)
         from binhdan.reports.erasure import ERASURE_STEP_KEY, redact_reports_text
         from binhdan.reports.links import place_links
 
