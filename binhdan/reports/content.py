@@ -77,7 +77,9 @@ def _percent_text(value: Decimal | float | None) -> str:
 
 
 def _number(value: int | float) -> str:
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:,.1f}".replace(",", " ")
+    """1.975 and 1.975,5 (Vietnamese separators)."""
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    return text.translate(str.maketrans(",.", ".,")).removesuffix(",0")
 
 
 def figures_place(report: Report) -> Place:
