@@ -878,8 +878,9 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
         object_ids[index] = row.pk
 
     reports = [(i, p) for i, _, kind, _, p in to_create if kind == "scam_report"]
-    for (index, _), row in zip(reports, ScamReport.objects.bulk_create([p for _, p in reports]), strict=True):
-        object_ids[index] = row.pk
+    stored = ScamReport.objects.bulk_create([p for _, p in reports])
+    for (index, _), report in zip(reports, stored, strict=True):
+        object_ids[index] = report.pk
 
     failed = _store_residents_left(user, left_plans, results, object_ids)
     to_create = [entry for entry in to_create if entry[0] not in failed]

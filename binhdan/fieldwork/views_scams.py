@@ -77,7 +77,7 @@ register_place_links("fieldwork-scams", _place_links)
 class AmountField(forms.CharField):
     """Đồng, typed as people type them: "1.500.000", "1 500 000", "200000đ"; empty = nothing lost."""
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         try:
             return scams.parse_amount_text(text or "")
