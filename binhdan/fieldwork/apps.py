@@ -22,3 +22,7 @@ class FieldworkConfig(AppConfig):
         # A resident's erasure also redacts visit notes and other fieldwork text that names them.
         register_erasure_step(ERASURE_STEP_KEY, redact_fieldwork_text)
         register_panel("household", "fieldwork-visits", household_visits)
+        from binhdan.fieldwork.links import register_place_links
+        from binhdan.fieldwork.views_scams import scam_place_links
+
+        register_place_links("fieldwork-scams", scam_place_links)

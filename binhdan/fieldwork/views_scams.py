@@ -38,7 +38,6 @@ from binhdan.common.net import client_key
 from binhdan.common.text import search_text
 from binhdan.common.throttle import Limit
 from binhdan.fieldwork import scams
-from binhdan.fieldwork.links import register_place_links
 from binhdan.fieldwork.models_scams import (
     MAX_DESCRIPTION,
     MAX_WARNING_TEXT,
@@ -61,14 +60,11 @@ RECENT_REPORTS = 20
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
-def _place_links(request: HttpRequest, place: Place) -> list[tuple[str, str]]:
+def scam_place_links(request: HttpRequest, place: Place) -> list[tuple[str, str]]:
+    """The commune page's link to its scam reports (registered from `FieldworkConfig.ready()`)."""
     if place.level != Level.COMMUNE:
         return []
     return [("Tin báo lừa đảo", reverse("fieldwork:scam_patterns", args=[place.pk]))]
-
-
-# Loaded with fieldwork's URLs, before any page renders (fieldwork cannot register from a higher app).
-register_place_links("fieldwork-scams", _place_links)
 
 
 # --- the public form -----------------------------------------------------------------------------------
