@@ -115,11 +115,11 @@ class Report(TimeStampedModel):
                 condition=Q(period_end__gte=models.F("period_start")), name="report_period"
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=[k.value for k in TEAM_KINDS]) | Q(team__isnull=False),
+                condition=~Q(kind__in=sorted(k.value for k in TEAM_KINDS)) | Q(team__isnull=False),
                 name="report_team_kinds_have_a_team",
             ),
             models.CheckConstraint(
-                condition=~Q(kind__in=[k.value for k in CAMPAIGN_KINDS]) | Q(campaign__isnull=False),
+                condition=~Q(kind__in=sorted(k.value for k in CAMPAIGN_KINDS)) | Q(campaign__isnull=False),
                 name="report_campaign_kinds_have_a_campaign",
             ),
         ]

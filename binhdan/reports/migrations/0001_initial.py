@@ -436,7 +436,7 @@ class Migration(migrations.Migration):
             model_name="report",
             constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(("kind__in", ["daily", "campaign"]), _negated=True),
+                    models.Q(("kind__in", ["campaign", "daily"]), _negated=True),
                     ("campaign__isnull", False),
                     _connector="OR",
                 ),
