@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from binhdan.assistant import views
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("hoc/kiem-tra/<slug:skill_code>/", views.self_check, name="self_check"),
     path("nguoi-dan/<int:pk>/ma-hoc-vien/", views.issue_code, name="issue_code"),
     path("nguoi-dan/<int:pk>/tien-do/", views.resident_progress, name="resident_progress"),
+    # The guides for the field app's offline use (urls_offline) and the questions residents asked (urls_questions).
+    path("", include("binhdan.assistant.urls_offline")),
+    path("", include("binhdan.assistant.urls_questions")),
 ]

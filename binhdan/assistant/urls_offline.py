@@ -1,0 +1,3 @@
+"""(filled by the offline work)"""
+
+urlpatterns: list = []

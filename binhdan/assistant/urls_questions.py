@@ -1,0 +1,3 @@
+"""(filled by the questions work)"""
+
+urlpatterns: list = []
