@@ -1,24 +1,33 @@
 """JSON API of the assistant: POST /api/v1/assistant/ask. Public, like the chat page.
 
 A learner code in the request is looked up under the same limit as the learner page
-(`learner_codes.look_up`): over it the answer is 429 and nothing is looked up."""
+(`learner_codes.look_up`): over it the answer is 429 and nothing is looked up.
+
+`conversation` (optional; the key of the answer before) lets a follow-up ("còn bước 3 thì sao?") be
+answered from the guide in hand; an unknown or expired key starts a new conversation, whose key every
+answer carries. `commune` (optional, the commune's official code) says whose question this is: it is
+logged, scrubbed, only if that commune switched logging on (a learner code's commune wins)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from binhdan.assistant import learner_codes, services
+from binhdan.assistant import learner_codes, questions, services
 
 router = Router(tags=["assistant"])
 
 
 class AskIn(Schema):
-    question: str
-    learner_code: str | None = None
+    question: str = Field(..., max_length=20000)
+    learner_code: str | None = Field(None, max_length=100)
+    conversation: str | None = Field(
+        None, max_length=100, description="Mã cuộc hỏi đáp của câu trả lời trước"
+    )
+    commune: str | None = Field(None, max_length=20, description="Mã xã (mã đơn vị hành chính)")
 
 
 class ResultOut(Schema):
@@ -43,6 +52,10 @@ class AskOut(Schema):
     rephrased: bool
     contact: str
     recommendations: list[RecommendationOut]
+    conversation: str = Field(..., description="Gửi kèm câu hỏi tiếp theo để hỏi tiếp về hướng dẫn này")
+    follow_up: bool
+    step: int | None = None
+    guide: str | None = None
 
 
 @router.post("/ask", response=AskOut, auth=None)
@@ -56,4 +69,9 @@ def ask(request: HttpRequest, payload: AskIn) -> dict[str, Any]:
         except learner_codes.TooManyGuesses as exc:
             raise HttpError(429, str(exc)) from exc
         learner_code = learner.learner_code if learner is not None else None
-    return services.ask(question=payload.question, learner_code=learner_code).as_dict()
+    return services.ask(
+        question=payload.question,
+        learner_code=learner_code,
+        conversation=payload.conversation,
+        commune=questions.commune_by_code(payload.commune),
+    ).as_dict()

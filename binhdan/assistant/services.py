@@ -12,13 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from binhdan.accounts.models import Role, RoleKind
-from binhdan.assistant import llm
+from binhdan.assistant import conversation as conversations
+from binhdan.assistant import llm, questions
 from binhdan.assistant.guides import Guide, all_guides, get_guide
 from binhdan.assistant.models import GuideRead, QuizAttempt
 from binhdan.assistant.quiz import PASS_SHARE, grade, questions_for
 from binhdan.assistant.retrieval import Ranking, get_index
 from binhdan.assistant.safety import safe_lines
 from binhdan.common.text import nfc
+from binhdan.places.models import Place
 from binhdan.registry.models import Resident, Skill, SkillLevel, Source
 from binhdan.registry.services import record_skill, skills_as_of
 
@@ -48,6 +50,11 @@ class Answer:
     guide: Guide | None = None  # the guide whose steps the answer gives, if any
     contact: str = ""
     recommendations: list[Guide] = field(default_factory=list)
+    conversation: str = ""  # the key to send with the next question
+    follow_up: bool = False  # answered from the guide in hand
+    step: int | None = None  # the step a follow-up asked for
+    commune: Place | None = None  # whose logging and feedback this answer counts towards (not shown)
+    logged: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +67,10 @@ class Answer:
             "rephrased": self.rephrased,
             "contact": self.contact,
             "recommendations": [{"guide": g.id, "title": g.title} for g in self.recommendations],
+            "conversation": self.conversation,
+            "follow_up": self.follow_up,
+            "step": self.step,
+            "guide": self.guide.id if self.guide else None,
         }
 
 
@@ -107,14 +118,84 @@ def _result_rows(ranking: Ranking) -> list[dict[str, Any]]:
     ]
 
 
-def ask(*, question: str, learner_code: str | None = None, rephrase: bool = True) -> Answer:
-    """Answer one question: the best guide's steps when confident, else an honest "not sure" and a contact."""
+def ask(
+    *,
+    question: str,
+    learner_code: str | None = None,
+    rephrase: bool = True,
+    conversation: str | None = None,
+    commune: Place | None = None,
+) -> Answer:
+    """Answer one question: the best guide's steps when confident, else an honest "not sure" and a contact.
+
+    With a `conversation` key whose guide is in hand, a follow-up ("còn bước 3 thì sao?") is answered
+    from that guide. The question is logged (scrubbed) only when the commune — the learner's, else
+    `commune` — switched logging on."""
     index = get_index()  # built once per process; not part of the time to answer
     started = time.perf_counter()
     question = nfc(question)[:MAX_QUESTION_CHARS]
     resident = learner_by_code(learner_code) if learner_code else None
+    if resident is not None:
+        commune = resident.household.village.commune or commune
+    current = conversations.load(conversation)
+    if current is not None and commune is None:
+        commune = current.commune
+    in_hand = get_guide(current.guide_id) if current is not None and current.guide_id else None
     contact = village_contact(resident)
     ranking = index.rank(question, limit=RESULT_COUNT)
+    answer: Answer | None = None
+    if in_hand is not None and (
+        conversations.is_follow_up(question) or (conversations.is_short(question) and not ranking.confident)
+    ):
+        reply = conversations.answer_from_guide(question, in_hand)
+        if reply is not None:
+            answer = Answer(
+                question=question,
+                confident=True,
+                answer=reply.text,
+                results=[
+                    {
+                        "guide": in_hand.id,
+                        "title": in_hand.title,
+                        "topics": list(in_hand.topics),
+                        "score": 1.0,
+                    }
+                ],
+                ms=0.0,
+                guide=in_hand,
+                contact=contact,
+                follow_up=True,
+                step=reply.step,
+            )
+        elif not ranking.confident and current is not None and current.last_question:
+            # "nếu không có …" that the guide does not cover: rank it together with the question before.
+            combined = index.rank(f"{current.last_question} {question}", limit=RESULT_COUNT)
+            if combined.confident:
+                ranking = combined
+    if answer is None:
+        answer = _ranked_answer(question, ranking, contact)
+    if resident is not None:
+        answer.recommendations = recommend_guides(resident=resident, limit=3)
+    if rephrase and not answer.follow_up and answer.guide is not None and llm.is_enabled():
+        better = llm.rephrase(
+            question=question, guides=[s.guide for s in ranking.results[:2]], plain_answer=answer.answer
+        )
+        if better:
+            answer.answer, answer.rephrased = better, True
+    top_guide = answer.guide.id if answer.guide else (answer.results[0]["guide"] if answer.results else "")
+    saved = conversations.save(
+        current, guide_id=answer.guide.id if answer.guide else "", question=question, commune=commune
+    )
+    answer.conversation = saved.key
+    answer.commune = commune
+    answer.logged = questions.log_question(
+        commune=commune, question=question, guide_id=top_guide, confident=answer.confident
+    )
+    answer.ms = (time.perf_counter() - started) * 1000
+    return answer
+
+
+def _ranked_answer(question: str, ranking: Ranking, contact: str) -> Answer:
     guide: Guide | None = None
     if ranking.confident and ranking.results:
         guide = ranking.results[0].guide
@@ -127,7 +208,7 @@ def ask(*, question: str, learner_code: str | None = None, rephrase: bool = True
         text += "\nCó thể bạn muốn xem: " + "; ".join(s.guide.title for s in ranking.results[:3]) + "."
     else:
         text = OFF_TOPIC.format(contact=contact)
-    answer = Answer(
+    return Answer(
         question=question,
         confident=ranking.confident,
         answer=text,
@@ -137,16 +218,6 @@ def ask(*, question: str, learner_code: str | None = None, rephrase: bool = True
         guide=guide,
         contact=contact,
     )
-    if resident is not None:
-        answer.recommendations = recommend_guides(resident=resident, limit=3)
-    if rephrase and guide is not None and llm.is_enabled():
-        better = llm.rephrase(
-            question=question, guides=[s.guide for s in ranking.results[:2]], plain_answer=answer.answer
-        )
-        if better:
-            answer.answer, answer.rephrased = better, True
-    answer.ms = (time.perf_counter() - started) * 1000
-    return answer
 
 
 # -- learners -------------------------------------------------------------------------------------------
