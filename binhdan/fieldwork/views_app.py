@@ -15,10 +15,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 APP_URL = "/hien-truong/"
+# The assistant's guides for offline use (assistant/urls_offline.py): fieldwork sits beside the assistant,
+# never above it, so it knows the document only by its path. Public, no personal data.
+GUIDES_URL = "/tro-ly/ngoai-tuyen/huong-dan.json"
 # Everything the shell needs to open with no network; the service worker caches exactly these.
 # None of them holds personal data: names come only from IndexedDB, filled by the pull.
 SHELL_ASSETS = [
     "js/signout.js",
+    "fieldwork/guides.js",
     "fieldwork/field.js",
     "fieldwork/field.css",
     "fieldwork/icon-192.png",
@@ -33,7 +37,9 @@ def _assets_version() -> str:
         if isinstance(found, str):
             with open(found, "rb") as asset:
                 digest.update(asset.read())
-    digest.update(render_to_string("fieldwork/app/shell.html", {"csrf_token": ""}).encode())
+    digest.update(
+        render_to_string("fieldwork/app/shell.html", {"csrf_token": "", "guides_url": GUIDES_URL}).encode()
+    )
     return digest.hexdigest()[:12]
 
 
@@ -42,7 +48,7 @@ def _assets_version() -> str:
 def app_shell(request: HttpRequest) -> HttpResponse:
     """The same page for every member: no personal data in it, so the phone may cache it."""
     get_token(request)  # the app sends the CSRF cookie back as X-CSRFToken
-    response = render(request, "fieldwork/app/shell.html")
+    response = render(request, "fieldwork/app/shell.html", {"guides_url": GUIDES_URL})
     response["Cache-Control"] = "no-cache"
     return response
 

@@ -49,7 +49,9 @@
   const SCAM_MAX_AMOUNT = 100000000000;
   const SCAM_MAX_AGE_DAYS = 366;
   const SCAM_MAX_DESCRIPTION = 2000;
-  const FORM_ROUTE = /^#\/(ho\/\d+\/(ghi|roi\/\d+)|lop\/\d+|gio|lua-dao|sua\/)/;
+  // Screens a sync never redraws: forms being filled in, and the guides (their search box; guides.js
+  // redraws them itself when they arrive).
+  const FORM_ROUTE = /^#\/(ho\/\d+\/(ghi|roi\/\d+)|lop\/\d+|gio|lua-dao|sua\/|huong-dan)/;
   const STATE_LABELS = { pending: "Đang chờ gửi", synced: "Đã đồng bộ", rejected: "Bị từ chối", conflict: "Xung đột" };
   const KIND_LABELS = { visit: "Lượt hỗ trợ", class_attendance: "Điểm danh buổi học", work_time: "Giờ làm việc", resident_left: "Báo rời sổ", scam_report: "Báo lừa đảo" };
   // The server's rules for work time (sync.py); the commune's own limits arrive with the pull.
@@ -149,8 +151,11 @@
     clear: (store) => run(store, "readwrite", (s) => s.clear()),
   };
 
+  const guides = () => window.binhdanGuides || null; // guides.js, loaded before this file
+
   function stop() {
     stopped = true;
+    if (guides()) guides().stop();
     clearTimeout(retry.timer);
     if (dbPromise) dbPromise.then((db) => db.close()).catch(() => {});
     dbPromise = null;
@@ -302,6 +307,8 @@
       await pushQueue();
       await pullAll();
       retry.attempt = 0;
+      // Signed in and online: check the guides kept for offline use (a 304 while they are current).
+      if (guides()) guides().refresh().catch(() => {});
       state.flash = "Đã đồng bộ lúc " + new Date().toLocaleTimeString("vi-VN") + ".";
     } catch (error) {
       if (stopped) return;
@@ -966,7 +973,15 @@
     else if (parts[0] === "lua-dao") renderScamForm();
     else if (parts[0] === "dong-bo") renderSync();
     else if (parts[0] === "sua" && parts[1]) renderCorrection(decodeURIComponent(parts[1]), params);
-    else renderHome(params);
+    else if (parts[0] === "huong-dan" && guides()) {
+      // The guides come from Cache Storage (asynchronous): focus the heading once they are drawn.
+      guides().route(parts[1], params, render).then(() => settle(navigated));
+      return;
+    } else renderHome(params);
+    settle(navigated);
+  }
+
+  function settle(navigated) {
     updateBadges();
     if (navigated) {
       window.scrollTo(0, 0);
