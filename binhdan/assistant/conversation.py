@@ -42,7 +42,40 @@ _FOLLOW = re.compile(
 )
 # Words of a follow-up that say nothing about what is asked.
 _FILLER = frozenset(
-    ["con", "thi", "sao", "the", "vay", "neu", "nhung", "lo", "ngo", "truong", "hop", "lam", "nao", "a", "a", "oi", "nhe", "khong", "co", "chua", "bi", "duoc", "minh", "toi", "em", "chau", "bac", "ban", "phai", "gi", "roi", "nua"]
+    [
+        "con",
+        "thi",
+        "sao",
+        "the",
+        "vay",
+        "neu",
+        "nhung",
+        "lo",
+        "ngo",
+        "truong",
+        "hop",
+        "lam",
+        "nao",
+        "a",
+        "a",
+        "oi",
+        "nhe",
+        "khong",
+        "co",
+        "chua",
+        "bi",
+        "duoc",
+        "minh",
+        "toi",
+        "em",
+        "chau",
+        "bac",
+        "ban",
+        "phai",
+        "gi",
+        "roi",
+        "nua",
+    ]
 )
 
 
@@ -137,28 +170,52 @@ def _step_reply(guide: Guide, number: int) -> Reply:
     return Reply(guide, "step", lines, step=number)
 
 
+_SYNONYMS = {
+    "cccd": ("can", "cuoc"),
+    "cmnd": ("can", "cuoc"),
+    "sdt": ("dien", "thoai"),
+    "dt": ("dien", "thoai"),
+}
+_CONDITION = re.compile(r"\b(?:neu|chua co|khong co|mat|quen|hong|bi loi)\b")
+
+
+def _asked_words(question: str) -> set[str]:
+    words: set[str] = set()
+    for word in fold_words(question):
+        if word in _SYNONYMS:
+            words.update(_SYNONYMS[word])
+        elif word not in _FILLER and len(word) > 1:
+            words.add(word)
+    return words
+
+
 def _section_reply(guide: Guide, question: str) -> Reply | None:
-    """The items of the guide's sections (other than the steps) that share the question's words."""
-    asked = [w for w in fold_words(question) if w not in _FILLER and len(w) > 1]
-    if not asked:
+    """The guide's lines that share the question's words: a condition ("nếu không có …") looks at every
+    line, the steps too, and prefers the lines that state a condition; else the sections beside the steps."""
+    wanted = _asked_words(question)
+    if not wanted:
         return None
-    wanted = set(asked)
+    condition = bool(_CONDITION.search(" ".join(fold_words(question))))
     best: list[tuple[float, int, str, str]] = []
     order = 0
     for heading, lines in guide.sections.items():
-        if heading == SECTION_STEPS:
+        if heading == SECTION_STEPS and not condition:
             continue
         for line in safe_lines(lines):
-            words = set(fold_words(line)) | set(fold_words(heading))
+            folded_line = " ".join(fold_words(line))
+            words = set(folded_line.split()) | set(fold_words(heading))
             hits = len(wanted & words)
-            if hits:
-                best.append((hits / len(wanted), order, heading, line))
+            if hits >= min(2, len(wanted)):
+                score = hits / len(wanted)
+                if condition and _CONDITION.search(folded_line):
+                    score += 0.25
+                best.append((score, order, heading, line))
             order += 1
     if not best:
         return None
     best.sort(key=lambda row: (-row[0], row[1]))
     top = best[0][0]
-    if top < 0.5 and not (len(wanted) >= 3 and top >= 0.34):
+    if top < 0.5:
         return None
     chosen = [row for row in best if row[0] >= top - 1e-9][:3]
     heading = chosen[0][2]

@@ -4,8 +4,10 @@ Pages about a resident are for signed-in staff and ask `access` first (outside s
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import segno
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +18,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from binhdan.accounts import access
-from binhdan.assistant import learner_codes, services
+from binhdan.accounts.fields import ScopedForm, workspace_form
+from binhdan.accounts.workspace import commune_for_change, commune_for_reading, record_change
+from binhdan.assistant import conversation as conversations
+from binhdan.assistant import learner_codes, questions, services
 from binhdan.assistant.forms import AskForm, LearnerCodeForm
 from binhdan.assistant.guides import TOPICS, all_guides, by_short_code, get_guide
 from binhdan.assistant.quiz import questions_for
@@ -34,15 +39,31 @@ def _learner(request: HttpRequest) -> Resident | None:
     return resident
 
 
+def _commune_code(request: HttpRequest) -> str:
+    """The commune of the chat: `?xa=<code>` on the URL (kept through the form as a hidden field)."""
+    code = request.POST.get("xa") or request.GET.get("xa") or ""
+    return code[:20] if code.isalnum() else ""
+
+
+def _chat_url(xa: str) -> str:
+    url = reverse("assistant:chat")
+    return f"{url}?xa={xa}" if xa else url
+
+
 @require_http_methods(["GET", "POST"])
 def chat(request: HttpRequest) -> HttpResponse:
     form = AskForm(request.POST or None)
     answer = None
     learner = _learner(request)
+    xa = _commune_code(request)
     if request.method == "POST" and form.is_valid():
         answer = services.ask(
-            question=form.cleaned_data["q"], learner_code=learner.learner_code if learner else None
+            question=form.cleaned_data["q"],
+            learner_code=learner.learner_code if learner else None,
+            conversation=request.POST.get("c", ""),
+            commune=questions.commune_by_code(xa),
         )
+        form = AskForm()  # the box is empty for the next question; the conversation key carries on
     guide = answer.guide if answer else None
     safety = safe_lines(guide.safety) if guide else []
     return render(
@@ -56,8 +77,87 @@ def chat(request: HttpRequest) -> HttpResponse:
             "safety_note": safety[0] if safety else (services.SAFETY_REMINDER if guide else ""),
             "learner": learner,
             "contact": services.village_contact(learner),
+            "xa": xa,
+            "conversation": answer.conversation if answer else "",
+            "feedback": bool(answer and answer.guide and answer.logged),
         },
     )
+
+
+@require_POST
+def feedback(request: HttpRequest) -> HttpResponse:
+    """ "Hướng dẫn này có giúp được bác không?" — Có / Không for the guide in hand, once per conversation.
+
+    No login; limited per address; counted only when the conversation's commune logs questions."""
+    xa = _commune_code(request)
+    current = conversations.load(request.POST.get("c", ""))
+    choice = request.POST.get("giup", "")
+    if current is None or not current.guide_id or choice not in ("co", "khong"):
+        messages.info(request, "Không ghi nhận được góp ý: câu trả lời đã cũ. Bạn hỏi lại nhé.")
+        return redirect(_chat_url(xa))
+    if current.rated_guide_id != current.guide_id:
+        try:
+            counted = questions.record_feedback(
+                request=request, commune=current.commune, guide_id=current.guide_id, helped=choice == "co"
+            )
+        except questions.TooManyVotes as exc:
+            messages.error(request, str(exc))
+            return redirect(_chat_url(xa))
+        if counted:
+            current.rated_guide_id = current.guide_id
+            current.save(update_fields=["rated_guide_id"])
+    messages.success(request, "Cảm ơn bác đã góp ý. Tổ công nghệ số sẽ làm hướng dẫn dễ hiểu hơn.")
+    return redirect(_chat_url(xa))
+
+
+class QuestionLoggingForm(ScopedForm):
+    log_questions = forms.BooleanField(
+        label="Ghi lại câu hỏi của người dân (ẩn danh)",
+        required=False,
+        help_text=(
+            "Số điện thoại, số giấy tờ, thư điện tử và tên người được xoá trước khi lưu; chỉ lưu ngày hỏi, "
+            f"không lưu giờ, địa chỉ máy; tự xoá sau {questions.KEEP_DAYS} ngày. Tắt đi thì xoá hết câu hỏi đã ghi."
+        ),
+    )
+
+
+@require_GET
+@login_required
+def commune_questions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commune's not-confident questions, grouped, and the feedback per guide (officers, leaders)."""
+    commune = commune_for_reading(request, pk)
+    on = questions.logging_on(commune)
+    context: dict[str, Any] = {
+        "commune": commune,
+        "logging_on": on,
+        "groups": questions.not_confident_groups(commune),
+        "feedback_rows": questions.feedback_counts(commune),
+        "can_change": access.can_manage_place(request.user, commune),
+        "form": QuestionLoggingForm(user=request.user, commune=commune, initial={"log_questions": on}),
+        "keep_days": questions.KEEP_DAYS,
+        "chat_url": settings.SITE_URL.rstrip("/") + _chat_url(commune.code),
+    }
+    return render(request, "assistant/questions.html", context)
+
+
+@require_POST
+@login_required
+@workspace_form("commune", QuestionLoggingForm)
+def commune_questions_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    commune = commune_for_change(request, pk)
+    form = QuestionLoggingForm(request.POST, user=request.user, commune=commune)
+    if form.is_valid():
+        on = form.cleaned_data["log_questions"]
+        if questions.set_logging(commune=commune, on=on):
+            record_change(
+                request, f"Trợ lý ảo: ghi câu hỏi {'bật' if on else 'tắt'}", place=commune, obj=None
+            )
+            messages.success(
+                request, "Đã bật ghi câu hỏi." if on else "Đã tắt ghi câu hỏi và xoá câu hỏi đã ghi."
+            )
+        else:
+            messages.info(request, "Không có thay đổi nào.")
+    return redirect("assistant:commune_questions", pk=commune.pk)
 
 
 @require_GET
