@@ -18,6 +18,7 @@ The index is built once per process from the guides:
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import threading
@@ -36,6 +37,7 @@ from binhdan.assistant.text import (
     strip_telex,
     tokenize,
 )
+from binhdan.common.text import fold
 
 FIELD_WEIGHTS = {
     "title": 3.0,
@@ -58,6 +60,15 @@ REPAIRED_WEIGHT = 0.7
 FOREIGN_COVERAGE = 0.3  # credit for a syllable that belongs to a word no guide uses ("thời tiết")
 QUESTION_SIM_WEIGHT = 0.6
 MAX_COMPOUND = 4
+# A long story: terms outside the clauses that ask (the last one, and any with a question word) count
+# this much, so the question is not drowned by the story around it.
+STORY_WEIGHT = 0.5
+STORY_MIN_TOKENS = 14
+# A name the question uses (an app, a platform: "vneid", "shopee") and a guide's title, questions or
+# keywords also use: the guide is about that thing, not one that only mentions it in passing.
+NAME_BONUS = 0.2
+NAME_BONUS_MAX = 0.3
+INTENT_BONUS = 0.25
 
 # Vietnamese syllables, folded: an optional onset, a vowel group and an optional final. A word that
 # fits is a real word the guides do not use ("vàng", "mưa"); only words that do not fit are repaired.
@@ -148,6 +159,40 @@ SCAM_SIGNALS: dict[str, float] = {
 # Words that make the question about avoiding scams in general, not about one happening now.
 _PREVENTION = ("khoi bi lua", "tranh bi lua", "tranh lua dao", "phong tranh", "khong bi lua", "de khoi")
 SCAM_THRESHOLD = 2.0
+# A scam story told after the fact ("lỡ đọc mã", "đã chuyển rồi"): the "what to do now" guides first.
+_ALREADY = re.compile(
+    r" (lo|vua|da|bi lua mat|mat het|mat tien|chuyen roi|doc roi|bam roi|cai roi|gui roi|roi gio|roi phai) "
+)
+
+# Folded clause words that tell what the resident asks, whatever the words around them: each cue lifts
+# the guides of one topic (or a guide whose title asks the same kind of question). Kept short and
+# general: a cue names a kind of question, never one guide.
+_Q = r"(lam sao|the nao|nhu nao|ra sao|kieu gi|o dau|can gi|duoc khong|co sao|phai lam)"
+INTENT_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # a seller on a named platform, not a buyer
+    (
+        re.compile(
+            r" (ban hang|nguoi ban|gian hang|mo shop|shop cua (toi|minh|em)|chot don|len san|livestream"
+            r"|tang don|ban (\w+ ){0,3}(tren|len|qua) (shopee|tiktok|san|mang|facebook|zalo|postmart|voso)) "
+        ),
+        "ban-hang-truc-tuyen",
+    ),
+    # an ID card, its number or a photo of it gone to someone else
+    (
+        re.compile(
+            r" ((lo|bi lo|ro ri|phat tan)( \w+){0,3} (so )?(can cuoc|chung minh nhan dan|dinh danh ca nhan)"
+            r"|(gui|dua|chup|chia se)( \w+){0,2} anh (the )?(can cuoc|chung minh)"
+            r"|anh (the )?can cuoc( \w+){0,4} (cho|qua) (nguoi|ho|ban|zalo|facebook|shop|cua hang)) "
+        ),
+        "bao-ve-du-lieu-ca-nhan",
+    ),
+)
+# "… là gì", "nghĩa là gì", "dùng để làm gì": guides whose title asks that question.
+_DEFINITION = re.compile(r" (la gi|nghia la gi|y nghia gi|co y nghia|dung de lam gi|la cai gi|la sao) ")
+_DEFINITION_TITLE = re.compile(r"\b(la gi|y nghia|dung de lam gi)\b")
+_QUESTION_WORDS = re.compile(
+    rf" ({_Q[1:-1]}|gi|sao|khong|chua|bao nhieu|bao lau|may|nao|khong a|the a|duoc ko|nhi) "
+)
 
 # Calibrated on the project's own paraphrase and off-topic files (binhdan/assistant/tests/data); a
 # wide plateau of thresholds gives the same split, these sit in its middle.
@@ -228,6 +273,12 @@ class Index:
         self.doc_len: list[float] = []
         self.doc_accents: list[set[str]] = []
         self.doc_questions: list[list[set[str]]] = []
+        # How the guides spell a folded word next to a folded neighbour: ("chu", "nho") → "chữ". Lets an
+        # unaccented "chu nho" mean "chữ nhỏ" (content) rather than "chú nhờ" (pronoun, particle).
+        self.left_forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        self.right_forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        self.doc_names: list[set[str]] = []
+        self.doc_definition: list[bool] = []
         df: Counter[str] = Counter()
         for guide in self.guides:
             tf: dict[str, float] = defaultdict(float)
@@ -235,6 +286,9 @@ class Index:
             length = 0.0
             for field_name, text in _fields(guide):
                 tokens = tokenize(text)
+                for a, b in itertools.pairwise(tokens):
+                    self.left_forms[(a.folded, b.folded)][b.accented or b.folded] += 1
+                    self.right_forms[(b.folded, a.folded)][a.accented or a.folded] += 1
                 self.vocab.update(t.folded for t in tokens)
                 accents.update(t.accented for t in tokens if t.accented)
                 weight = FIELD_WEIGHTS[field_name]
@@ -264,6 +318,10 @@ class Index:
             w for w in self.vocab if len(w) >= 2 and w not in STOPWORDS and not is_vietnamese_syllable(w)
         }
         self.stop_compounds = {"_".join(g) for g in self.lexicon if all(w in STOPWORDS for w in g)}
+        for guide in self.guides:
+            named = " ".join((guide.title, *guide.questions, *guide.keywords))
+            self.doc_names.append({t.folded for t in tokenize(named)} & self.anchors)
+            self.doc_definition.append(bool(_DEFINITION_TITLE.search(fold(guide.title))))
         self._delete_index: dict[str, set[str]] = defaultdict(set)
         for word in self.vocab:
             if not word.isdigit():
@@ -373,14 +431,49 @@ class Index:
                     foreign.update(span)
         return foreign
 
+    def restored_stopword(self, tokens: Sequence[Token], i: int) -> bool:
+        """Whether an unaccented word is a stopword here, judged by how the guides spell it in context."""
+        token = tokens[i]
+        if token.accented or token.folded not in STOPWORDS:
+            return is_stopword(token)
+        forms: Counter[str] = Counter()
+        if i > 0:
+            forms.update(self.left_forms.get((tokens[i - 1].folded, token.folded), {}))
+        if i + 1 < len(tokens):
+            forms.update(self.right_forms.get((tokens[i + 1].folded, token.folded), {}))
+        content = sum(n for form, n in forms.items() if form not in STOPWORDS)
+        stop = sum(n for form, n in forms.items() if form in STOPWORDS)
+        return not (content >= 1 and content > 2 * stop)
+
+    def focus(self, question: str) -> tuple[list[Token], list[float]]:
+        """The question's tokens, and how much each counts: in a long story the asking clauses count fully."""
+        clauses = [c for c in re.split(r"[.,;!?\n:…]+", question) if c.strip()]
+        parts = [tokenize(c) for c in clauses]
+        tokens = [t for part in parts for t in part]
+        if len(tokens) < STORY_MIN_TOKENS or len(parts) < 2:
+            return tokens, [1.0] * len(tokens)
+        weights: list[float] = []
+        for n, part in enumerate(parts):
+            text = " " + " ".join(t.folded for t in part) + " "
+            asking = n == len(parts) - 1 or bool(_QUESTION_WORDS.search(text))
+            weights.extend([1.0 if asking else STORY_WEIGHT] * len(part))
+        return tokens, weights
+
     def query_terms(self, question: str) -> tuple[list[_Term], list[str]]:
-        repaired, unknown = self.repair(tokenize(question))
+        raw, focus = self.focus(question)
+        mended, unknown = self.repair(raw)
+        # Repair keeps each token's place except when it joins two ("vn eid"): then the story weights are
+        # dropped for this question rather than misaligned.
+        if len(mended) == len(raw):
+            repaired = [(t, w * f) for (t, w), f in zip(mended, focus, strict=True)]
+        else:
+            repaired = mended
         tokens = [t for t, _ in repaired]
         weights = {i: w for i, (_, w) in enumerate(repaired)}
         foreign = self.foreign_positions(tokens)
         terms: list[_Term] = []
         for i, token in enumerate(tokens):
-            stop = is_stopword(token)
+            stop = self.restored_stopword(tokens, i)
             terms.append(
                 _Term(
                     token.folded,
@@ -394,7 +487,8 @@ class Index:
         for feature in self.features(tokens)[len(tokens) :]:
             if feature not in seen_compounds:
                 seen_compounds.add(feature)
-                terms.append(_Term(feature, COMPOUND_WEIGHT, None, informative=False))
+                weight = STOP_WEIGHT if feature in self.stop_compounds else COMPOUND_WEIGHT
+                terms.append(_Term(feature, weight, None, informative=False))
         return terms, unknown
 
     # -- ranking ----------------------------------------------------------------------------------------
@@ -418,6 +512,9 @@ class Index:
         query_features = set(weights)
         query_norm = math.sqrt(sum(self._informative_idf(f) for f in query_features)) or 1.0
 
+        padded = " " + folded_text.strip() + " "
+        intents = {topic for pattern, topic in INTENT_CUES if pattern.search(padded)}
+        definition = bool(_DEFINITION.search(padded))
         scored: list[Scored] = []
         for d, guide in enumerate(self.guides):
             tf = self.doc_tf[d]
@@ -448,13 +545,21 @@ class Index:
                     overlap = sum(self._informative_idf(f) for f in common)
                     best_q = max(best_q, overlap / (q_norm * query_norm))
             score = total / max_possible + QUESTION_SIM_WEIGHT * best_q
+            names = self.doc_names[d] & query_features
+            if names:
+                score += min(NAME_BONUS * len(names), NAME_BONUS_MAX)
+            if intents.intersection(guide.topics) or (definition and self.doc_definition[d]):
+                score += INTENT_BONUS
             coverage = matched / info_total if info_total else 0.0
             scored.append(Scored(guide, score, coverage, matched, evidence, best_q))
         scored.sort(key=lambda s: (-s.score, s.guide.id))
 
         scam = scam_score(folded_text) >= SCAM_THRESHOLD
-        if scam and not scored[0].guide.is_safety:
-            first_safety = next((s for s in scored if s.guide.is_safety), None)
+        if scam:
+            wanted = (lambda g: "lua-dao-xu-ly" in g.topics) if _ALREADY.search(padded) else None
+            first_safety = next((s for s in scored[:10] if wanted and wanted(s.guide)), None)
+            if first_safety is None and not scored[0].guide.is_safety:
+                first_safety = next((s for s in scored if s.guide.is_safety), None)
             if first_safety is not None:
                 scored.remove(first_safety)
                 scored.insert(0, first_safety)
@@ -568,3 +673,13 @@ def get_index() -> Index:
     """The index over the current guide library, built on first use."""
     with _lock:
         return _index_for(tuple(all_guides()))
+
+
+def warm() -> Index:
+    """Build the index and load the dictionary now, so the first question of a process answers fast."""
+    from binhdan.assistant.segment import _dictionary
+
+    index = get_index()
+    _dictionary()
+    index.rank("cach dang ky tai khoan vneid tren dien thoai")
+    return index
