@@ -28,7 +28,7 @@
   // Python's unicodedata.combining() marks, in the blocks Latin text uses.
   const MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
 
-  // common.text.fold: "Nguyễn Thị Hoà" → "nguyen thi hoa".
+  // common.text.fold: "Đăng ký tài khoản" → "dang ky tai khoan".
   function fold(text) {
     const value = String(text == null ? "" : text).normalize("NFC").replace(/\s+/g, " ").trim();
     return value.toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(MARKS, "");
