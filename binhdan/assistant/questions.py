@@ -415,7 +415,7 @@ def purge(today: dt.date | None = None) -> int:
 
 def log_question(*, commune: Place | None, question: str, guide_id: str, confident: bool) -> bool:
     """Keep the question scrubbed when the commune logs questions; True when something was stored."""
-    if not logging_on(commune):
+    if commune is None or not logging_on(commune):
         return False
     text = scrub(question)[:MAX_STORED_CHARS]
     if not text.strip():
@@ -437,7 +437,7 @@ def record_feedback(*, request: HttpRequest, commune: Place | None, guide_id: st
     address = client_key(request)
     if FEEDBACK_PER_ADDRESS.exceeded(address):
         raise TooManyVotes("Bạn đã gửi nhiều góp ý. Vui lòng đợi một lúc rồi thử lại.")
-    if get_guide(guide_id) is None or not logging_on(commune):
+    if commune is None or get_guide(guide_id) is None or not logging_on(commune):
         return False
     FEEDBACK_PER_ADDRESS.hit(address)
     today = timezone.localdate()
