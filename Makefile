@@ -56,7 +56,6 @@ demo: install report-deps var/secret_key  ## migrate, load the official places a
 	$(DEMO_ENV) $(PY) manage.py createcachetable
 	$(DEMO_ENV) $(PY) manage.py load_places
 	$(DEMO_ENV) $(PY) manage.py load_demo
-	$(DEMO_ENV) $(PY) manage.py load_demo_reports
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
 
 run: demo  ## set everything up and serve the demo at http://127.0.0.1:$(PORT)

@@ -15,3 +15,7 @@ class CertificatesConfig(AppConfig):
         # A resident's erasure withdraws their papers; the public page then shows no initials.
         register_erasure_step(ERASURE_STEP_KEY, withdraw_certificates)
         register_place_links("certificates", place_links)
+        from binhdan.certificates.demo import demo_step
+        from binhdan.fieldwork.demo import register_demo_step
+
+        register_demo_step("certificates", demo_step)  # `load_demo` adds this app's part of the demo

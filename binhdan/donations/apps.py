@@ -14,3 +14,7 @@ class DonationsConfig(AppConfig):
 
         register_erasure_step(ERASURE_STEP_KEY, redact_donation_text)
         register_place_links("donations", place_links)
+        from binhdan.donations.demo import demo_step
+        from binhdan.fieldwork.demo import register_demo_step
+
+        register_demo_step("donations", demo_step)  # `load_demo` adds this app's part of the demo

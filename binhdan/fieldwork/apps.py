@@ -26,3 +26,7 @@ class FieldworkConfig(AppConfig):
         from binhdan.fieldwork.views_scams import scam_place_links
 
         register_place_links("fieldwork-scams", scam_place_links)
+        from binhdan.fieldwork.demo import register_demo_step
+        from binhdan.fieldwork.demo_scams import demo_step as scams_demo
+
+        register_demo_step("fieldwork-scams", scams_demo)

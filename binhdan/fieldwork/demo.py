@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.management import call_command
@@ -176,6 +177,24 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin("sokhcn.phutho", "Cán bộ Sở KH&CN", "Tỉnh Phú Thọ"),
         DemoLogin("quantri", "Quản trị hệ thống", "Toàn hệ thống"),
     ]
+
+
+# Higher apps add their part of the demo (reports, programmes, …) from `AppConfig.ready()`: fieldwork never
+# imports them. Each step gets the demo's day, must be idempotent, and returns a line for the command.
+DemoStep = Callable[[dt.date], str]
+_DEMO_STEPS: list[tuple[str, DemoStep]] = []
+
+
+def register_demo_step(key: str, step: DemoStep) -> None:
+    """Run `step(today)` after the demo commune is built (registering a key again replaces it)."""
+    _DEMO_STEPS[:] = [(k, s) for k, s in _DEMO_STEPS if k != key]
+    _DEMO_STEPS.append((key, step))
+
+
+def run_demo_steps(today: dt.date | None = None) -> list[str]:
+    """The higher apps' demo steps, in registration order (the order of INSTALLED_APPS)."""
+    today = today or timezone.localdate()
+    return [step(today) for _, step in _DEMO_STEPS]
 
 
 def demo_exists() -> bool:

@@ -11,3 +11,7 @@ class ProgrammesConfig(AppConfig):
         from binhdan.programmes.links import place_links
 
         register_place_links("programmes", place_links)
+        from binhdan.fieldwork.demo import register_demo_step
+        from binhdan.programmes.demo import demo_step
+
+        register_demo_step("programmes", demo_step)  # `load_demo` adds this app's part of the demo

@@ -14,6 +14,10 @@ class ReportsConfig(AppConfig):
         from binhdan.reports.links import place_links
 
         register_place_links("reports", place_links)
+        from binhdan.fieldwork.demo import register_demo_step
+        from binhdan.reports.demo import demo_step
+
+        register_demo_step("reports", demo_step)  # `load_demo` makes the demo commune's reports too
 
         # A narrative section or a task's result may name a resident: erasure redacts them too.
         register_erasure_step(ERASURE_STEP_KEY, redact_reports_text)

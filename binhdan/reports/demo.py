@@ -157,4 +157,10 @@ def _build_tasks(commune: Place, officer: User, today: dt.date) -> None:
             )  # fmt: skip
 
 
-__all__ = ["build_demo_reports"]
+def demo_step(today: dt.date) -> str:
+    """`load_demo`'s reports part (registered from `ReportsConfig.ready()`)."""
+    counts = build_demo_reports(today=today)
+    return f"Báo cáo mẫu: {counts['reports']}."
+
+
+__all__ = ["build_demo_reports", "demo_step"]

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from binhdan.fieldwork.demo import DEMO_COMMUNE_CODE, DEMO_PASSWORD, build_demo, demo_logins
+from binhdan.fieldwork.demo import DEMO_COMMUNE_CODE, DEMO_PASSWORD, build_demo, demo_logins, run_demo_steps
 from binhdan.places.models import Place
 
 
@@ -23,6 +23,8 @@ class Command(BaseCommand):
             f"Xã mẫu Sơn Đông: {counts['villages']} thôn, {counts['households']} hộ, "
             f"{counts['residents']} người dân, {counts['members']} vai trò trong tổ."
         )
+        for line in run_demo_steps():  # the higher apps' parts: reports, programmes, …
+            self.stdout.write(line)
         self.stdout.write("\nTài khoản dùng thử (mật khẩu chung: " + DEMO_PASSWORD + "):")
         for login in demo_logins():
             self.stdout.write(f"  {login.username:<22} {login.role} — {login.place}")
