@@ -63,12 +63,13 @@ MAX_COMPOUND = 4
 # A long story: terms outside the clauses that ask (the last one, and any with a question word) count
 # this much, so the question is not drowned by the story around it.
 STORY_WEIGHT = 0.5
-STORY_MIN_TOKENS = 14
+STORY_MIN_TOKENS = 26
 # A name the question uses (an app, a platform: "vneid", "shopee") and a guide's title, questions or
 # keywords also use: the guide is about that thing, not one that only mentions it in passing.
 NAME_BONUS = 0.2
 NAME_BONUS_MAX = 0.3
 INTENT_BONUS = 0.25
+NAME_QUESTION_WEIGHT = 2.0  # a name counts double when a question is compared with a guide's questions
 
 # Vietnamese syllables, folded: an optional onset, a vowel group and an optional final. A word that
 # fits is a real word the guides do not use ("vàng", "mưa"); only words that do not fit are repaired.
@@ -308,19 +309,20 @@ class Index:
         self.idf = {term: math.log(1 + (n - d + 0.5) / (d + 0.5)) for term, d in df.items()}
         self.default_idf = math.log(1 + (n + 0.5) / 0.5)
         self.avg_len = sum(self.doc_len) / n if self.doc_len else 1.0
-        self.question_norms = [
-            [math.sqrt(sum(self._informative_idf(f) for f in q)) or 1.0 for q in qs]
-            for qs in self.doc_questions
-        ]
         # Words of the guides that are not Vietnamese syllables: names of apps and things ("vneid",
         # "zalo", "otp", "4g"); matching one is as telling as matching a two-syllable word.
         self.anchors = {
             w for w in self.vocab if len(w) >= 2 and w not in STOPWORDS and not is_vietnamese_syllable(w)
         }
+        self.question_norms = [
+            [math.sqrt(sum(self._informative_idf(f) for f in q)) or 1.0 for q in qs]
+            for qs in self.doc_questions
+        ]
         self.stop_compounds = {"_".join(g) for g in self.lexicon if all(w in STOPWORDS for w in g)}
         for guide in self.guides:
             named = " ".join((guide.title, *guide.questions, *guide.keywords))
-            self.doc_names.append({t.folded for t in tokenize(named)} & self.anchors)
+            # chat words ("app", "online", "sms") are names of nothing in particular
+            self.doc_names.append(({t.folded for t in tokenize(named)} & self.anchors) - ABBREVIATIONS.keys())
             self.doc_definition.append(bool(_DEFINITION_TITLE.search(fold(guide.title))))
         self._delete_index: dict[str, set[str]] = defaultdict(set)
         for word in self.vocab:
@@ -342,6 +344,8 @@ class Index:
 
     def _informative_idf(self, feature: str) -> float:
         idf = self.idf.get(feature, self.default_idf)
+        if feature in self.anchors:
+            return idf * NAME_QUESTION_WEIGHT
         return idf * (STOP_WEIGHT if feature in STOPWORDS else 1.0)
 
     def _correct(self, word: str) -> str | None:
