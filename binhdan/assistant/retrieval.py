@@ -31,6 +31,7 @@ from binhdan.assistant.segment import is_dictionary_word, is_vietnamese_syllable
 from binhdan.assistant.text import (
     ABBREVIATIONS,
     STOPWORDS,
+    SYMPTOMS,
     Token,
     is_stopword,
     spelling_variant,
@@ -57,6 +58,7 @@ B = 0.5
 STOP_WEIGHT = 0.15
 COMPOUND_WEIGHT = 1.0
 REPAIRED_WEIGHT = 0.7
+SYMPTOM_WEIGHT = 0.6  # words added for a symptom the resident described ("hết dung lượng" → "gỡ ứng dụng")
 FOREIGN_COVERAGE = 0.3  # credit for a syllable that belongs to a word no guide uses ("thời tiết")
 QUESTION_SIM_WEIGHT = 0.6
 MAX_COMPOUND = 4
@@ -472,6 +474,10 @@ class Index:
             repaired = [(t, w * f) for (t, w), f in zip(mended, focus, strict=True)]
         else:
             repaired = mended
+        said = " " + " ".join(t.folded for t, _ in repaired) + " "
+        for phrase, words in SYMPTOMS.items():
+            if f" {phrase} " in said:
+                repaired.extend((t, SYMPTOM_WEIGHT) for t in tokenize(words))
         tokens = [t for t, _ in repaired]
         weights = {i: w for i, (_, w) in enumerate(repaired)}
         foreign = self.foreign_positions(tokens)

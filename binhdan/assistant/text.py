@@ -114,6 +114,40 @@ ABBREVIATIONS: dict[str, str] = {
     "cks": "chữ ký số",
 }
 
+# What residents say for a symptom or a thing, folded → the words the guides use for it. The question keeps
+# its own words; these are added beside them (retrieval weighs them lower).
+SYMPTOMS: dict[str, str] = {
+    "het dung luong": "bộ nhớ đầy gỡ ứng dụng",
+    "day bo nho": "bộ nhớ đầy gỡ ứng dụng",
+    "bo nho day": "bộ nhớ đầy gỡ ứng dụng",
+    "may nang": "bộ nhớ đầy gỡ ứng dụng",
+    "goi co hinh": "gọi video",
+    "thay mat": "gọi video",
+    "nhin thay mat": "gọi video",
+    "goi thay hinh": "gọi video",
+    "quet mat": "khuôn mặt",
+    "chup mat": "khuôn mặt",
+    "nhan dien mat": "khuôn mặt",
+    "cho phe duyet": "chờ duyệt",
+    "dang cho duyet": "chờ duyệt",
+    "khong ve": "không nhận được",
+    "khong thay tin nhan": "không nhận được",
+    "chu nho": "chữ to cỡ chữ",
+    "chu be": "chữ to cỡ chữ",
+    "nhin khong ro": "chữ to cỡ chữ",
+    "keu be": "âm lượng",
+    "nghe khong ro": "âm lượng",
+    "tut pin": "pin sạc",
+    "het pin nhanh": "pin sạc",
+    "cuc gach": "điện thoại 2G",
+    "may ban phim": "điện thoại 2G",
+    "giong hoi la": "giả giọng nói AI",
+    "hinh mo mo": "video giả AI",
+    "cavet": "đăng ký xe",
+    "ca vet": "đăng ký xe",
+    "bang lai": "giấy phép lái xe",
+}
+
 # Words that carry no topic: question frames, pronouns, particles. They still count in ranking with a
 # small weight (so "không nhận được" is not lost) but not when judging whether a question is on topic.
 STOPWORDS = frozenset(
