@@ -125,12 +125,14 @@ def ask(
     rephrase: bool = True,
     conversation: str | None = None,
     commune: Place | None = None,
+    remember: bool = True,
 ) -> Answer:
     """Answer one question: the best guide's steps when confident, else an honest "not sure" and a contact.
 
     With a `conversation` key whose guide is in hand, a follow-up ("còn bước 3 thì sao?") is answered
     from that guide. The question is logged (scrubbed) only when the commune — the learner's, else
-    `commune` — switched logging on."""
+    `commune` — switched logging on. `remember=False` (measurements, `assistant_eval`) writes nothing: no
+    conversation, no log."""
     index = get_index()  # built once per process; not part of the time to answer
     started = time.perf_counter()
     question = nfc(question)[:MAX_QUESTION_CHARS]
@@ -183,14 +185,15 @@ def ask(
         if better:
             answer.answer, answer.rephrased = better, True
     top_guide = answer.guide.id if answer.guide else (answer.results[0]["guide"] if answer.results else "")
-    saved = conversations.save(
-        current, guide_id=answer.guide.id if answer.guide else "", question=question, commune=commune
-    )
-    answer.conversation = saved.key
     answer.commune = commune
-    answer.logged = questions.log_question(
-        commune=commune, question=question, guide_id=top_guide, confident=answer.confident
-    )
+    if remember:
+        saved = conversations.save(
+            current, guide_id=answer.guide.id if answer.guide else "", question=question, commune=commune
+        )
+        answer.conversation = saved.key
+        answer.logged = questions.log_question(
+            commune=commune, question=question, guide_id=top_guide, confident=answer.confident
+        )
     answer.ms = (time.perf_counter() - started) * 1000
     return answer
 
