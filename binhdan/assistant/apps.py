@@ -25,7 +25,10 @@ def should_warm(argv: list[str] | None = None) -> bool:
         if len(argv) < 2 or argv[1] not in _SERVING_COMMANDS:
             return False
         # runserver's autoreloader runs a watcher process and a serving child (RUN_MAIN=true)
-        return os.environ.get("RUN_MAIN") == "true" or "--noreload" in argv
+        # (Django's own variable, not a setting of ours: named through its constant.)
+        from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+
+        return os.environ.get(DJANGO_AUTORELOAD_ENV) == "true" or "--noreload" in argv
     return True
 
 
