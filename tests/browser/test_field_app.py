@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from binhdan.fieldwork import sync
 from binhdan.fieldwork.models import ClassAttendance, CommunityClass, Visit
+from binhdan.fieldwork.views_app import GUIDES_URL
 from binhdan.registry.models import SkillObservation
 from binhdan.testing.personas import make_household
 
@@ -137,7 +138,10 @@ def test_first_load_is_small_and_the_visit_form_needs_no_network(
                 sizes[response.url] = len(gzip.compress(response.body()))
 
     page.on("response", remember)
-    open_app(page, live_server)
+    # The offline guides are fetched right after the first sync: wait for them, so they are counted in
+    # the first load and are not still arriving once the network is cut below.
+    with page.expect_response(lambda response: response.url.endswith(GUIDES_URL), timeout=30_000):
+        open_app(page, live_server)
     total = sum(sizes.values())
     assert total <= 200 * 1024, f"first load {total} bytes compressed"
 
