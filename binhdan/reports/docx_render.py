@@ -169,6 +169,56 @@ def short_place(place: dict[str, Any]) -> str:
     return name
 
 
+def subject(report: Report) -> str:
+    """The subject line under "BÁO CÁO" (the report page shows the same)."""
+    content = report.content if isinstance(report.content, dict) else {}
+    period = nfc(report.period_label) or nfc((content.get("period") or {}).get("label"))
+    campaign = nfc((content.get("campaign") or {}).get("name")) or nfc(str(report.campaign or ""))
+    team = content.get("team") or {}
+    village = nfc(team.get("village") or (content.get("place") or {}).get("name") or "")
+    if report.kind == "commune-summary":
+        return (
+            "Kết quả triển khai phong trào “Bình dân học vụ số” và hoạt động của "
+            f"Tổ công nghệ số cộng đồng {period}"
+        )
+    if report.kind == "team-quarterly":
+        return f"Kết quả hoạt động của Tổ công nghệ số cộng đồng {village} {period}"
+    if report.kind == "daily":
+        return f"Kết quả thực hiện {campaign} ngày {day(report.period_start)}"
+    return f"Kết quả thực hiện {campaign}"
+
+
+def indicator_cells(item: dict[str, Any]) -> list[str]:
+    """One indicator's cells after its number: name, result (num/den), %, target, deadline, verdict with
+    pace — the same in the DOCX and on the report page."""
+    value, target = item.get("value"), item.get("target")
+    if target is None:
+        verdict = "Không đặt chỉ tiêu"
+    elif value is None:
+        verdict = "Chưa có số liệu"
+    else:
+        verdict = "Đạt" if item.get("met") else "Chưa đạt"
+    if item.get("pace") and target is not None and not item.get("met"):
+        verdict += "\n" + nfc(item.get("pace"))
+    target_text = percent(target)
+    if target is not None and item.get("own_target"):
+        target_text += "\n(xã tự đặt)"
+    denominator = item.get("denominator")
+    result = (
+        f"{number(item.get('numerator'))}/{number(denominator)}"
+        if denominator not in (None, "", 0)
+        else number(item.get("numerator"))
+    )
+    return [
+        nfc(item.get("name")),
+        result,
+        percent(value),
+        target_text,
+        day(item.get("deadline")) or "—",
+        verdict,
+    ]
+
+
 def paragraphs_of(text: str) -> list[str]:
     return [nfc(line) for line in (text or "").replace("\r", "").split("\n") if nfc(line)]
 
@@ -583,21 +633,7 @@ class Writer:
         )
 
     def subject(self) -> str:
-        report, content = self.report, self.content
-        period = nfc(report.period_label) or nfc((content.get("period") or {}).get("label"))
-        campaign = nfc((content.get("campaign") or {}).get("name")) or nfc(str(report.campaign or ""))
-        team = content.get("team") or {}
-        village = nfc(team.get("village") or (content.get("place") or {}).get("name") or "")
-        if report.kind == "commune-summary":
-            return (
-                "Kết quả triển khai phong trào “Bình dân học vụ số” và hoạt động của "
-                f"Tổ công nghệ số cộng đồng {period}"
-            )
-        if report.kind == "team-quarterly":
-            return f"Kết quả hoạt động của Tổ công nghệ số cộng đồng {village} {period}"
-        if report.kind == "daily":
-            return f"Kết quả thực hiện {campaign} ngày {day(report.period_start)}"
-        return f"Kết quả thực hiện {campaign}"
+        return subject(self.report)
 
     def closing(self) -> None:
         report, content = self.report, self.content
@@ -643,30 +679,7 @@ class Writer:
             Col("Tỷ lệ %", 15, CENTER), Col("Chỉ tiêu kế hoạch %", 19, CENTER), Col("Hạn", 21, CENTER),
             Col("Đánh giá", 33, CENTER),
         ]  # fmt: skip
-        body = []
-        for index, item in enumerate(rows, 1):
-            value, target = item.get("value"), item.get("target")
-            if target is None:
-                verdict = "Không đặt chỉ tiêu"
-            elif value is None:
-                verdict = "Chưa có số liệu"
-            else:
-                verdict = "Đạt" if item.get("met") else "Chưa đạt"
-            if item.get("pace") and target is not None and not item.get("met"):
-                verdict += "\n" + nfc(item.get("pace"))
-            target_text = percent(target)
-            if target is not None and item.get("own_target"):
-                target_text += "\n(xã tự đặt)"
-            denominator = item.get("denominator")
-            result = (
-                f"{number(item.get('numerator'))}/{number(denominator)}"
-                if denominator not in (None, "", 0)
-                else number(item.get("numerator"))
-            )
-            body.append(
-                [index, nfc(item.get("name")), result, percent(value), target_text,
-                 day(item.get("deadline")) or "—", verdict]
-            )  # fmt: skip
+        body = [[index, *indicator_cells(item)] for index, item in enumerate(rows, 1)]
         self.table(cols, body, size=WIDE_TABLE_PT)
 
     def villages(self) -> None:

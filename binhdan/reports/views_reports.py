@@ -30,7 +30,7 @@ from binhdan.common.forms import errors_to_form
 from binhdan.common.jobs import start_job
 from binhdan.places.models import Place
 from binhdan.reports import columns, jobs, periods, permissions, services
-from binhdan.reports.docx_render import day, fraction, number, percent, share
+from binhdan.reports.docx_render import day, fraction, indicator_cells, number, percent, share, subject
 from binhdan.reports.forms_reports import (
     CreateReportForm,
     DecideForm,
@@ -309,27 +309,9 @@ class Body:
         rows = []
         for index, item in enumerate(items, 1):
             value, target = item.get("value"), item.get("target")
-            if target is None:
-                verdict = "Không đặt chỉ tiêu"
-            elif value is None:
-                verdict = "Chưa có số liệu"
-            else:
-                verdict = "Đạt" if item.get("met") else "Chưa đạt"
-            if item.get("pace") and target is not None and not item.get("met"):
-                verdict += "\n" + str(item.get("pace"))
-            target_text = percent(target)
-            if target is not None and item.get("own_target"):
-                target_text += "\n(xã tự đặt)"
-            denominator = item.get("denominator")
-            result = (
-                f"{number(item.get('numerator'))}/{number(denominator)}"
-                if denominator not in (None, "", 0)
-                else number(item.get("numerator"))
-            )
             rows.append(
                 Row(
-                    [str(index), str(item.get("name") or ""), result, percent(value), target_text,
-                     day(item.get("deadline")) or "—", verdict],
+                    [str(index), *indicator_cells(item)],
                     flags={"met": bool(item.get("met")) and value is not None, "behind": target is not None
                            and value is not None and not item.get("met")},
                 )
@@ -561,24 +543,6 @@ def _pair(pair: Any) -> str:
 
 def _figures(row: dict[str, Any], shown: list[columns.ShownColumn]) -> list[str]:
     return [number(row.get(c.key), c.decimals) for c in shown]
-
-
-def subject(report: Report) -> str:
-    content = report.content if isinstance(report.content, dict) else {}
-    campaign = str((content.get("campaign") or {}).get("name") or "") or str(report.campaign or "")
-    village = str(
-        (content.get("team") or {}).get("village") or (content.get("place") or {}).get("name") or ""
-    )
-    if report.kind == ReportKind.COMMUNE_SUMMARY:
-        return (
-            "Kết quả triển khai phong trào “Bình dân học vụ số” và hoạt động của "
-            f"Tổ công nghệ số cộng đồng {report.period_label}"
-        )
-    if report.kind == ReportKind.TEAM_QUARTERLY:
-        return f"Kết quả hoạt động của Tổ công nghệ số cộng đồng {village} {report.period_label}"
-    if report.kind == ReportKind.DAILY:
-        return f"Kết quả thực hiện {campaign} ngày {day(report.period_start)}"
-    return f"Kết quả thực hiện {campaign}"
 
 
 # --- the report page ---------------------------------------------------------------------------------------
