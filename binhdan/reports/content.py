@@ -33,6 +33,7 @@ from binhdan.indicators import values as ivalues
 from binhdan.indicators.models import Kind
 from binhdan.places.models import Level, Place
 from binhdan.registry.models import SkillLevel, SkillObservation, Source
+from binhdan.reports.docx_render import number, percent
 from binhdan.reports.models import COMMUNE_KINDS, Report, ReportKind, ReportStatus
 
 SCHEMA = 1
@@ -70,16 +71,9 @@ def _place(place: Place) -> dict[str, Any]:
     }
 
 
-def _percent_text(value: Decimal | float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{Decimal(str(value)):.1f}".replace(".", ",") + "%"
-
-
 def _number(value: int | float) -> str:
-    """1.975 and 1.975,5 (Vietnamese separators)."""
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
-    return text.translate(str.maketrans(",.", ".,")).removesuffix(",0")
+    """1.975 and 1.975,5 (Vietnamese separators, as the documents write them)."""
+    return number(value) if isinstance(value, int) else number(value, 1).removesuffix(",0")
 
 
 def figures_place(report: Report) -> Place:
@@ -416,16 +410,15 @@ def _facts(content: dict[str, Any]) -> dict[str, list[str]]:
     met = [i for i in content["indicators"] if i["met"] and i["denominator"]]
     for i in met[:3]:
         highlights.append(
-            f"Chỉ tiêu «{i['name']}» đạt {_percent_text(i['value'])} "
-            f"({_number(i['numerator'])}/{_number(i['denominator'])}), vượt chỉ tiêu {_percent_text(i['target'])}."
+            f"Chỉ tiêu «{i['name']}» đạt {percent(i['value'])} "
+            f"({_number(i['numerator'])}/{_number(i['denominator'])}), vượt chỉ tiêu {percent(i['target'])}."
         )
     behind = [i for i in content["indicators"] if not i["met"] and i["denominator"]]
     behind.sort(key=lambda i: (i["value"] or 0) - i["target"])
     for i in behind[:3]:
         pace = f" ({i['pace'].lower()})" if i["pace"] else ""
         difficulties.append(
-            f"Chỉ tiêu «{i['name']}» mới đạt {_percent_text(i['value'])}, "
-            f"chỉ tiêu {_percent_text(i['target'])}{pace}."
+            f"Chỉ tiêu «{i['name']}» mới đạt {percent(i['value'])}, chỉ tiêu {percent(i['target'])}{pace}."
         )
     rows = content["villages"]["rows"]
     for i in behind[:2]:
@@ -438,7 +431,7 @@ def _facts(content: dict[str, Any]) -> dict[str, list[str]]:
             lowest = min(scored)
             proposals.append(
                 f"Tập trung hướng dẫn để nâng chỉ tiêu «{i['name']}» tại {lowest[1]} "
-                f"(hiện {_percent_text(Decimal(100) * Decimal(lowest[0]))})."
+                f"(hiện {percent(Decimal(100) * Decimal(lowest[0]))})."
             )
     overdue = [t for t in content["tasks"]["rows"] if t["overdue"]]
     if overdue:
