@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-sqlite test-postgres browser-deps report-deps quality format bench bench-sync bench-import bench-reports demo
+.PHONY: help install run serve test test-sqlite test-postgres browser-deps report-deps prod-deps quality security format bench bench-sync bench-import bench-reports bench-load demo prod prod-stop backup restore
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -44,6 +44,17 @@ report-deps:  ## install Debian's LibreOffice (writer, no GUI), fonts and popple
 	fi
 	@soffice --version
 
+# The production stack (`make prod`, its smoke test, `make bench-load`): Debian's nginx and pgbouncer.
+PROD_PACKAGES := nginx-light pgbouncer
+prod-deps:  ## install Debian's nginx and pgbouncer for the production stack (apt-get, as root or with sudo)
+	@if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/sbin/pgbouncer ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PROD_PACKAGES) >/dev/null; \
+	  $$SUDO systemctl disable --now nginx pgbouncer >/dev/null 2>&1 || true; \
+	  $$SUDO service nginx stop >/dev/null 2>&1 || true; $$SUDO service pgbouncer stop >/dev/null 2>&1 || true; \
+	fi
+	@/usr/sbin/nginx -v 2>&1; /usr/sbin/pgbouncer --version | head -1
+
 var/secret_key:
 	@mkdir -p var
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
@@ -62,7 +73,7 @@ run: demo  ## set everything up and serve the demo at http://127.0.0.1:$(PORT)
 	@echo "binhdan: http://127.0.0.1:$(PORT)  (Ctrl+C để dừng)"
 	@$(DEMO_ENV) ./scripts/serve.sh $(PORT)
 
-test: install browser-deps report-deps  ## run the whole suite on SQLite, and on PostgreSQL when TEST_POSTGRES=1 or DATABASE_URL is PostgreSQL
+test: install browser-deps report-deps prod-deps  ## run the whole suite on SQLite, and on PostgreSQL when TEST_POSTGRES=1 or DATABASE_URL is PostgreSQL
 	@$(MAKE) --no-print-directory test-sqlite
 	@if [ "$${TEST_POSTGRES:-0}" = 1 ] || [[ "$${DATABASE_URL:-}" == postgres* ]]; then $(MAKE) --no-print-directory test-postgres; fi
 
@@ -80,6 +91,10 @@ quality: install  ## ruff format --check, ruff check, mypy, makemigrations --che
 	$(VENV)/bin/ruff check .
 	DEBUG=1 $(VENV)/bin/mypy binhdan config
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	@$(MAKE) --no-print-directory security
+
+security: install  ## pip-audit (known vulnerabilities in the installed packages) and bandit (the code), with the reasoned exceptions of docs/security.md
+	./scripts/security-audit.sh
 
 format: install  ## apply ruff format and safe fixes
 	$(VENV)/bin/ruff format .
@@ -105,3 +120,19 @@ bench-dashboard: install  ## dashboards on a synthetic province (PostgreSQL, bin
 bench-reports: install report-deps  ## commune summary DOCX and PDF for the demo commune and a synthetic 30,000-resident commune (PostgreSQL, binhdan_bench_reports, made and dropped)
 	bash scripts/postgres-test-db.sh
 	DEBUG=1 $(PY) benchmarks/bench_reports.py
+
+prod: install report-deps prod-deps var/secret_key  ## the production stack on this machine: nginx → gunicorn, PostgreSQL via pgbouncer, RQ workers on Redis (`make prod-stop` stops it)
+	./scripts/prod.sh up
+
+prod-stop:  ## stop the stack that `make prod` started
+	./scripts/prod.sh down
+
+bench-load: install prod-deps  ## mixed load at 64, 128 and 256 clients against the production stack (throughput, p50/p99 per kind, errors)
+	bash scripts/postgres-test-db.sh
+	DEBUG=1 $(PY) benchmarks/bench_load.py
+
+backup: install var/secret_key  ## back up the configured database to var/backups/ and print the file's path
+	./scripts/backup.sh
+
+restore: install var/secret_key  ## restore BACKUP=<file> into the configured database
+	./scripts/restore.sh "$(BACKUP)"
