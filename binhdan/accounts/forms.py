@@ -245,8 +245,8 @@ class FirstPasswordForm(PasswordChangeForm):
         self.fields["new_password2"].error_messages["required"] = "Vui lòng nhập lại mật khẩu mới."
 
     error_messages = {
-        "password_incorrect": "Mật khẩu tạm không đúng.",
-        "password_mismatch": "Hai lần nhập mật khẩu mới không giống nhau.",
+        "password_incorrect": "Mật khẩu tạm không đúng.",  # nosec B105  # an error message, not a password
+        "password_mismatch": "Hai lần nhập mật khẩu mới không giống nhau.",  # nosec B105  # an error message, not a password
     }
 
     def clean_new_password1(self) -> str:

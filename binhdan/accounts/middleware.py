@@ -23,8 +23,8 @@ _ALLOWED_PREFIXES = (
 )
 
 
-PASSWORD_CHANGE_PATH = "/tai-khoan/doi-mat-khau/"
-PASSWORD_CHANGE_DETAIL = "Bạn đang dùng mật khẩu tạm. Hãy đăng nhập trên trang web và đổi mật khẩu trước."
+PASSWORD_CHANGE_PATH = "/tai-khoan/doi-mat-khau/"  # nosec B105  # a URL path
+PASSWORD_CHANGE_DETAIL = "Bạn đang dùng mật khẩu tạm. Hãy đăng nhập trên trang web và đổi mật khẩu trước."  # nosec B105  # a message
 
 
 class TwoFactorRequiredMiddleware:

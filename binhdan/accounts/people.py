@@ -13,7 +13,7 @@ from binhdan.accounts.models import ApiToken, Role, User
 from binhdan.places.models import Place
 
 # Read aloud or written on paper: lower-case letters and digits without 0/o/1/l/i, in groups of four.
-TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nosec B105  # the letters of generated passwords
 TEMPORARY_PASSWORD_GROUPS = 3  # 12 characters ≈ 59 bits; it is changed at the first sign-in anyway
 
 

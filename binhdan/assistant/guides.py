@@ -123,7 +123,7 @@ class Guide:
 
 def short_code(guide_id: str) -> str:
     """A stable five-letter code for the short link: derived from the id, so it survives reloads."""
-    digest = hashlib.sha1(guide_id.encode()).digest()
+    digest = hashlib.sha1(guide_id.encode(), usedforsecurity=False).digest()
     return base64.b32encode(digest).decode()[:5].lower()
 
 

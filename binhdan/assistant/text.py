@@ -56,9 +56,9 @@ ABBREVIATIONS: dict[str, str] = {
     "sdt": "số điện thoại",
     "tk": "tài khoản",
     "mk": "mật khẩu",
-    "pass": "pass mật khẩu",
+    "pass": "pass mật khẩu",  # nosec B105  # a search synonym
     "pw": "mật khẩu",
-    "password": "mật khẩu",
+    "password": "mật khẩu",  # nosec B105  # a search synonym
     "app": "app ứng dụng",
     "ap": "app ứng dụng",
     "apps": "app ứng dụng",

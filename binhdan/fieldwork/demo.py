@@ -59,7 +59,7 @@ from binhdan.registry.models import (
 )
 
 DEMO_COMMUNE_CODE = "08866"  # Xã Sơn Đông, tỉnh Phú Thọ (vietnam-provinces 2025)
-DEMO_PASSWORD = "SonDong@2025"
+DEMO_PASSWORD = "SonDong@2025"  # nosec B105  # the local demo's published password
 SEED = 20251001
 HISTORY_START = dt.date(2025, 10, 1)  # the registry's first day: the October 2025 campaign
 LATE_REGISTRATION = 0.08  # households registered after the first day
@@ -223,7 +223,7 @@ def build_demo(*, households_per_village: int = 160, today: dt.date | None = Non
 
 
 def _build(commune: Place, province: Place, households_per_village: int, today: dt.date) -> None:
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # nosec B311  # reproducible demo data
     officer = _user("canbo.sondong", "Nguyễn Thị Thu Hà", password=DEMO_PASSWORD, staff=True)
     Role.objects.get_or_create(user=officer, kind=RoleKind.COMMUNE_OFFICER, place=commune)
     leader = _user("lanhdao.sondong", "Trần Văn Quang", password=DEMO_PASSWORD, staff=True)

@@ -29,7 +29,7 @@ def demo_step(today: dt.date) -> str:
     commune = Place.objects.get(code=DEMO_COMMUNE_CODE)
     if ScamReport.objects.filter(commune=commune).exists():
         return f"Tin báo lừa đảo mẫu: {ScamReport.objects.filter(commune=commune).count()}."
-    rng = random.Random(20261201)
+    rng = random.Random(20261201)  # nosec B311  # reproducible demo data
     villages = list(Place.objects.villages().filter(parent=commune).order_by("code"))
     for _ in range(DEMO_REPORTS):
         lost = rng.random() < 0.2

@@ -46,7 +46,7 @@ def rebuild() -> int:
         local_day = f"date(v.visited_at, '{hours:+d} hours')"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_TABLE} (village_id, user_id, day, visits, people) "
+            f"INSERT INTO {_TABLE} (village_id, user_id, day, visits, people) "  # nosec B608  # identifiers and a setting
             f"SELECT h.village_id, v.recorded_by_id, {local_day}, COUNT(*), COALESCE(SUM(p.n), 0) "
             f"FROM {Visit._meta.db_table} v JOIN {Household._meta.db_table} h ON h.id = v.household_id "
             f"LEFT JOIN (SELECT visit_id, COUNT(*) AS n FROM {VisitPerson._meta.db_table} GROUP BY visit_id) p "

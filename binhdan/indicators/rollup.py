@@ -487,7 +487,7 @@ def clock_day(*, lock: bool = False) -> dt.date:
     `advance_totals` cannot move it under a writer."""
     suffix = " FOR SHARE" if lock and connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT as_of FROM {RollupClock._meta.db_table} WHERE id = 1{suffix}")
+        cursor.execute(f"SELECT as_of FROM {RollupClock._meta.db_table} WHERE id = 1{suffix}")  # nosec B608  # a table name
         row = cursor.fetchone()
     if row is None:
         RollupClock.objects.get_or_create(pk=1, defaults={"as_of": timezone.localdate()})
@@ -606,9 +606,9 @@ def _deltas_in_sql(rules: Sequence[Rule], as_of: dt.date, *, indicator_id: int |
                CASE WHEN (s.mask & r.num_bits) = r.num_bits THEN -1 ELSE 0 END AS num, -1 AS den
         FROM {span} s JOIN rules r ON s.kind = r.kind AND (s.mask & r.den_bits) = r.den_bits
              AND (r.commune_id IS NULL OR r.commune_id = s.commune_id)
-        WHERE s.ends_on IS NOT NULL"""
+        WHERE s.ends_on IS NOT NULL"""  # nosec B608  # identifiers; values are parameters
     levels = " UNION ALL ".join(
-        f"SELECT {column} AS place_id, e.indicator_id, e.day, SUM(e.num) AS num, SUM(e.den) AS den FROM events e "
+        f"SELECT {column} AS place_id, e.indicator_id, e.day, SUM(e.num) AS num, SUM(e.den) AS den FROM events e "  # nosec B608  # identifiers
         f"{join} GROUP BY {column}, e.indicator_id, e.day"
         for column, join in (
             ("e.village_id", ""),
@@ -618,7 +618,7 @@ def _deltas_in_sql(rules: Sequence[Rule], as_of: dt.date, *, indicator_id: int |
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {delta} (place_id, indicator_id, day, num, den) "
+            f"INSERT INTO {delta} (place_id, indicator_id, day, num, den) "  # nosec B608  # identifiers; values are parameters
             f"WITH rules (indicator_id, kind, den_bits, num_bits, commune_id) AS (VALUES {values}), "
             f"events AS ({events}) "
             f"SELECT place_id, indicator_id, day, num, den FROM ({levels}) x WHERE num <> 0 OR den <> 0",
@@ -627,7 +627,7 @@ def _deltas_in_sql(rules: Sequence[Rule], as_of: dt.date, *, indicator_id: int |
         written = cursor.rowcount
         only = " AND indicator_id = %s" if indicator_id is not None else ""
         cursor.execute(
-            f"INSERT INTO {total} (place_id, indicator_id, num, den) "
+            f"INSERT INTO {total} (place_id, indicator_id, num, den) "  # nosec B608  # identifiers; values are parameters
             f"SELECT place_id, indicator_id, SUM(num), SUM(den) FROM {delta} WHERE day <= %s{only} "
             f"GROUP BY place_id, indicator_id HAVING SUM(num) <> 0 OR SUM(den) <> 0",
             [as_of, *([indicator_id] if indicator_id is not None else [])],

@@ -140,7 +140,7 @@ SQLITE_INSTALL = [
     "OLD.id, (SELECT village_id FROM registry_household WHERE id = OLD.household_id), "
     "strftime('%Y-%m-%d %H:%M:%f', 'now'), 0); END",
     *[
-        f"CREATE TRIGGER {table}_touch AFTER INSERT ON {table} BEGIN "
+        f"CREATE TRIGGER {table}_touch AFTER INSERT ON {table} BEGIN "  # nosec B608  # table names from a constant
         "UPDATE registry_resident SET sync_version = 0 WHERE id = NEW.resident_id; END"
         for table in OBSERVATION_TABLES
     ],

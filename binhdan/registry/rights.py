@@ -348,7 +348,7 @@ def _redact_sessions(erasure: Erasure) -> None:
     for session in Session.objects.iterator(chunk_size=500):
         try:
             data = store.decode(session.session_data)
-        except Exception:  # a corrupt session is simply left alone
+        except Exception:  # nosec B112  # a corrupt session is simply left alone
             continue
         cleaned = erasure.traces.redact_value(data)
         if cleaned != data:

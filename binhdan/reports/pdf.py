@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 import signal
-import subprocess
+import subprocess  # nosec B404  # LibreOffice, a fixed argument list
 import tempfile
 from pathlib import Path
 
@@ -51,7 +51,7 @@ def docx_to_pdf(data: bytes, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
         env = dict(os.environ, HOME=str(folder), TMPDIR=str(folder))
         try:
             # A session of its own, so that a timeout ends LibreOffice's helper processes too.
-            process = subprocess.Popen(
+            process = subprocess.Popen(  # nosec B603  # a fixed argument list, no shell
                 command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=folder,
                 start_new_session=True,
             )  # fmt: skip

@@ -163,7 +163,7 @@ def _reserve(model: type[models.Model], count: int) -> int:
     """The first of `count` ids nobody else will be given (the sequence moves past them)."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # nosec B608  # a table name
         top = cursor.fetchone()[0]
         if connection.vendor != "postgresql":
             return top + 1
@@ -188,11 +188,11 @@ def _cascade(model: type[models.Model], where: str, path: frozenset[type[models.
         target = relation.field.target_field.column if relation.field.target_field else pk
         _cascade(
             child,
-            f"{relation.field.column} IN (SELECT {target} FROM {table} WHERE {where})",
+            f"{relation.field.column} IN (SELECT {target} FROM {table} WHERE {where})",  # nosec B608  # identifiers, integer ids
             path | {child},
             cursor,
         )
-    cursor.execute(f"DELETE FROM {table} WHERE {where}")
+    cursor.execute(f"DELETE FROM {table} WHERE {where}")  # nosec B608  # identifiers, integer ids
 
 
 def delete_synthetic() -> int:
@@ -213,9 +213,9 @@ def delete_synthetic() -> int:
                 (Delta, "place_id"),
                 (Total, "place_id"),
             ):
-                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({listed})")
+                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({listed})")  # nosec B608  # integer ids
             _cascade(Place, f"id IN ({listed})", frozenset({Place}), cursor)
-            cursor.execute(f"DELETE FROM {ScopeExit._meta.db_table} WHERE village_id IN ({listed})")
+            cursor.execute(f"DELETE FROM {ScopeExit._meta.db_table} WHERE village_id IN ({listed})")  # nosec B608  # integer ids
         _cascade(User, f"username LIKE '{SYNTHETIC_USER_PREFIX}%'", frozenset({User}), cursor)
     return len(ids)
 
@@ -313,7 +313,7 @@ class _Generator:
 
         self.out = command.stdout
         self.o = options
-        self.rng = random.Random(options["seed"])
+        self.rng = random.Random(options["seed"])  # nosec B311  # reproducible synthetic data
         self.np = np.random.default_rng(options["seed"])
         self.today = timezone.localdate()
         self.days = max(7, (self.today - HISTORY_START).days)  # T: day index of today
