@@ -83,6 +83,11 @@ def new_key() -> str:
     return secrets.token_urlsafe(KEY_BYTES)
 
 
+def clean_key(key: object) -> str:
+    """The key if it is well formed (to hand back to the page), else ""."""
+    return key if isinstance(key, str) and _KEY.match(key) else ""
+
+
 def load(key: object) -> Conversation | None:
     """The conversation with this key, if it is well formed and fresh; else None."""
     if not isinstance(key, str) or not _KEY.match(key):

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from binhdan.accounts import access
 from binhdan.accounts.fields import ScopedForm, workspace_form
 from binhdan.accounts.workspace import commune_for_change, commune_for_reading, record_change
+from binhdan.assistant import ask_limit, learner_codes, questions, services
 from binhdan.assistant import conversation as conversations
-from binhdan.assistant import learner_codes, questions, services
 from binhdan.assistant.forms import AskForm, LearnerCodeForm
 from binhdan.assistant.guides import TOPICS, all_guides, by_short_code, get_guide
 from binhdan.assistant.quiz import questions_for
@@ -56,7 +56,13 @@ def chat(request: HttpRequest) -> HttpResponse:
     answer = None
     learner = _learner(request)
     xa = _commune_code(request)
-    if request.method == "POST" and form.is_valid():
+    refusal = ""
+    if request.method == "POST":
+        try:
+            ask_limit.count_question(request)
+        except ask_limit.TooManyQuestions as exc:
+            refusal = str(exc)  # the typed question stays in the box; the conversation carries on
+    if request.method == "POST" and not refusal and form.is_valid():
         answer = services.ask(
             question=form.cleaned_data["q"],
             learner_code=learner.learner_code if learner else None,
@@ -70,6 +76,7 @@ def chat(request: HttpRequest) -> HttpResponse:
         request,
         "assistant/chat.html",
         {
+            "refusal": refusal,
             "form": form,
             "answer": answer,
             "answer_lines": answer.answer.split("\n") if answer else [],
@@ -78,9 +85,10 @@ def chat(request: HttpRequest) -> HttpResponse:
             "learner": learner,
             "contact": services.village_contact(learner),
             "xa": xa,
-            "conversation": answer.conversation if answer else "",
+            "conversation": answer.conversation if answer else conversations.clean_key(request.POST.get("c")),
             "feedback": bool(answer and answer.guide and answer.logged),
         },
+        status=429 if refusal else 200,
     )
 
 
