@@ -122,6 +122,7 @@ TEMPLATES = [
                 "binhdan.accounts.context_processors.roles",
                 "binhdan.indicators.context_processors.dashboard_links",
                 "binhdan.reports.context_processors.report_links",
+                "binhdan.assistant.context_processors.questions_link",  # assistant_questions_url (menu)
             ],
             "string_if_invalid": "",
         },

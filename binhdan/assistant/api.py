@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from binhdan.assistant import learner_codes, questions, services
+from binhdan.assistant import ask_limit, learner_codes, questions, services
 
 router = Router(tags=["assistant"])
 
@@ -60,6 +60,10 @@ class AskOut(Schema):
 
 @router.post("/ask", response=AskOut, auth=None)
 def ask(request: HttpRequest, payload: AskIn) -> dict[str, Any]:
+    try:
+        ask_limit.count_question(request)  # one limit per address with the chat page
+    except ask_limit.TooManyQuestions as exc:
+        raise HttpError(429, str(exc)) from exc
     if not payload.question.strip():
         raise HttpError(422, "Câu hỏi đang trống.")
     learner_code = None
