@@ -57,11 +57,29 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the queue needs to survive a lost message or a dead worker (`common.jobs.sweep`): the job's
+    # arguments (ids only) to send it again, when it was last sent, how many times a worker took it,
+    # and which worker runs it now and when that worker last showed it is alive.
+    params = models.JSONField("tham số", default=dict, blank=True)
+    enqueued_at = models.DateTimeField("gửi vào hàng đợi lúc", null=True, blank=True)
+    task_id = models.CharField("mã trong hàng đợi", max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField("số lần chạy", default=0)
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("còn chạy lúc", null=True, blank=True)
+    worker = models.CharField("máy chạy", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "việc chạy nền"
         verbose_name_plural = "việc chạy nền"
         ordering = ["-created_at"]
+        indexes = [
+            # The sweeper looks only at unfinished jobs: a small partial index, whatever the history.
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                name="job_unfinished",
+                condition=models.Q(status__in=["queued", "running"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
