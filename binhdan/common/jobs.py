@@ -104,7 +104,7 @@ def start_job(*, kind: str, title: str, by: Any = None, **params: Any) -> Job:
 def send(job_id: Any) -> bool:
     """Put the message for a queued job on the queue; a broker that is down leaves it to the sweeper."""
     try:
-        result = run_job.using(queue_name=getattr(settings, "JOBS_QUEUE", "default")).enqueue(str(job_id))
+        result = run_job.enqueue(str(job_id))
     except Exception:
         logger.exception("job %s: could not reach the queue; the sweeper will send it again", job_id)
         return False
@@ -223,7 +223,7 @@ def _finish(job: Job, **fields: Any) -> bool:
     return bool(written)
 
 
-@task()
+@task(queue_name=getattr(settings, "JOBS_QUEUE", "default"))
 def run_job(job_id: str, params: dict[str, Any] | None = None) -> None:
     """The queue's task: take the job, run its function with a heartbeat, store the outcome."""
     job = claim(job_id)

@@ -13,6 +13,8 @@
         document.getElementById("job-count").textContent = j.done + "/" + j.total;
         document.getElementById("job-progress").value = j.percent;
         document.getElementById("job-message").textContent = j.message;
+        var retry = document.getElementById("job-retry");
+        if (retry) { retry.hidden = j.status !== "failed"; }
         var result = document.getElementById("job-result");
         if (result && j.result && typeof j.result.url === "string" && j.result.url.charAt(0) === "/") {
           var link = result.querySelector("a");
