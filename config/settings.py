@@ -212,12 +212,31 @@ MEDIA_ROOT = VAR_DIR / "media"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Long work (imports, report generation, indicator rebuilds) runs as tasks. The embedded default
-# keeps the queue in the database (no extra server); production may point TASKS_BACKEND elsewhere.
+# keeps the queue in the database (no extra server); production sets TASKS_BACKEND to
+# django_tasks_rq.RQBackend (RQ on Redis, RQ_URL). Either way the job's state stays in the database
+# (`common.Job`): `manage.py jobs_worker` runs the worker and the sweeper, which sends again a job
+# whose message was lost (still queued after JOBS_PENDING_SECONDS) and re-runs one whose worker died
+# (no heartbeat for JOBS_STALE_SECONDS), up to JOBS_MAX_ATTEMPTS starts, then marks it failed.
+JOBS_QUEUE = env_str("JOBS_QUEUE", "default")
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 5)
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 60)
+JOBS_PENDING_SECONDS = env_int("JOBS_PENDING_SECONDS", 60)
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
+JOBS_TIMEOUT_SECONDS = env_int("JOBS_TIMEOUT_SECONDS", 3600)
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": [JOBS_QUEUE],
     }
 }
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {
+        JOBS_QUEUE: {
+            "URL": env_str("RQ_URL", "") or REDIS_URL or "redis://127.0.0.1:6379/0",
+            "DEFAULT_TIMEOUT": JOBS_TIMEOUT_SECONDS,
+        }
+    }
 
 # The learning assistant (trợ lý ảo). The language model is optional and off unless a URL is set.
 # E-mail (report reminders, `manage.py send_report_reminders`): the console by default, SMTP when EMAIL_HOST is set.
