@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from binhdan.assistant import ask_limit, learner_codes, questions, services
+from binhdan.common.api_schemas import problems
 
 router = Router(tags=["assistant"])
 
@@ -58,7 +59,7 @@ class AskOut(Schema):
     guide: str | None = None
 
 
-@router.post("/ask", response=AskOut, auth=None)
+@router.post("/ask", response={200: AskOut, **problems(400, 413, 422, 429)}, auth=None)
 def ask(request: HttpRequest, payload: AskIn) -> dict[str, Any]:
     try:
         ask_limit.count_question(request)  # one limit per address with the chat page

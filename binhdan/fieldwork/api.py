@@ -9,11 +9,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.gzip import gzip_page
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from binhdan.accounts import audit
 from binhdan.accounts.api_auth import AUTH
 from binhdan.accounts.models import AuditEvent, User
+from binhdan.common.api_schemas import CursorProblem, problems
 from binhdan.common.net import client_ip
 from binhdan.fieldwork import rules, scams, sync
 from binhdan.fieldwork.models import Team, TeamRole
@@ -76,6 +77,156 @@ PUSH_BODY = {
 }
 
 
+# --- the answers, as documented in /api/v1/openapi.json ---------------------------------------------
+# The views build their JSON themselves (JsonResponse: nothing is validated or copied on the way out);
+# these schemas only declare it, and tests/fuzz/test_api_fuzz.py checks every answer against them.
+
+
+class RecordError(Schema):
+    field: str
+    message: str
+    household: int | None = Field(None, description="Hộ trong phạm vi mà lỗi nói đến")
+    resident: int | None = Field(None, description="Người dân trong phạm vi mà lỗi nói đến")
+
+
+class RecordResult(Schema):
+    uuid: str | None = Field(..., description="uuid của bản ghi; null khi bản ghi không có uuid hợp lệ")
+    status: str = Field(..., pattern="^(created|unchanged|conflict|rejected)$")
+    errors: list[RecordError]
+    id: int | None = Field(None, description="Mã của bản ghi đã lưu (created, unchanged)")
+
+
+class PushOut(Schema):
+    results: list[RecordResult] = Field(..., description="Mỗi bản ghi một câu trả lời, cùng thứ tự")
+
+
+class HouseholdRow(Schema):
+    id: int
+    village: int
+    number: str
+    head_name: str
+    address: str
+    phone: str
+    flags: list[str]
+    assigned_member: int | None
+    assigned_to_me: bool
+    last_visit: str | None
+    follow_up_on: str | None
+    updated_at: str
+
+
+class ResidentRow(Schema):
+    id: int
+    household: int
+    name: str
+    birth_year: int | None
+    gender: str
+    relation: str
+    flags: list[str]
+    status: dict[str, int]
+    skills: dict[str, int]
+    updated_at: str
+
+
+class Removed(Schema):
+    households: list[int]
+    residents: list[int]
+
+
+class SkillRow(Schema):
+    code: str
+    name: str
+    domain: str
+    core: bool
+
+
+class ClassRow(Schema):
+    id: int
+    title: str
+    held_on: str
+    kind: str
+    audience: str
+    place: int | None
+
+
+class Limits(Schema):
+    work_time_max_age_days: int
+    work_time_max_daily_hours: int
+
+
+class PullOut(Schema):
+    households: list[HouseholdRow]
+    residents: list[ResidentRow]
+    removed: Removed
+    skills: list[SkillRow]
+    classes: list[ClassRow]
+    limits: Limits | None = Field(None, description="Chỉ ở trang đầu của mỗi vòng")
+    cursor: str
+    more: bool
+    reset: bool
+    server_time: str
+
+
+class RoleOut(Schema):
+    kind: str
+    label: str
+    place: int | None
+    place_name: str
+
+
+class LeaderOut(Schema):
+    name: str
+    phone: str
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    village: str
+    phone: str
+    leader: LeaderOut | None
+
+
+class Quotas(Schema):
+    households: int
+    hours_per_day: float
+    days_per_week: int
+
+
+class WeekOut(Schema):
+    from_: str = Field(..., alias="from")
+    to: str
+    households: int
+    households_visited: int
+    visits: int
+    people_guided: int
+    hours: float
+    full_days: int
+    follow_ups_due: int
+    quotas: Quotas
+
+
+class WarningOut(Schema):
+    id: int
+    title: str
+    text: str
+    pretext: str
+    pretext_label: str
+    published_on: str
+    guide_url: str
+    share_text: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    roles: list[RoleOut]
+    team: TeamOut | None
+    week: WeekOut | None
+    warnings: list[WarningOut]
+
+
 def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
@@ -85,6 +236,7 @@ def _user(request: HttpRequest) -> Any:
     auth=AUTH,
     summary="Đẩy các bản ghi từ điện thoại lên (mỗi bản ghi một câu trả lời)",
     openapi_extra={"requestBody": PUSH_BODY},
+    response={200: PushOut, **problems(400, 401, 403, 413)},
 )
 def push(request: HttpRequest) -> HttpResponse:
     try:
@@ -128,7 +280,12 @@ def _audit_pull(request: HttpRequest, user: User, page: dict[str, Any]) -> None:
     )
 
 
-@router.get("/sync/pull", auth=AUTH, summary="Lấy các thay đổi trong phạm vi của mình từ một mốc đồng bộ")
+@router.get(
+    "/sync/pull",
+    auth=AUTH,
+    summary="Lấy các thay đổi trong phạm vi của mình từ một mốc đồng bộ",
+    response={200: PullOut, 400: CursorProblem, **problems(401)},
+)
 @gzip_page  # a village's first pull is ~200 KB of JSON, ~20 KB gzipped: it matters on a weak link
 def pull(request: HttpRequest, since: str = "", limit: str = "") -> HttpResponse:
     try:
@@ -144,7 +301,13 @@ def pull(request: HttpRequest, since: str = "", limit: str = "") -> HttpResponse
     return JsonResponse(page)
 
 
-@router.get("/me", auth=AUTH, summary="Người dùng hiện tại, vai trò, tổ và cảnh báo lừa đảo của xã")
+@router.get(
+    "/me",
+    auth=AUTH,
+    summary="Người dùng hiện tại, vai trò, tổ và cảnh báo lừa đảo của xã",
+    response={200: MeOut, **problems(401)},
+    by_alias=True,  # the week's "from"
+)
 def me(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     roles = [
