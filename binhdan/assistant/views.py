@@ -80,6 +80,10 @@ def chat(request: HttpRequest) -> HttpResponse:
             "form": form,
             "answer": answer,
             "answer_lines": answer.answer.split("\n") if answer else [],
+            # the other guides worth a look (the one answered is already on the page)
+            "related": [r for r in answer.results[:3] if not guide or r["guide"] != guide.id]
+            if answer
+            else [],
             "steps": safe_lines(guide.steps) if guide else [],
             "safety_note": safety[0] if safety else (services.SAFETY_REMINDER if guide else ""),
             "learner": learner,
