@@ -106,6 +106,28 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Read replica (docs/scaling.md): DATABASE_REPLICA_URL adds DATABASES["replica"], a PostgreSQL streaming
+# standby of DATABASE_URL. config.db_router sends reads to it only inside a replica-read context, which
+# config.replica.ReplicaReadMiddleware opens for GETs of dashboards, exports and reports; writes, sign-in,
+# sessions, audit and jobs stay on the primary, and an unreachable or lagging replica means the primary.
+# Tests mirror it onto the test database instead of creating a second one.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)  # reads stay on the primary after a browser writes
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    for _key in ("DISABLE_SERVER_SIDE_CURSORS", "CONN_MAX_AGE"):  # the replica behind its own pgbouncer too
+        if _key in DATABASES["default"]:
+            DATABASES["replica"][_key] = DATABASES["default"][_key]
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    MIDDLEWARE.append("config.replica.ReplicaReadMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
