@@ -126,6 +126,34 @@ def test_sqlite_restore_drill_brings_back_every_table(tmp_path: Path) -> None:
     )
 
 
+@drill_database
+def test_an_older_backup_is_restored_then_migrated(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("one database is enough to show the migrate step")
+    database = tmp_path / "binhdan.sqlite3"
+    connection.ensure_connection()
+    with closing(sqlite3.connect(database)) as copy:
+        connection.connection.backup(copy)
+    url = f"sqlite:///{database}"
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env.update(DATABASE_URL=url, DEBUG="1")
+    # The backup is made by older code: one without the donations app's tables.
+    subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "donations", "zero", "-v0"],
+                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)  # fmt: skip
+    made = run("backup.sh", "--dir", str(tmp_path / "backups"), database_url=url)
+    assert made.returncode == 0, made.stderr
+    with closing(sqlite3.connect(database)) as db:
+        db.execute("DELETE FROM django_migrations WHERE app = 'donations'")  # changed after the backup
+        db.commit()
+
+    restored = run("restore.sh", made.stdout.strip().splitlines()[-1], "--noinput", database_url=url)
+    assert restored.returncode == 0, restored.stderr
+    assert "Bản sao lưu cũ hơn mã nguồn: đã chạy migrate (1 migration)." in restored.stdout
+    with closing(sqlite3.connect(database)) as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'donations_donation'").fetchone()
+        assert db.execute("SELECT COUNT(*) FROM django_migrations WHERE app = 'donations'").fetchone() == (1,)
+
+
 @pytest.fixture
 def own_postgres_database() -> Iterator[str]:
     """A database of this test's own, copied from the test database; dropped afterwards."""
