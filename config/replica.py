@@ -190,7 +190,7 @@ def healthy() -> bool:
 
 # --- the middleware ---------------------------------------------------------------------------------------
 
-_TOKEN_ATTR = "_binhdan_replica_token"
+_TOKEN_ATTR = "_binhdan_replica_token"  # nosec B105  # an attribute name, not a secret
 _VIEW_ATTR = "_binhdan_replica_view"
 
 
