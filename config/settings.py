@@ -63,6 +63,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Behind pgbouncer in transaction pooling (DATABASE_POOLER=pgbouncer; the production stack of
+# scripts/prod.sh): each transaction may get a different server connection, so Django's server-side
+# cursors (`.iterator()`), which outlive a transaction, are off; the connection to pgbouncer is cheap to
+# keep, so it lives long (DB_CONN_MAX_AGE, default 600 s here) and is checked before each request.
+DATABASE_POOLER = env_str("DATABASE_POOLER", "")
+if DATABASE_POOLER not in {"", "pgbouncer"}:
+    raise ImproperlyConfigured(
+        "DATABASE_POOLER chỉ nhận 'pgbouncer' hoặc để trống (xem docs/configuration.md)."
+    )
+for _database in DATABASES.values():
+    if DATABASE_POOLER and _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
+        _database["CONN_HEALTH_CHECKS"] = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -253,11 +267,13 @@ TASKS = {
 }
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS += ["django_rq"]
+    # django-tasks-rq looks results up through django_rq's "default" connection: the same Redis.
     RQ_QUEUES = {
-        JOBS_QUEUE: {
+        name: {
             "URL": env_str("RQ_URL", "") or REDIS_URL or "redis://127.0.0.1:6379/0",
             "DEFAULT_TIMEOUT": JOBS_TIMEOUT_SECONDS,
         }
+        for name in {JOBS_QUEUE, "default"}
     }
 
 # The learning assistant (trợ lý ảo). The language model is optional and off unless a URL is set.

@@ -1,0 +1,48 @@
+"""gunicorn settings of the production stack (scripts/prod.sh); the sizing numbers are the two constants below.
+
+Read by `gunicorn -c scripts/prod/gunicorn.conf.py config.wsgi:application`. scripts/prod.sh passes the bind
+address, the pid file and the log file through PROD_GUNICORN_* variables; PROD_GUNICORN_WORKERS and
+PROD_GUNICORN_THREADS override the sizing (the smoke test runs two small workers).
+"""
+
+import os
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+# Sizing: gunicorn's rule of thumb, 2 × cores + 1 processes, each with a few threads (gthread) so that a
+# request waiting on PostgreSQL or on a report's LibreOffice does not hold a whole process.
+WORKERS = 2 * _cores() + 1
+THREADS = 4
+
+bind = [os.environ.get("PROD_GUNICORN_BIND", "127.0.0.1:8001")]
+workers = int(os.environ.get("PROD_GUNICORN_WORKERS") or WORKERS)
+threads = int(os.environ.get("PROD_GUNICORN_THREADS") or THREADS)
+worker_class = "gthread"
+# nginx keeps connections to gunicorn open (upstream keepalive); a few seconds is enough between requests.
+keepalive = 5
+# A request longer than this is killed (the largest import is a background job, never a request).
+timeout = 60
+graceful_timeout = 30
+# Recycle a worker after this many requests (with jitter so they do not all restart at once).
+max_requests = 5000
+max_requests_jitter = 500
+# The code is loaded by each worker, not the master, so `kill -HUP <master>` reloads new code without downtime.
+preload_app = False
+# The unix socket is for nginx only: owner and group (scripts/prod.sh gives the socket's directory nginx's group).
+umask = 0o007
+pidfile = os.environ.get("PROD_GUNICORN_PIDFILE") or None
+errorlog = os.environ.get("PROD_GUNICORN_ERRORLOG", "-")
+accesslog = None  # nginx writes the access log
+loglevel = "info"
+proc_name = "binhdan"
+# gunicorn's control socket (`gunicornc`) sits beside the pid file, never in the shared ~/.gunicorn/.
+control_socket = os.environ.get("PROD_GUNICORN_CONTROL_SOCKET") or None
+control_socket_disable = control_socket is None
+# Requests come only from nginx, over the socket or localhost: X-Forwarded-Proto from it is believed.
+forwarded_allow_ips = "127.0.0.1,::1"

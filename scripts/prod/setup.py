@@ -1,0 +1,60 @@
+"""Set up the production stack's database and static files in one process (scripts/prod.sh up).
+
+migrate, createcachetable, collectstatic (only when a source file is newer than the manifest), load_places
+(only when the places are missing) and, with PROD_DEMO=1, load_demo. Each step is idempotent. Runs with the
+stack's environment against PostgreSQL itself, not through pgbouncer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.staticfiles import finders  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+
+def step(name: str, *args: str, **options: object) -> None:
+    started = time.monotonic()
+    call_command(name, *args, **options)
+    print(f"prod setup: {name} {' '.join(args)} ({time.monotonic() - started:.1f} s)", flush=True)
+
+
+def static_is_stale() -> bool:
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.is_file():
+        return True
+    collected = manifest.stat().st_mtime
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            if os.path.getmtime(storage.path(path)) > collected:
+                return True
+    return False
+
+
+def main() -> None:
+    from binhdan.places.models import Place
+
+    step("migrate", interactive=False, verbosity=0)
+    step("createcachetable")
+    if static_is_stale():
+        step("collectstatic", interactive=False, verbosity=0)
+    if Place.objects.count() < 3000:  # the official tree: 34 provinces, 3,321 communes
+        step("load_places")
+    if os.environ.get("PROD_DEMO", "1") == "1":
+        step("load_demo", households_per_village=int(os.environ.get("PROD_DEMO_HOUSEHOLDS", "160")))
+
+
+if __name__ == "__main__":
+    main()
