@@ -1,7 +1,7 @@
 """OWASP ASVS 4.0.3 level 2 items that no other test showed (docs/security.md, "OWASP ASVS" table).
 
 Sessions (V3), the headers of every answer (V14.4), redirects (V5.1.5), where credentials may travel (V3.1.1,
-V13.1.3), cross-origin access (V14.5.3) and long passwords (V2.1.2).
+V13.1.3), methods (V13.2.1), cross-origin access (V14.5.3) and long passwords (V2.1.2).
 """
 
 from __future__ import annotations
@@ -105,3 +105,12 @@ def test_v14_5_3_no_cross_origin_access_is_granted(world: World) -> None:
 
 def test_v2_1_2_long_passphrases_are_accepted() -> None:
     validate_password("một câu dài làm mật khẩu, có dấu và khoảng trắng " * 2)  # 100 characters
+
+
+def test_v13_2_1_an_operation_answers_only_its_method(world: World) -> None:
+    token = create_api_token(user=world.member_a)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    for method in ("get", "put", "delete"):
+        answer = getattr(Client(), method)("/api/v1/sync/push", **auth)
+        assert answer.status_code == 405, method
+    assert Client().post("/api/v1/me", **auth).status_code == 405
