@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make restore BACKUP=<file>`: replace the configured database's content (DATABASE_URL, or the demo's
 # SQLite var/binhdan.sqlite3) with a backup made by `make backup`, then migrate. Asks for a "có" first
-# (pass --noinput after the file to skip). Stop the app server and the workers before. See docs/backups.md.
+# (skip it with --noinput after the file, or RESTORE_NOINPUT=1 in the environment). Stop the app server
+# and the workers before. See docs/backups.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${1:-}" ]; then
@@ -10,4 +11,6 @@ if [ -z "${1:-}" ]; then
 fi
 if [ -z "${SECRET_KEY:-}" ] && [ -f var/secret_key ]; then SECRET_KEY="$(cat var/secret_key)"; fi
 export SECRET_KEY="${SECRET_KEY:-}" DEBUG="${DEBUG:-0}"
-exec .venv/bin/python manage.py restore_db "$@"
+extra=()
+if [ "${RESTORE_NOINPUT:-0}" = 1 ]; then extra=(--noinput); fi
+exec .venv/bin/python manage.py restore_db "$@" "${extra[@]}"

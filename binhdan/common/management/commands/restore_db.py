@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -48,5 +49,5 @@ class Command(BaseCommand):
         answer = input(
             f"Mọi dữ liệu hiện có của {label} sẽ bị thay bằng dữ liệu của “{path}”.\nGõ “có” để khôi phục: "
         )
-        if answer.strip().lower() not in YES:
+        if unicodedata.normalize("NFC", answer).strip().lower() not in YES:
             raise CommandError("Đã huỷ: cơ sở dữ liệu giữ nguyên.")
