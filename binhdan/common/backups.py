@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.migrations.loader import MigrationLoader
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -316,11 +316,14 @@ def _restore_postgresql(path: Path, database: Database, alias: str) -> None:
         if (m := _TOC_TABLE.match(line))
     }
     schemas = sorted({schema for schema, _ in in_backup})
-    with connections[alias].cursor() as cursor:
-        cursor.execute(
-            "SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname = ANY(%s)", [schemas]
-        )
-        present = {(schema, table) for schema, table in cursor.fetchall()}
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(
+                "SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname = ANY(%s)", [schemas]
+            )
+            present = {(schema, table) for schema, table in cursor.fetchall()}
+    except DatabaseError as error:
+        raise BackupError(f"Không kết nối được {database.label} ({error}).") from error
     connections.close_all()  # no session of ours holds a lock on a table being dropped
     # Tables made by migrations newer than the backup: dropped in the same transaction, so that the
     # database is exactly the backup's before `migrate` makes them again.
