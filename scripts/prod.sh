@@ -135,7 +135,7 @@ jobs_command() {  # helper E's worker (RQ worker + sweeper) once it exists; the 
 }
 
 render_configs() {
-  mkdir -p "$RUN" "$LOG" "$PROD_DIR/nginx/tmp" "$PROD_DIR/pgbouncer"
+  mkdir -p "$RUN" "$LOG" "$PROD_DIR/nginx/tmp" "$PROD_DIR/nginx/html" "$PROD_DIR/pgbouncer"
   if [ "$(jobs_command)" = jobs_worker ]; then
     export PROD_TASKS_BACKEND="django_tasks_rq.RQBackend"
   else
@@ -152,13 +152,14 @@ render_configs() {
   render "$TEMPLATES/binhdan.env" "$PROD_DIR/binhdan.env"
   render "$TEMPLATES/nginx.conf" "$PROD_DIR/nginx/nginx.conf"
   render "$TEMPLATES/proxy.conf" "$PROD_DIR/nginx/proxy.conf"
+  cp "$TEMPLATES/50x.html" "$PROD_DIR/nginx/html/50x.html"
   render "$TEMPLATES/pgbouncer.ini" "$PROD_DIR/pgbouncer/pgbouncer.ini"
   render "$TEMPLATES/userlist.txt" "$PROD_DIR/pgbouncer/userlist.txt"
   chmod 600 "$PROD_DIR/binhdan.env"
   if [ "$IS_ROOT" = 1 ]; then
     # nginx's workers read the static files, write their temp files and reach the gunicorn socket; pgbouncer,
     # once it has dropped root, writes its log and pid file. Nothing else is opened to them.
-    chmod 755 "$PROD_DIR" "$PROD_DIR/nginx"
+    chmod 755 "$PROD_DIR" "$PROD_DIR/nginx" "$PROD_DIR/nginx/html"
     chown -R "$PROD_NGINX_USER" "$PROD_DIR/nginx/tmp"
     chgrp "$(id -gn "$PROD_NGINX_USER")" "$RUN" && chmod 2750 "$RUN"
     chown -R "$PROD_PGBOUNCER_USER" "$PROD_DIR/pgbouncer"
@@ -311,6 +312,10 @@ status() {
       state=1
     fi
   done
+  if pid_of pgbouncer >/dev/null; then
+    psql "postgres://$PROD_PG_USER@127.0.0.1:$PROD_PGBOUNCER_PORT/pgbouncer" -qc "SHOW POOLS" 2>/dev/null \
+      | sed -n "1,2p;/ $PROD_DB /p" || true
+  fi
   if nginx_health >/dev/null 2>&1; then
     say "healthy: ${URL}healthz answers ok"
   else
