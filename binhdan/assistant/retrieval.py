@@ -25,7 +25,9 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from binhdan.assistant import rerank
 from binhdan.assistant.guides import Guide, all_guides
 from binhdan.assistant.segment import is_dictionary_word, is_vietnamese_syllable
 from binhdan.assistant.text import (
@@ -124,6 +126,9 @@ SCAM_SIGNALS: dict[str, float] = {
     "nhiem vu": 0.7,
     "hoa hong": 1.0,
     "lai cao": 1.5,
+    "gop von": 1.0,
+    "lai moi thang": 1.5,
+    "lai moi ngay": 1.5,
     "tien ao": 1.0,
     "dau tu": 0.7,
     "duong link": 0.7,
@@ -184,10 +189,20 @@ INTENT_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r" ((lo|bi lo|ro ri|phat tan)( \w+){0,3} (so )?(can cuoc|chung minh nhan dan|dinh danh ca nhan)"
-            r"|(gui|dua|chup|chia se)( \w+){0,2} anh (the )?(can cuoc|chung minh)"
+            r"|(gui|dua|chup|chia se|dang)( \w+){0,3} (anh )?(the )?(can cuoc|chung minh nhan dan)"
+            r"( \w+){0,4} (cho|qua|len) (nguoi|ho|ban|zalo|facebook|shop|cua hang|mang)"
+            r"|(gui|dua|chia se)( \w+){0,2} anh (the )?(can cuoc|chung minh)"
             r"|anh (the )?can cuoc( \w+){0,4} (cho|qua) (nguoi|ho|ban|zalo|facebook|shop|cua hang)) "
         ),
         "bao-ve-du-lieu-ca-nhan",
+    ),
+    # a buyer: an order, a delivery, a return — not a seller
+    (
+        re.compile(
+            r" (mua hang|mua do|dat hang|dat mua|mua (\w+ ){0,3}(tren|o|qua) (shopee|tiktok|lazada|mang|facebook)"
+            r"|giao sai|giao nham|hang gia|hang khong giong|tra hang|doi tra|nhan hang|don hang cua (toi|minh|em|ba|ong)) "
+        ),
+        "mua-sam-truc-tuyen",
     ),
 )
 # "… là gì", "nghĩa là gì", "dùng để làm gì": guides whose title asks that question.
@@ -217,6 +232,12 @@ class Scored:
     matched_mass: float = 0.0
     evidence: float = 0.0  # idf of the precise matches: guide words of 2+ syllables, names like "vneid"
     best_question: float = 0.0
+    bm25: float = 0.0  # the field-weighted BM25 part of `score`
+    names: int = (
+        0  # names ("vneid", "shopee") the question shares with the guide's title, questions, keywords
+    )
+    intent: bool = False  # an intent cue of the question ("… là gì", a seller) points at this guide
+    relevance: float = 0.0  # what the answer shows: the re-ranker's share among its candidates, else `score`
 
 
 @dataclass
@@ -268,7 +289,14 @@ def _max_edits(word: str) -> int:
 
 
 class Index:
-    def __init__(self, guides: Sequence[Guide], lexicon: set[tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        guides: Sequence[Guide],
+        lexicon: set[tuple[str, ...]] | None = None,
+        *,
+        model: rerank.Model | None = None,
+        memory: Sequence[Path] = (),
+    ) -> None:
         self.guides = list(guides)
         self.lexicon = lexicon if lexicon is not None else build_lexicon(self.guides)
         self.vocab: Counter[str] = Counter()
@@ -282,6 +310,7 @@ class Index:
         self.right_forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         self.doc_names: list[set[str]] = []
         self.doc_definition: list[bool] = []
+        self.doc_title_names: list[set[str]] = []  # names in the title: what the guide is about
         df: Counter[str] = Counter()
         for guide in self.guides:
             tf: dict[str, float] = defaultdict(float)
@@ -326,6 +355,16 @@ class Index:
             # chat words ("app", "online", "sms") are names of nothing in particular
             self.doc_names.append(({t.folded for t in tokenize(named)} & self.anchors) - ABBREVIATIONS.keys())
             self.doc_definition.append(bool(_DEFINITION_TITLE.search(fold(guide.title))))
+            self.doc_title_names.append(
+                ({t.folded for t in tokenize(guide.title)} & self.anchors) - ABBREVIATIONS.keys()
+            )
+        self.char_questions = rerank.CharVectors(
+            [fold(" ".join((g.title, *g.questions, *g.keywords))) for g in self.guides]
+        )
+        self.char_text = rerank.CharVectors([fold(" ".join(t for _, t in _fields(g))) for g in self.guides])
+        self.model = model  # the learned re-ranker; None ranks by the first stage alone
+        self._position = {g.id: d for d, g in enumerate(self.guides)}
+        self.memory = rerank.read_memory(memory, normalise_question) if memory else None
         self._delete_index: dict[str, set[str]] = defaultdict(set)
         for word in self.vocab:
             if not word.isdigit():
@@ -502,11 +541,12 @@ class Index:
         return terms, unknown
 
     # -- ranking ----------------------------------------------------------------------------------------
-    def rank(self, question: str, *, limit: int = 5) -> Ranking:
+    def first_stage(self, question: str) -> tuple[list[Scored], _Query] | None:
+        """Every guide scored by field-weighted BM25 and the nearest question, best first."""
         terms, unknown = self.query_terms(question)
         folded_text = " " + " ".join(t.feature for t in terms if "_" not in t.feature) + " "
         if not self.guides or not terms:
-            return Ranking([], confident=False, scam=False, on_topic=False, unknown_terms=unknown)
+            return None
         weights: dict[str, float] = defaultdict(float)
         accented: dict[str, set[str]] = defaultdict(set)
         informative: dict[str, float] = defaultdict(float)
@@ -554,17 +594,97 @@ class Index:
                 if common:
                     overlap = sum(self._informative_idf(f) for f in common)
                     best_q = max(best_q, overlap / (q_norm * query_norm))
-            score = total / max_possible + QUESTION_SIM_WEIGHT * best_q
+            bm25 = total / max_possible
+            score = bm25 + QUESTION_SIM_WEIGHT * best_q
             names = self.doc_names[d] & query_features
             if names:
                 score += min(NAME_BONUS * len(names), NAME_BONUS_MAX)
-            if intents.intersection(guide.topics) or (definition and self.doc_definition[d]):
+            intent = bool(intents.intersection(guide.topics) or (definition and self.doc_definition[d]))
+            if intent:
                 score += INTENT_BONUS
             coverage = matched / info_total if info_total else 0.0
-            scored.append(Scored(guide, score, coverage, matched, evidence, best_q))
+            scored.append(Scored(guide, score, coverage, matched, evidence, best_q, bm25, len(names), intent))
         scored.sort(key=lambda s: (-s.score, s.guide.id))
+        query = _Query(
+            terms=terms,
+            unknown=unknown,
+            padded=padded,
+            info_total=info_total,
+            scam=scam_score(folded_text) >= SCAM_THRESHOLD,
+            question=question,
+            features=query_features,
+        )
+        return scored, query
 
-        scam = scam_score(folded_text) >= SCAM_THRESHOLD
+    def candidates(
+        self, scored: Sequence[Scored], query: _Query, *, exclude: str | None = None
+    ) -> tuple[list[Scored], list[list[float]]]:
+        """The guides the re-ranker orders, and their features (rerank.FEATURES).
+
+        The first `rerank.CANDIDATES` of the first stage, plus the first stage's best guide of each topic
+        that the remembered questions nearest to this one are about. `exclude`: a remembered question
+        not to count (training on the memory's own questions).
+        """
+        text = query.padded.strip()
+        char_query = self.char_questions.query(text)
+        neighbours = (
+            self.memory.neighbours(normalise_question(query.question), exclude=exclude) if self.memory else []
+        )
+        head = list(scored[: rerank.CANDIDATES])
+        ranks = {s.guide.id: r for r, s in enumerate(scored)}
+        shown = {t for s in head for t in s.guide.topics}
+        for _, topics in neighbours:
+            for topic in sorted(topics - shown):
+                extra = next((s for s in scored if topic in s.guide.topics), None)
+                if extra is not None and extra not in head:
+                    head.append(extra)
+                shown.add(topic)
+        first = scored[0].score if scored else 0.0
+        rows: list[list[float]] = []
+        for s in head:
+            d = self._position[s.guide.id]
+            rows.append(
+                [
+                    s.score,
+                    s.bm25,
+                    s.best_question,
+                    s.coverage,
+                    math.log1p(s.evidence),
+                    float(s.names),
+                    float(s.intent),
+                    self.char_questions.similarity(char_query, d),
+                    self.char_text.similarity(char_query, d),
+                    math.log1p(ranks[s.guide.id]),
+                    first - s.score,
+                    float(query.scam and s.guide.is_safety),
+                    *rerank.memory_features(neighbours, s.guide.topics),
+                    float(len(self.doc_title_names[d] - query.features - _named_by(query.padded))),
+                ]
+            )
+        return head, rows
+
+    def rank(self, question: str, *, limit: int = 5) -> Ranking:
+        stage = self.first_stage(question)
+        if stage is None:
+            _, unknown = self.query_terms(question)
+            return Ranking([], confident=False, scam=False, on_topic=False, unknown_terms=unknown)
+        scored, query = stage
+        if self.model is not None:
+            head, rows = self.candidates(scored, query)
+            values = [self.model.score(row) for row in rows]
+            top_value = max(values)
+            shares = [math.exp(v - top_value) for v in values]
+            total = sum(shares)
+            for s, share in zip(head, shares, strict=True):
+                s.relevance = share / total
+            order = sorted(range(len(head)), key=lambda i: (-values[i], i))
+            scored = [head[i] for i in order] + [s for s in scored if s not in head]
+        else:
+            for s in scored:
+                s.relevance = s.score
+
+        padded = query.padded
+        scam = query.scam
         if scam:
             wanted = (lambda g: "lua-dao-xu-ly" in g.topics) if _ALREADY.search(padded) else None
             first_safety = next((s for s in scored[:10] if wanted and wanted(s.guide)), None)
@@ -574,16 +694,44 @@ class Index:
                 scored.remove(first_safety)
                 scored.insert(0, first_safety)
         top = scored[0]
-        on_topic = info_total > 0 and top.coverage >= LONG_COVERAGE
+        on_topic = query.info_total > 0 and top.coverage >= LONG_COVERAGE
         confident = scam or is_confident(top)
         return Ranking(
             results=scored[:limit],
             confident=confident,
             scam=scam,
             on_topic=on_topic or scam,
-            query_terms=[t.feature for t in terms],
-            unknown_terms=unknown,
+            query_terms=[t.feature for t in query.terms],
+            unknown_terms=query.unknown,
         )
+
+
+@dataclass
+class _Query:
+    terms: list[_Term]
+    unknown: list[str]
+    padded: str
+    info_total: float
+    scam: bool
+    question: str
+    features: set[str] = field(default_factory=set)
+
+
+# Names a question says in other words: "tài khoản định danh" is VNeID.
+NAME_ALIASES: dict[str, tuple[str, ...]] = {
+    "vneid": (" dinh danh ", " tai khoan dinh danh "),
+    "tiktok": (" tik tok ",),
+    "momo": (" vi dien tu ",),
+}
+
+
+def _named_by(padded: str) -> set[str]:
+    return {name for name, phrases in NAME_ALIASES.items() if any(p in padded for p in phrases)}
+
+
+def normalise_question(question: str) -> str:
+    """Folded words with chat spelling expanded: how remembered and new questions are compared."""
+    return " ".join(t.folded for t in tokenize(question))
 
 
 def is_confident(top: Scored) -> bool:
@@ -676,7 +824,11 @@ _lock = threading.Lock()
 @functools.cache
 def _index_for(guide_ids: tuple[str, ...]) -> Index:
     guides = all_guides()
-    return Index([guides[i] for i in guide_ids])
+    return Index(
+        [guides[i] for i in guide_ids],
+        model=rerank.load_model(),
+        memory=sorted(rerank.TUNING_DIR.glob("*.tsv")),
+    )
 
 
 def get_index() -> Index:

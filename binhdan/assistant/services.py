@@ -112,7 +112,7 @@ def _result_rows(ranking: Ranking) -> list[dict[str, Any]]:
             "guide": s.guide.id,
             "title": s.guide.title,
             "topics": list(s.guide.topics),
-            "score": round(s.score, 4),
+            "score": round(s.relevance, 4),
         }
         for s in ranking.results
     ]
