@@ -94,11 +94,15 @@ stop_many() {  # stop_many GRACE NAME…: TERM each one's process group, KILL wh
   done
 }
 
-wait_for() {  # wait_for WHAT SECONDS COMMAND…: until the command succeeds
+wait_for() {  # wait_for NAME SECONDS COMMAND…: until the command succeeds; fails at once if NAME's process died
   local what="$1" seconds="$2" i
   shift 2
   for ((i = 0; i < seconds * 10; i++)); do
     "$@" >/dev/null 2>&1 && return 0
+    if [ -f "$RUN/$what.pid" ] && ! pid_of "$what" >/dev/null; then
+      tail -n 20 "$LOG/$what.log" >&2 2>/dev/null || true
+      die "$what exited while starting (log: $LOG/$what.log)"
+    fi
     sleep 0.1
   done
   die "$what did not come up in ${seconds}s (logs: $LOG)"
@@ -227,7 +231,7 @@ start_pgbouncer() {
   pid_of pgbouncer >/dev/null && return 0
   port_free "$PROD_PGBOUNCER_PORT" || die "port $PROD_PGBOUNCER_PORT (PROD_PGBOUNCER_PORT) is taken"
   start_bg pgbouncer "$PGBOUNCER" "$PROD_DIR/pgbouncer/pgbouncer.ini"
-  wait_for pgbouncer 15 pgbouncer_up
+  wait_for pgbouncer 30 pgbouncer_up
   say "pgbouncer on 127.0.0.1:$PROD_PGBOUNCER_PORT (transaction pooling) → PostgreSQL $PROD_PG_HOST:$PROD_PG_PORT/$PROD_DB"
 }
 
@@ -240,7 +244,7 @@ start_gunicorn() {
       PROD_GUNICORN_CONTROL_SOCKET="$RUN/gunicorn.ctl"
     start_bg gunicorn "$ROOT/.venv/bin/gunicorn" -c "$TEMPLATES/gunicorn.conf.py" config.wsgi:application
   )
-  wait_for gunicorn 60 gunicorn_health
+  wait_for gunicorn 180 gunicorn_health  # each worker builds the assistant's index
   # The socket is nginx's way in: its group (umask 007 in gunicorn.conf.py leaves owner and group only).
   if [ "$IS_ROOT" = 1 ] && [ -S "$RUN/gunicorn.sock" ]; then chgrp "$(id -gn "$PROD_NGINX_USER")" "$RUN/gunicorn.sock"; fi
   say "gunicorn on $PROD_GUNICORN_BIND"
@@ -263,7 +267,7 @@ start_nginx() {
   "$NGINX" -t -q -c "$PROD_DIR/nginx/nginx.conf" -p "$PROD_DIR/nginx/" >>"$LOG/nginx.log" 2>&1 \
     || die "nginx configuration refused: see $LOG/nginx.log"
   start_bg nginx "$NGINX" -c "$PROD_DIR/nginx/nginx.conf" -p "$PROD_DIR/nginx/"
-  wait_for nginx 15 nginx_health
+  wait_for nginx 30 nginx_health
   say "nginx on 127.0.0.1:$PROD_PORT"
 }
 

@@ -156,7 +156,7 @@ def stack() -> Iterator[Stack]:
         "PROD_PG_USER": server.username or "binhdan",
         # Its own Redis database and queue: the cache and the jobs of other stacks are never touched.
         "PROD_REDIS_URL": "redis://127.0.0.1:6379/13",
-        "PROD_JOBS_QUEUE": "default",
+        "PROD_JOBS_QUEUE": f"prodtest_{os.getpid()}",
         "PROD_SECRET_FILE": str(directory / "secret_key"),
         "PROD_DEMO": "0",
         "PROD_GUNICORN_WORKERS": "1",
