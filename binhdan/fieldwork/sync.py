@@ -27,7 +27,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -219,19 +219,29 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
                 work_days.add(day)
         elif kind == "resident_left":
             leaving_ids |= _ints([data.get("resident")])
-    household_rows = list(
-        Household.objects.changeable_by(user)
-        .filter(pk__in=household_ids)
-        .values_list("pk", "village_id", "village__parent_id")
+    # Whether the households' communes have any campaign comes with them: most pushes then need no
+    # campaign query at all.
+    any_campaign = Exists(Campaign.objects.filter(commune_id=OuterRef("village__parent_id")))
+    household_rows = (
+        list(
+            Household.objects.changeable_by(user)
+            .filter(pk__in=household_ids)
+            .values_list("pk", "village_id", "village__parent_id", any_campaign)
+        )
+        if household_ids
+        else []
     )
-    households = {pk: village for pk, village, _ in household_rows}
-    village_parent = {village: commune for _, village, commune in household_rows}
+    households = {pk: village for pk, village, _, _ in household_rows}
+    village_parent = {village: commune for _, village, commune, _ in household_rows}
+    with_campaigns = {commune for _, _, commune, has in household_rows if has}
     residents: dict[int, int] = {}
     gone: dict[int, str] = {}
     for pk, household_id, erased_at, left_on in (
         Resident.objects.changeable_by(user)
         .filter(pk__in=resident_ids)
         .values_list("pk", "household_id", "erased_at", "left_on")
+        if resident_ids
+        else []
     ):
         if erased_at is not None:
             gone[pk] = ERASED
@@ -239,9 +249,15 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
             gone[pk] = MOVED_OUT
         else:
             residents[pk] = household_id
-    classes = {c.pk: c for c in CommunityClass.objects.visible_to(user).filter(pk__in=class_ids)}
-    campaigns = list(
-        Campaign.objects.filter(commune_id__in=set(village_parent.values())).prefetch_related("villages")
+    classes = (
+        {c.pk: c for c in CommunityClass.objects.visible_to(user).filter(pk__in=class_ids)}
+        if class_ids
+        else {}
+    )
+    campaigns = (
+        list(Campaign.objects.filter(commune_id__in=with_campaigns).prefetch_related("villages"))
+        if with_campaigns
+        else []
     )
     ctx = _Context(
         user=user,
@@ -756,7 +772,7 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
         to_create.append((index, client_uuid, kind, digest, plan))
 
     if to_create:
-        _store(user, to_create, results)
+        _store(user, to_create, results, ctx.households)
     return [r.as_dict() for r in results]
 
 
@@ -807,7 +823,12 @@ def _store_residents_left(
 
 
 @transaction.atomic
-def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: list[Result]) -> None:
+def _store(
+    user: Any,
+    to_create: list[tuple[int, str, str, str, Any]],
+    results: list[Result],
+    village_of: dict[int, int],
+) -> None:
     visit_plans = [(i, p) for i, _, kind, _, p in to_create if kind == "visit"]
     now = timezone.now()
     # Touch the households and residents first, one UPDATE each, so that every push locks them in
@@ -841,8 +862,7 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
         skills += [(r, s, level, day, Source.VISIT.value, ref) for r, s, level in plan.skills]
         status += [(r, f, v, e, day, Source.VISIT.value, ref) for r, f, v, e in plan.status]
     insert_rows(VisitPerson, ["visit_id", "resident_id"], people)
-    if visit_plans:  # the daily counts team quotas read (fieldwork.visit_days)
-        village_of = dict(Household.objects.filter(pk__in=households).values_list("pk", "village_id"))
+    if visit_plans:  # the daily counts team quotas read (fieldwork.visit_days); villages from the context
         visit_days.add(
             (
                 village_of[p.visit.household_id],
@@ -862,17 +882,6 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
             ]
             object_ids[index] = community_class.pk
     ClassAttendance.objects.bulk_create(attendance, ignore_conflicts=True)
-    # The registry's one write path: observations (COPY) and the households a visit or a class touched,
-    # so that the indicators' rollups move in this transaction.
-    touched = {p.visit.household_id for _, p in visit_plans}
-    if attendance:
-        touched |= set(
-            Resident.objects.filter(pk__in={a.resident_id for a in attendance}).values_list(
-                "household_id", flat=True
-            )
-        )
-    record_observations(by=user, status=status, skills=skills, households=touched, recorded_at=now)
-
     work = [(i, p) for i, _, kind, _, p in to_create if kind == "work_time"]
     for (index, _), row in zip(work, WorkTime.objects.bulk_create([p for _, p in work]), strict=True):
         object_ids[index] = row.pk
@@ -892,6 +901,19 @@ def _store(user: Any, to_create: list[tuple[int, str, str, str, Any]], results: 
         ["uuid", "kind", "user_id", "payload_hash", "object_id", "received_at"],
         [(u, kind, user.pk, digest, object_ids.get(i), now) for i, u, kind, digest, _ in to_create],
     )
+
+    # The registry's one write path: observations (COPY) and the households a visit or a class touched,
+    # so that the indicators' rollups move in this transaction. Last, so that the rollups' shared rows
+    # (a commune's and a province's totals, which every push of the province adds to) stay locked only
+    # until the commit right after.
+    touched = {p.visit.household_id for _, p in visit_plans}
+    if attendance:
+        touched |= set(
+            Resident.objects.filter(pk__in={a.resident_id for a in attendance}).values_list(
+                "household_id", flat=True
+            )
+        )
+    record_observations(by=user, status=status, skills=skills, households=touched, recorded_at=now)
     for index, *_ in to_create:
         results[index].status = CREATED
         results[index].id = object_ids.get(index)

@@ -291,9 +291,16 @@ def _changes(rows: QuerySet[Any], key: str, value: str) -> QuerySet[Any]:
 
 
 def _fill_communes(communes: dict[int, int], village_ids: Iterable[int]) -> None:
+    """Each place's parent (village → commune), and the parent's parent (commune → province) in the same
+    query, since `_ancestors` asks for it next."""
     missing = [v for v in village_ids if v not in communes]
     if missing:
-        communes.update(Place.objects.filter(pk__in=missing).values_list("pk", "parent_id"))
+        for pk, parent, grandparent in Place.objects.filter(pk__in=missing).values_list(
+            "pk", "parent_id", "parent__parent_id"
+        ):
+            communes[pk] = parent
+            if parent is not None and grandparent is not None:
+                communes.setdefault(parent, grandparent)
 
 
 # --- states over time --------------------------------------------------------------------------------------
@@ -548,7 +555,10 @@ def refresh_households(household_ids: set[int]) -> None:
 
 def _refresh(ids: list[int]) -> None:
     communes: dict[int, int] = {}
-    with transaction.atomic():
+    # In the writer's transaction when there is one, without a savepoint of its own (two round trips on
+    # every push): an error here fails the writer's transaction, as it must, since the rollups may never
+    # be behind the rows they count.
+    with transaction.atomic(savepoint=False):
         old: dict[int, set[tuple]] = defaultdict(set)
         for row in StateSpan.objects.filter(household_id__in=ids).values_list(*_SPAN_COLUMNS):
             old[row[2]].add(row)

@@ -1,0 +1,88 @@
+"""A commune for the load benchmark (benchmarks/bench_load.py): villages with teams, members holding API
+tokens, team leaders who sign in with a password, households and residents, and one team report each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from binhdan.accounts.models import User
+from binhdan.accounts.tokens import create_api_token
+from binhdan.fieldwork.models import TeamRole
+from binhdan.fieldwork.services import add_team_member, create_team
+from binhdan.places.models import Kind, Level, Place
+from binhdan.places.services import add_village
+from binhdan.registry.models import Household, Relation, Resident
+
+PASSWORD = "Mat-khau-thu-2025"
+
+
+def load_commune(*, villages: int, households: int, people: int, members: int) -> dict[str, Any]:
+    """`villages` villages of one commune, each with `households` households of `people` residents, a team
+    of `members` members (each with an API token) and a leader (password `PASSWORD`), and a draft team
+    report per team.
+
+    Returns {"villages": [{"id", "leader", "report", "members": [token, …], "households": [[id, [resident
+    ids]], …]}, …]}.
+    """
+    from django.utils import timezone
+
+    from binhdan.reports.models import ReportKind
+    from binhdan.reports.periods import quarter_of
+    from binhdan.reports.services import create_report
+
+    # A commune of its own (the official places may be loaded: codes of their own, outside the official list).
+    province = Place.objects.create(code="T99", name="Tỉnh Thử Tải", kind=Kind.TINH, level=Level.PROVINCE)
+    commune = Place.objects.create(
+        code="X99999", name="Xã Thử Tải", kind=Kind.XA, level=Level.COMMUNE, parent=province
+    )
+    out = []
+    for v in range(villages):
+        village = add_village(commune=commune, name=f"Thôn {v + 1}")
+        team = create_team(village=village)
+        leader = User.objects.create_user(f"totruong{v}", password=PASSWORD)
+        add_team_member(team=team, user=leader, role=TeamRole.LEADER)
+        tokens = []
+        for m in range(members):
+            member = User.objects.create_user(f"tovien{v}-{m}")  # token only: no password to hash
+            add_team_member(team=team, user=member)
+            tokens.append(create_api_token(user=member))
+        homes = [
+            Household(village=village, head_name=f"Nguyễn Văn Hộ {v}-{i}", number=f"{i:05d}")
+            for i in range(households)
+        ]
+        for home in homes:
+            home.refresh_derived()
+        Household.objects.bulk_create(homes)
+        residents = [
+            Resident(
+                household=home,
+                full_name=f"Người {v}-{home.number}-{j}",
+                birth_year=1950 + (7 * j + int(home.number)) % 60,
+                relation=Relation.HEAD if j == 0 else Relation.SPOUSE,
+            )
+            for home in homes
+            for j in range(people)
+        ]
+        for person in residents:
+            person.refresh_derived()
+        Resident.objects.bulk_create(residents)
+        by_home: dict[int, list[int]] = {home.pk: [] for home in homes}
+        for person in residents:
+            by_home[person.household_id].append(person.pk)
+        report = create_report(
+            by=leader,
+            kind=ReportKind.TEAM_QUARTERLY,
+            commune=commune,
+            team=team,
+            period=quarter_of(timezone.localdate()),
+        )
+        out.append(
+            {
+                "id": village.pk,
+                "leader": leader.username,
+                "report": report.pk,
+                "members": tokens,
+                "households": [[pk, ids] for pk, ids in by_home.items()],
+            }
+        )
+    return {"villages": out}
