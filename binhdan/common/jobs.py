@@ -282,12 +282,16 @@ def _message_waiting(job: Job) -> bool:
     if not job.task_id or not backend.supports_get_result:
         return False
     try:
-        return backend.get_result(job.task_id).status == TaskResultStatus.READY
+        status = backend.get_result(job.task_id).status
     except TaskResultDoesNotExist:
+        logger.info("job %s: the queue no longer holds message %s", job.pk, job.task_id)
         return False
     except Exception:
         logger.warning("job %s: could not ask the queue about its message", job.pk, exc_info=True)
         return False
+    if status != TaskResultStatus.READY:
+        logger.info("job %s: its message %s is %s, yet no worker took the job", job.pk, job.task_id, status)
+    return status == TaskResultStatus.READY
 
 
 def _hook(job: Job, name: str) -> None:
