@@ -1,5 +1,6 @@
-"""5,000 visits pushed through a proxy that drops, repeats and reorders, with the server killed once:
-after retries exactly 5,000 visits exist, none twice."""
+"""5,000 visits pushed through a proxy that drops, repeats and reorders, with the server killed once and,
+on PostgreSQL, the database restarted once (a private cluster, never the machine's shared one): after
+retries every acknowledged visit exists, exactly 5,000 visits exist, none twice."""
 
 from __future__ import annotations
 
@@ -12,16 +13,16 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 import uuid
-from pathlib import Path
 
-import dj_database_url
 import pytest
 
+from tests.fault import stack
 from tests.fault.faulty_proxy import FaultyProxy
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.xdist_group("fault")
+
+ROOT = stack.ROOT
 VISITS, BATCH = 5000, 200
 
 SETUP = """
@@ -35,41 +36,7 @@ print(Visit.objects.count(), Visit.objects.values("uuid").distinct().count(), Sy
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0", SECRET_KEY="fault-test-secret", SECURE_COOKIES="0",
-        ALLOWED_HOSTS="127.0.0.1,localhost", TWO_FACTOR_RELAXED="0", LOG_LEVEL="WARNING",
-    )  # fmt: skip
-    url = os.environ.get("DATABASE_URL", "")
-    admin = None
-    if url.startswith("postgres"):
-        config = dj_database_url.parse(url)
-        name = f"{config['NAME']}_fault_{os.getpid()}"
-        admin = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
-        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True)
-        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
-        env["DATABASE_URL"] = urllib.parse.urlsplit(url)._replace(path=f"/{name}").geturl()
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fault.sqlite3'}"
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
-    yield env
-    if admin:
-        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
-
-
-def _manage_shell(env, code: str) -> str:
-    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True)  # fmt: skip
-    return done.stdout.strip().splitlines()[-1]
+_manage_shell = stack.manage_shell
 
 
 def _start_server(env, port: int) -> subprocess.Popen:
@@ -87,7 +54,9 @@ def _start_server(env, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def test_five_thousand_visits_survive_a_faulty_network_and_a_server_crash(server_env):
+def test_five_thousand_visits_survive_a_faulty_network_a_server_crash_and_a_database_restart(
+    server_env, fault_database
+):
     import http.client
 
     world = json.loads(_manage_shell(server_env, SETUP))
@@ -104,14 +73,15 @@ def test_five_thousand_visits_survive_a_faulty_network_and_a_server_crash(server
         })  # fmt: skip
     batches = [records[i : i + BATCH] for i in range(0, VISITS, BATCH)]
 
-    port = _free_port()
+    _url, cluster = fault_database  # a private PostgreSQL cluster on PostgreSQL runs, None on SQLite
+    port = stack.free_port()
     server = _start_server(server_env, port)
     proxy = FaultyProxy(port, seed=5).start()
     acknowledged: dict[str, str] = {}
     lock = threading.Lock()
     pending = list(range(len(batches)))
     rng.shuffle(pending)  # batches leave in a different order than they were made
-    crash = {"done": False}
+    crash = {"done": False, "database_restarted": False}
 
     deadline = time.monotonic() + 300  # a broken server must fail the test, not hang CI
 
@@ -141,17 +111,27 @@ def test_five_thousand_visits_survive_a_faulty_network_and_a_server_crash(server
                         acknowledged[result["uuid"]] = result["status"]
                 break
 
+    def wait_acknowledged(share: float) -> bool:
+        while len(acknowledged) < VISITS * share:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def crasher() -> None:
         nonlocal server
-        while len(acknowledged) < VISITS * 0.4:
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.05)
+        if not wait_acknowledged(0.3):
+            return
         os.killpg(server.pid, signal.SIGKILL)  # the whole server dies mid-run, workers and all
         server.wait()
         time.sleep(0.5)
         server = _start_server(server_env, port)
         crash["done"] = True
+        if cluster is None or not wait_acknowledged(0.6):
+            return
+        # PostgreSQL restarts under load: open transactions roll back, every connection is cut.
+        cluster.restart()
+        crash["database_restarted"] = True
 
     threads = [threading.Thread(target=worker) for _ in range(4)] + [threading.Thread(target=crasher)]
     for thread in threads:
@@ -165,8 +145,11 @@ def test_five_thousand_visits_survive_a_faulty_network_and_a_server_crash(server
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    print(f"\nfault test: proxy {proxy.counts}; visits {visits}, receipts {receipts}, people {people}")
+    print(
+        f"\nfault test: proxy {proxy.counts}; {crash}; visits {visits}, receipts {receipts}, people {people}"
+    )
     assert crash["done"], "the server was never killed"
+    assert crash["database_restarted"] or cluster is None, "PostgreSQL was never restarted"
     assert proxy.counts["dropped_request"] and proxy.counts["dropped_response"] and proxy.counts["repeated"]
     assert len(acknowledged) == VISITS
     assert set(acknowledged.values()) <= {"created", "unchanged"}

@@ -99,8 +99,8 @@ def queue_env(server_env, world):
     queue = f"binhdan-fault-{uuid.uuid4().hex[:10]}"
     env = {
         **server_env, "TASKS_BACKEND": "django_tasks_rq.RQBackend", "RQ_URL": stack.REDIS_URL,
-        "JOBS_QUEUE": queue, "JOBS_HEARTBEAT_SECONDS": "1", "JOBS_STALE_SECONDS": "4",
-        "JOBS_PENDING_SECONDS": "3", "JOBS_MAX_ATTEMPTS": "3",
+        "JOBS_QUEUE": queue, "JOBS_HEARTBEAT_SECONDS": "1", "JOBS_STALE_SECONDS": "3",
+        "JOBS_PENDING_SECONDS": "2", "JOBS_MAX_ATTEMPTS": "3",
     }  # fmt: skip
     workers: list[subprocess.Popen] = []
 
