@@ -19,7 +19,7 @@ PRIMARY_APPS = frozenset(
     {"sessions", "auth", "contenttypes", "admin", "otp_totp", "axes", "django_cache", "django_tasks_database"}
 )
 # Models of other apps with the same need: the signed-in user and their tokens, audit events written during a
-# GET, background jobs (progress pages poll them), report files cached on first download.
+# GET, background jobs (progress pages poll them), report files cached on first download, the rollups' totals.
 PRIMARY_MODELS = frozenset(
     {
         "accounts.user",
@@ -28,6 +28,12 @@ PRIMARY_MODELS = frozenset(
         "accounts.auditevent",
         "common.job",
         "reports.reportfile",
+        # The rollups' totals are read with their clock (`rollup.clock_day`, raw SQL on the primary) and moved
+        # on by the first read of a day (`advance_totals`): both from the primary, or the figures could be a
+        # day's changes off while the replica catches up. A few rows per place; the deltas and spans, the
+        # bulk of a dashboard's reading, still come from the replica.
+        "indicators.total",
+        "indicators.rollupclock",
     }
 )
 
@@ -53,7 +59,7 @@ class ReplicaRouter:
         state = replica.current()
         if state is None or not state.use_replica:
             return replica.PRIMARY
-        if always_primary(model) or _label(model) in state.written:
+        if always_primary(model) or model._meta.app_label in state.written:
             return replica.PRIMARY
         if _in_transaction():
             # Inside a transaction on the primary a read must see that transaction's own writes.
@@ -67,7 +73,9 @@ class ReplicaRouter:
     def db_for_write(self, model: type[Model], **hints: Any) -> str | None:
         state = replica.current()
         if state is not None:
-            state.written.add(_label(model))
+            # The whole app's reads follow its write to the primary: an app's tables are read together
+            # (the rollups' clock and totals), and some of its writes are raw SQL the router never sees.
+            state.written.add(model._meta.app_label)
         return replica.PRIMARY
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:

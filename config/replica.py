@@ -13,7 +13,7 @@ on the primary when
 
 - its model is one of `db_router.PRIMARY_APPS` / `PRIMARY_MODELS` (sessions, sign-in, two-factor, lockout,
   the cache table, audit events, jobs, cached report files: what the caller has just written),
-- the same request already wrote that model, or the primary is inside a transaction,
+- the same request already wrote a model of that app, or the primary is inside a transaction,
 - the browser wrote something less than `REPLICA_PIN_SECONDS` ago (the `binhdan_primary` cookie set on the
   answer to every POST/PUT/PATCH/DELETE: read your own writes after a redirect),
 - the replica is unreachable or more than `REPLICA_MAX_LAG_SECONDS` behind: checked at most every
@@ -77,7 +77,7 @@ class ReadState:
     """One replica-read context: may reads go to the replica, and what has this context written."""
 
     use_replica: bool = True
-    written: set[str] = field(default_factory=set)  # model labels written in this context
+    written: set[str] = field(default_factory=set)  # app labels written in this context
     used: bool = False  # a read was sent to the replica
     failed: bool = False  # a query on the replica raised a database error
 

@@ -148,6 +148,7 @@ def test_dashboards_read_from_the_standby_writes_stay_on_the_primary_and_a_stopp
     )
     done = _run(sys.executable, ROOT / "tests" / "replica" / "scenario.py", cwd=ROOT, env=env)
     r = json.loads(done.stdout.strip().splitlines()[-1])
+    print(json.dumps(r, ensure_ascii=False, indent=1))  # the statements per alias, shown with -s
     assert r["replica_in_recovery"] is True
 
     # Dashboards: figures read on the standby; the session and the signed-in user on the primary.

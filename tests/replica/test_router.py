@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from binhdan.accounts.models import AuditEvent, Role, User
 from binhdan.common.models import Job
-from binhdan.indicators.models import Total
+from binhdan.indicators.models import Delta, RollupClock, StateSpan, Total
 from binhdan.places.models import Place
 from binhdan.registry.models import Household
 from binhdan.reports.models import Report, ReportFile
@@ -61,14 +61,14 @@ def test_inside_a_context_domain_reads_go_to_the_replica_and_sign_in_and_audit_s
 ) -> None:
     router = db_router.ReplicaRouter()
     with replica.replica_reads() as state:
-        for model in (Household, Total, Place, Role, Report):
+        for model in (Household, Delta, StateSpan, Place, Role, Report):
             assert router.db_for_read(model) == "replica", model
-        for model in (Session, User, AuditEvent, Job, ReportFile):
+        for model in (Session, User, AuditEvent, Job, ReportFile, Total, RollupClock):
             assert router.db_for_read(model) == "default", model
         assert state.used
-        # Writes always on the primary; afterwards that model is read there too (read your own writes).
-        assert router.db_for_write(Total) == "default"
-        assert router.db_for_read(Total) == "default"
+        # Writes always on the primary; afterwards that app is read there too (read your own writes).
+        assert router.db_for_write(RollupClock) == "default"
+        assert router.db_for_read(Delta) == "default"
         assert router.db_for_read(Household) == "replica"
     assert replica.current() is None
 
