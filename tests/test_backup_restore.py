@@ -19,8 +19,10 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -30,6 +32,14 @@ from binhdan.testing.personas import build_world
 ROOT = Path(__file__).resolve().parent.parent
 # The drills need committed rows (a copy of the database is made from them); the refusals need no database.
 drill_database = pytest.mark.django_db(transaction=True)
+ENGINE = settings.DATABASES["default"]["ENGINE"]
+# Decided before the database is set up, so that a skipped drill costs no flush of the test database.
+sqlite_only = pytest.mark.skipif(
+    not ENGINE.endswith("sqlite3"), reason="the SQLite drills run in the SQLite suite"
+)
+postgresql_only = pytest.mark.skipif(
+    "postgresql" not in ENGINE, reason="the PostgreSQL drill runs in the PostgreSQL suite"
+)
 
 
 def run(script: str, *args: str, database_url: str) -> subprocess.CompletedProcess[str]:
@@ -109,10 +119,9 @@ def drill(
     assert checksums() == before
 
 
+@sqlite_only
 @drill_database
 def test_sqlite_restore_drill_brings_back_every_table(tmp_path: Path) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite drill runs in the SQLite suite")
     build_world()
     database = tmp_path / "binhdan.sqlite3"
     connection.ensure_connection()
@@ -126,10 +135,9 @@ def test_sqlite_restore_drill_brings_back_every_table(tmp_path: Path) -> None:
     )
 
 
+@sqlite_only  # one database is enough to show the migrate step
 @drill_database
 def test_an_older_backup_is_restored_then_migrated(tmp_path: Path) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("one database is enough to show the migrate step")
     database = tmp_path / "binhdan.sqlite3"
     connection.ensure_connection()
     with closing(sqlite3.connect(database)) as copy:
@@ -159,21 +167,36 @@ def own_postgres_database() -> Iterator[str]:
     """A database of this test's own, copied from the test database; dropped afterwards."""
     import psycopg
 
-    settings = connection.settings_dict
-    template = settings["NAME"]
+    db = connection.settings_dict
+    template = db["NAME"]
     name = f"{template}_drill_{uuid.uuid4().hex[:8]}"
     params = {
-        "user": settings["USER"] or None,
-        "password": settings["PASSWORD"] or None,
-        "host": settings["HOST"] or None,
-        "port": settings["PORT"] or None,
+        "user": db["USER"] or None,
+        "password": db["PASSWORD"] or None,
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
     }
+    user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    server = f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     connection.close()  # a template must have no session
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    auth = f"{settings['USER']}:{settings['PASSWORD']}@" if settings["PASSWORD"] else f"{settings['USER']}@"
+        try:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        except psycopg.errors.ObjectInUse:
+            # Another session of this test run still holds the test database (a thread's connection):
+            # copy it through plain SQL instead.
+            admin.execute(f'CREATE DATABASE "{name}"')
+            dump = subprocess.run(
+                ["pg_dump", "--no-owner", f"{server}/{template}"],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", f"{server}/{name}"], input=dump.stdout,
+                           check=True, capture_output=True, timeout=120)  # fmt: skip
     try:
-        yield f"postgres://{auth}{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{name}"
+        yield f"{server}/{name}"
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -207,10 +230,9 @@ def postgres_checksums(url: str) -> dict[str, str]:
     return sums
 
 
+@postgresql_only
 @drill_database
 def test_postgresql_restore_drill_brings_back_every_table(tmp_path: Path, request: Any) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the PostgreSQL drill runs in the PostgreSQL suite")
     import psycopg
 
     build_world()
