@@ -247,8 +247,12 @@ def small_number(value: Any, *, low: int = 0, high: int = 50) -> int:
         number = value
     else:
         raw = text(value)
-        if not raw.isdigit():
-            raise CellError(f"“{raw}” không phải số nguyên.")
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; decimal digits of any script
+        # ("٣", "３") are read as numbers.
+        if not raw.isdecimal():
+            raise CellError(f"“{raw[:40]}” không phải số nguyên.")
+        if len(raw) > 9:  # int() refuses more than 4,300 digits; no count here has ten
+            raise CellError(f"Số “{raw[:40]}” phải từ {low} đến {high}.")
         number = int(raw)
     if not low <= number <= high:
         raise CellError(f"Số {number} phải từ {low} đến {high}.")

@@ -435,7 +435,10 @@ def analyse(
             if len(filled) <= 2:
                 texts = [c for c in filled if isinstance(c, str)]
                 title = _SECTION_PREFIX.sub("", texts[-1]) if texts else ""
-                if title and (village_kind_from_name(title) or villages.find(title)):
+                # A section title stands alone or in the name column ("1 | Thôn Tây"); a name beside a
+                # village ("Nguyễn Văn An | Thôn Đông", a list without birth dates) is a household.
+                beside = name_is_text and fold(_SECTION_PREFIX.sub("", name_cell)) != fold(title)
+                if title and not beside and (village_kind_from_name(title) or villages.find(title)):
                     section_village, section_title = villages.find(title), norm.text(title)
                     result.skipped["section"] += 1
                     continue
@@ -680,6 +683,13 @@ class _RowReader:
             values[code] = flag(cell(index))
         if values.get("is_poor") and values.get("is_near_poor"):
             error(excel_row, "is_near_poor", "Một hộ không thể vừa là hộ nghèo vừa là hộ cận nghèo.")
+        # Poor and near-poor exclude each other: a list that says one says "not the other", so that a
+        # household the registry has as near-poor, in a list of poor households, becomes poor only
+        # (else the commit would break the household's poor-xor-near-poor constraint).
+        elif values.get("is_poor") and "is_near_poor" not in values:
+            values["is_near_poor"] = False
+        elif values.get("is_near_poor") and "is_poor" not in values:
+            values["is_poor"] = False
         if self.disabled is not None:
             values[self.disabled_code] = self.disabled_of(cell(self.disabled))
         if self.ethnicity is not None:
@@ -746,8 +756,8 @@ def _differs(code: str, saved: Any, listed: Any) -> bool:
 
 def _system_id(value: Any) -> int:
     raw = norm.text(value)
-    if isinstance(value, bool) or not raw.isdigit() or len(raw) > 18:
-        raise norm.CellError(f"Mã hộ (hệ thống) “{raw}” phải là số, như trong tệp xuất từ phần mềm.")
+    if isinstance(value, bool) or not raw.isdecimal() or len(raw) > 18:  # isdigit() takes "²"
+        raise norm.CellError(f"Mã hộ (hệ thống) “{raw[:40]}” phải là số, như trong tệp xuất từ phần mềm.")
     return int(raw)
 
 

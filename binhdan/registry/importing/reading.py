@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -169,16 +170,19 @@ def id_token(value: Any, *, with_hash: bool) -> list[str] | Any:
     """A citizen ID cell as ["cccd", mask, keyed hash or "", Vietnamese error or ""]; blank stays blank."""
     if value in ("", None):
         return ""
-    if isinstance(value, bool):
-        digits = str(value)
+    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+        digits = str(value)  # not digits: refused below (an .xls cell can hold NaN or ±inf)
     elif isinstance(value, (int, float)):
         digits = str(int(value))
         if len(digits) == 11:  # Excel dropped the leading zero of a number typed as a number
             digits = "0" + digits
     else:
         digits = _ID_SEPARATORS.sub("", str(value))
-    if not digits.isdigit():
+    # isdecimal, not isdigit ("²" is a digit, not a decimal one); decimal digits of other scripts
+    # (full-width "０７９…") are the same number in ASCII, so the same person gets the same hash.
+    if not digits.isdecimal():
         return [ID_TOKEN, "***", "", "Số định danh cá nhân chỉ gồm chữ số."]
+    digits = "".join(str(unicodedata.decimal(ch)) for ch in digits)
     try:
         digits = normalise_citizen_id(digits)
     except ValidationError as exc:
@@ -202,7 +206,7 @@ def _looks_like_id(value: Any) -> bool:
     if len(value) < 12 or not (value[0].isdigit() or value[0].isspace() or value[0] in ".-"):
         return False
     digits = _ID_SEPARATORS.sub("", value)
-    return len(digits) == 12 and digits.isdigit()
+    return len(digits) == 12 and digits.isdecimal()
 
 
 def protect_citizen_ids(table: Table, *, id_columns: set[int], from_row: int, with_hash: bool) -> None:
