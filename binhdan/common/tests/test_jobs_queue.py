@@ -192,3 +192,21 @@ def test_jobs_worker_runs_the_database_queue(django_user_model):
         call_command("jobs_worker", burst=True, sweep_interval=0, verbosity=0)
     job.refresh_from_db()
     assert (job.status, job.done, job.result) == (Job.Status.DONE, 4, {"counted": 4})
+
+
+def test_a_broker_that_is_down_leaves_the_job_queued_for_the_sweeper(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(type(jobs.run_job), "enqueue", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job(kind="test-queue-count", title="Đếm thử", by=world.officer, upto=1)  # no error
+    job.refresh_from_db()
+    assert (job.status, job.task_id, runs) == (Job.Status.QUEUED, "", [])
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep(now=timezone.now() + dt.timedelta(minutes=2))["resent"] == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and runs == [str(job.pk)]
