@@ -9,6 +9,7 @@ machine (`make prod-deps report-deps`); skips otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import http.cookiejar
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -113,6 +115,15 @@ class Stack:
             [str(PROD_SH), command], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
         )
 
+    def shell(self, code: str) -> str:
+        """Run Python in the stack's environment (through its pgbouncer); the last line it prints."""
+        done = subprocess.run(
+            [str(PYTHON), "manage.py", "shell", "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+            env={**self.env, **self.app_env, "SECRET_KEY": (self.directory / "secret_key").read_text().strip()},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
     def pids(self) -> set[int]:
         """Every live process started from this stack: the recorded pids and whatever names its directory."""
         found: set[int] = set()
@@ -173,16 +184,14 @@ def stack() -> Iterator[Stack]:
             if line and not line.startswith("#"):
                 key, _, value = line.partition("=")
                 running.app_env[key] = value
-        seeded = subprocess.run(
-            [str(PYTHON), "manage.py", "shell", "-c", SEED], cwd=ROOT, capture_output=True, text=True, timeout=60,
-            env={**env, **running.app_env, "SECRET_KEY": (directory / "secret_key").read_text().strip()},
-        )  # fmt: skip
-        assert seeded.returncode == 0, seeded.stderr
-        running.seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+        running.seed = json.loads(running.shell(SEED))
         yield running
     finally:
         stopped = running.prod("down", timeout=120)
         left = running.pids()
+        for pid in left:  # fail below, but leave nothing running on the machine
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         subprocess.run(
             ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'], check=False
         )
@@ -229,13 +238,16 @@ class Browser:
         except urllib.error.HTTPError as answer:
             return answer.code, answer.headers, answer.read()
 
-    def form_post(self, path: str, data: dict[str, str]) -> tuple[int, http.client.HTTPMessage, bytes]:
+    def form_post(
+        self, path: str, data: dict[str, str], headers: dict[str, str] | None = None
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         """GET the page, then POST its form with the page's CSRF token, as the browser does."""
-        status, _, page = self.request("GET", path)
+        status, _, page = self.request("GET", path, headers=headers)
         assert status == 200, (path, status)
         match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert match, f"no CSRF token on {path}"
-        return self.request("POST", path, data={"csrfmiddlewaretoken": match.group(1).decode(), **data})
+        token = {"csrfmiddlewaretoken": match.group(1).decode()}
+        return self.request("POST", path, data={**token, **data}, headers=headers)
 
 
 def _totp(seed: dict[str, Any]) -> str:
@@ -345,6 +357,19 @@ def test_an_officer_and_a_member_use_the_stack_through_nginx(stack: Stack) -> No
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 413 and json.loads(refused.value.read())["detail"]
+
+    # The client's address is the one nginx saw (the lockout counts it), whatever X-Forwarded-For the client sends.
+    stranger = Browser(stack.url)
+    status, _, page = stranger.form_post(
+        "/tai-khoan/dang-nhap/", {"username": "khach.la", "password": "sai-mat-khau-1"},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )  # fmt: skip
+    assert status == 200 and "Tên đăng nhập hoặc mật khẩu không đúng" in page.decode()
+    seen = stack.shell(
+        "import json; from axes.models import AccessAttempt; print(json.dumps(sorted("
+        "AccessAttempt.objects.filter(username='khach.la').values_list('ip_address', flat=True))))"
+    )
+    assert json.loads(seen) == ["127.0.0.1"]
 
     # status knows every process is up.
     status_run = stack.prod("status", timeout=30)
