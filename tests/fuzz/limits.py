@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
 
+# `--hypothesis-profile=fuzz-deep` (tests/fuzz/conftest.py): ten times the examples of each test.
+DEEP_FROM = 1000
+
 
 def fuzz_settings(max_examples: int) -> settings:
+    scale = 10 if settings.default.max_examples >= DEEP_FROM else 1
     return settings(
-        max_examples=max_examples,
+        max_examples=max_examples * scale,
         deadline=None,
         derandomize=True,
         database=None,
