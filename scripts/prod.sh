@@ -168,6 +168,12 @@ render_configs() {
     chgrp "$(id -gn "$PROD_NGINX_USER")" "$RUN" && chmod 2750 "$RUN"
     chown -R "$PROD_PGBOUNCER_USER" "$PROD_DIR/pgbouncer"
     chmod 700 "$PROD_DIR/pgbouncer"
+    if command -v runuser >/dev/null; then
+      runuser -u "$PROD_NGINX_USER" -- test -x "$PROD_DIR/nginx" \
+        || die "nginx's user $PROD_NGINX_USER cannot enter $PROD_DIR (a parent directory is closed to others, like pytest's tmp_path): choose a PROD_DIR under /tmp or var/"
+      runuser -u "$PROD_PGBOUNCER_USER" -- test -w "$PROD_DIR/pgbouncer" \
+        || die "pgbouncer's user $PROD_PGBOUNCER_USER cannot write $PROD_DIR/pgbouncer"
+    fi
   fi
 }
 
