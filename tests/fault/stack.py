@@ -128,13 +128,13 @@ class PrivatePostgres:
 @contextmanager
 def database(tmp_path: Path, *, private: bool = False) -> Iterator[tuple[str, PrivatePostgres | None]]:
     """A fresh, migrated database for subprocesses: SQLite file, a new database on the shared PostgreSQL,
-    or (private=True) a private PostgreSQL cluster."""
+    or (private=True, where the server binaries are installed) a private PostgreSQL cluster."""
     url = os.environ.get("DATABASE_URL", "")
     cluster = None
     admin = name = None
     if not url.startswith("postgres"):
         db_url = f"sqlite:///{tmp_path / 'fault.sqlite3'}"
-    elif private:
+    elif private and (PG_BIN / "initdb").exists():
         cluster = PrivatePostgres()
         db_url = cluster.url
     else:
