@@ -24,7 +24,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -52,6 +52,7 @@ ANONYMOUS = "anonymous"
 # ACCESS_MATRIX_ONLY=reports:,registry:household: runs only the URLs whose names contain one of these
 # (while writing entries); ACCESS_MATRIX_DUMP=<file> writes every answer there.
 ONLY = [part for part in os.environ.get("ACCESS_MATRIX_ONLY", "").split(",") if part]
+HOSTILE_QUERY_PERSONAS = ("member_a", "officer")  # bound to village A / commune A: scope C is foreign
 READ_ONLY = ("leader", "province_officer")  # roles that read and approve, never edit a workspace
 
 # --- who holds which role where (the rules reason about these, not about binhdan.accounts.access) ------
@@ -130,6 +131,7 @@ RULES: dict[str, Callable[[Who, Place | None], bool]] = {
     "drive readers": holds(TEAM_LEADER, OFFICER, LEADER),
     "report desk": lambda who, place: holds(OFFICER, LEADER, PROVINCE)(who, place) or leads(who, place),
     "report makers": lambda who, place: holds(OFFICER)(who, place) or leads(who, place),
+    "team report readers": holds(TEAM_LEADER, OFFICER, LEADER),
     # decided on the object itself (Runner.expect)
     "owner": lambda who, place: False,
     "nobody": lambda who, place: False,
@@ -146,11 +148,14 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
     get: bool = True  # False: POST only (GET answers 405)
     post_rule: str | None = None  # who may POST, when fewer than those who may read the page
+    also: tuple[tuple[str, str], ...] = ()  # more (target, rule) pairs: the same URL on other objects
     query: str = ""  # e.g. the DOCX of a document (the PDF goes through LibreOffice: the app's own tests)
     note: str = ""
 
 
 E = Entry
+# A draft is read in the commune only; a team's report by its team leader and the commune's staff.
+REPORT_VARIANTS = (("report_draft", "commune staff"), ("report_team", "team report readers"))
 FIELD_API = (
     "tokens only for members and team leaders; a signed-in session (two-factor done) reads and writes what "
     "the web would, scoped by visible_to (records outside scope: _run_push_attacks)"
@@ -264,13 +269,15 @@ ACCESS: dict[str, Entry] = {
     "reports:commune": E("report desk", "commune"),
     "reports:create": E("report makers", "commune"),
     "reports:columns": E("commune officer", "commune"),
-    "reports:report": E("commune staff and province", "report_submitted"),
-    "reports:edit": E("commune officer", "report_draft", get=False),
+    "reports:report": E("commune staff and province", "report_submitted", also=REPORT_VARIANTS),
+    "reports:edit": E("commune officer", "report_draft", get=False, also=(("report_team", "team managers"),)),
     "reports:refresh": E("commune officer", "report_draft", get=False),
     "reports:submit": E("commune officer", "report_draft"),
     "reports:decide": E("commune leader", "report_submitted", get=False),
     "reports:new_version": E("commune officer", "report_submitted", get=False),
-    "reports:download": E("commune staff and province", "report_submitted", extra={"fmt": "docx"}),
+    "reports:download": E(
+        "commune staff and province", "report_submitted", extra={"fmt": "docx"}, also=REPORT_VARIANTS
+    ),
     "reports:deadlines": E("commune staff", "commune"),
     "reports:deadline_rules": E("commune officer", "commune"),
     "reports:province": E("places", "province"),
@@ -511,6 +518,14 @@ class Runner:
         }
         self.clients[ANONYMOUS] = Client(raise_request_exception=False)
         self.who = {name: self._who(name) for name in PERSONAS}
+        theirs = {
+            kind: next(c.obj for c in m.cases(kind) if c.scope == "C")
+            for kind in ("village", "commune", "household", "team")
+        }
+        self.hostile_query = (
+            f"thon={theirs['village'].pk}&xa={theirs['commune'].pk}&ho={theirs['household'].pk}"
+            f"&to={theirs['team'].pk}&village={theirs['village'].pk}&commune={theirs['commune'].pk}"
+        )  # fmt: skip
 
     def _who(self, name: str) -> Who:
         if name == "admin":
@@ -525,11 +540,12 @@ class Runner:
         try:
             before = _changed_rows()
             response = client.get(url, **extra) if method == "GET" else client.post(url, **extra)
-            if getattr(response, "streaming", False):  # a file: read it (and close it) inside the savepoint
+            # A file is read to its end (the test client then closes it, with its signals held back:
+            # closing it here would send request_finished, which closes the connection mid-transaction).
+            if getattr(response, "streaming", False):
                 response.body = b"".join(response.streaming_content)
             else:
                 response.body = response.content
-            response.close()
             writes = _changed_rows() - before
         finally:
             transaction.savepoint_rollback(point)
@@ -651,11 +667,17 @@ def _run_routes(runner: Runner, m: MatrixWorld) -> None:
             continue  # the operations, below
         if ONLY and not any(part in route.name for part in ONLY):
             continue
-        entry = entry_for(route)
-        assert entry is not None, route.name
+        found = entry_for(route)
+        assert found is not None, route.name
         api_call = route.route.startswith("/api/")
         runner.results.routes += 1
-        for case in [None] if route.admin else _cases(entry, m):
+        variants = [
+            found,
+            *(replace(found, rule=rule, target=target, also=()) for target, rule in found.also),
+        ]
+        for entry, case in (
+            [(found, None)] if route.admin else [(v, c) for v in variants for c in _cases(v, m)]
+        ):
             url = admin_url_of(route) if route.admin else url_of(route, entry, case, m)
             scope = f" (scope {case.scope})" if case is not None else ""
             for persona in personas:
@@ -673,6 +695,14 @@ def _run_routes(runner: Runner, m: MatrixWorld) -> None:
                 else:
                     runner.record(what, response, writes, expected, persona, api_call=api_call,
                                   check_writes=False)  # fmt: skip
+                if expected == OK and entry.get and persona in HOSTILE_QUERY_PERSONAS and not route.admin:
+                    # The same page with another commune's ids in every filter a page reads from its query.
+                    hostile = url + ("&" if "?" in url else "?") + runner.hostile_query
+                    response, writes = runner.call(persona, "GET", hostile)
+                    got = _outcome(response, api_call=api_call)
+                    runner.record(f"GET {hostile} [{route.name}] as {persona}{scope}", response, 0,
+                                  got if response.status_code < 500 else "no error", persona,
+                                  api_call=api_call, check_writes=False)  # fmt: skip
                 if route.admin or entry.rule in PUBLIC_RULES:
                     continue
                 if entry.post_rule:
