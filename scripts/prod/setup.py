@@ -7,6 +7,7 @@ stack's environment against PostgreSQL itself, not through pgbouncer.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 import time
@@ -48,8 +49,13 @@ def main() -> None:
 
     step("migrate", interactive=False, verbosity=0)
     step("createcachetable")
-    if static_is_stale():
-        step("collectstatic", interactive=False, verbosity=0)
+    # STATIC_ROOT is shared by every stack on the machine (the smoke test, a load test, make prod): one
+    # collectstatic at a time, and the next one finds the files fresh and skips.
+    Path(settings.STATIC_ROOT).parent.mkdir(parents=True, exist_ok=True)
+    with open(Path(settings.STATIC_ROOT).parent / ".collectstatic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if static_is_stale():
+            step("collectstatic", interactive=False, verbosity=0)
     if Place.objects.count() < 3000:  # the official tree: 34 provinces, 3,321 communes
         step("load_places")
     if os.environ.get("PROD_DEMO", "1") == "1":
