@@ -60,3 +60,47 @@ def add_to_rows(
                 f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sums}",
                 [value for row in chunk for value in row],
             )
+
+
+def fetch_together(querysets: Sequence[Any]) -> list[list[tuple[Any, ...]]]:
+    """The rows of several `values_list` querysets (tuples, as `list(qs)` gives them). On PostgreSQL in one
+    round trip — the statements go together in one query (client-side binding) — since a round trip, not
+    the work in it, is what a small query costs on a busy server; elsewhere one query after another."""
+    from django.core.exceptions import EmptyResultSet
+
+    if not querysets:
+        return []
+    alias = querysets[0].db
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or len(querysets) == 1:
+        return [list(qs) for qs in querysets]
+    out: list[list[tuple[Any, ...]] | None] = []
+    compiled = []
+    sqls: list[str] = []
+    params: list[Any] = []
+    for qs in querysets:
+        compiler = qs.query.get_compiler(using=alias)
+        try:
+            sql, sql_params = compiler.as_sql()
+        except EmptyResultSet:
+            out.append([])
+            continue
+        out.append(None)
+        compiled.append(compiler)
+        sqls.append(sql)
+        params.extend(sql_params)
+    results: list[list[tuple[Any, ...]]] = []
+    if sqls:
+        with connection.cursor() as cursor:
+            cursor.execute("; ".join(sqls), params)
+            for number, compiler in enumerate(compiled):
+                if number:
+                    cursor.cursor.nextset()
+                rows = cursor.fetchall()
+                fields = [s[0] for s in compiler.select[: compiler.col_count]]
+                converters = compiler.get_converters(fields)
+                if converters:
+                    rows = list(compiler.apply_converters(rows, converters))
+                results.append([tuple(row) for row in rows])
+    it = iter(results)
+    return [next(it) if rows is None else rows for rows in out]

@@ -27,7 +27,7 @@ from django.db.models import F, Min, Q, QuerySet, Sum, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
-from binhdan.common.db import add_to_rows, insert_rows
+from binhdan.common.db import add_to_rows, fetch_together, insert_rows
 from binhdan.indicators import catalogue as cat
 from binhdan.indicators.models import Delta, Indicator, RollupClock, StateSpan, Total
 from binhdan.places.models import Level, Place
@@ -87,25 +87,33 @@ class CommuneRules:
         return frozenset().union(*(s for _, s in self.core))
 
 
-def commune_rules(commune_ids: Iterable[int]) -> dict[int, CommuneRules]:
-    """Each commune's evidence rule and its core set over time (two queries per call, plus one)."""
-    ids = sorted(set(commune_ids))
-    trusted = set(
+def _rules_querysets(communes: Any) -> list[QuerySet[Any]]:
+    """The rows `commune_rules` reads for these communes (ids, or a subquery of them)."""
+    return [
         CommuneSettings.objects.filter(
-            commune_id__in=ids, dashboard_evidence=DashboardEvidence.TRUSTED
-        ).values_list("commune_id", flat=True)
-    )
-    skills = list(
-        Skill.objects.filter(Q(commune__isnull=True) | Q(commune_id__in=ids), active=True).values_list(
+            commune_id__in=communes, dashboard_evidence=DashboardEvidence.TRUSTED
+        ).values_list("commune_id"),
+        Skill.objects.filter(Q(commune__isnull=True) | Q(commune_id__in=communes), active=True).values_list(
             "pk", "commune_id", "is_core"
-        )
-    )
-    choices: dict[int, list[tuple[dt.date, int, bool]]] = defaultdict(list)
-    for commune_id, day, skill_id, in_core in (
-        CommuneSkillChoice.objects.filter(commune_id__in=ids)
+        ),
+        CommuneSkillChoice.objects.filter(commune_id__in=communes)
         .order_by("effective_on", "recorded_at", "pk")
-        .values_list("commune_id", "effective_on", "skill_id", "in_core")
-    ):
+        .values_list("commune_id", "effective_on", "skill_id", "in_core"),
+    ]
+
+
+def commune_rules(commune_ids: Iterable[int]) -> dict[int, CommuneRules]:
+    """Each commune's evidence rule and its core set over time (three queries, in one round trip)."""
+    ids = sorted(set(commune_ids))
+    return _commune_rules(ids, *fetch_together(_rules_querysets(ids)))
+
+
+def _commune_rules(
+    ids: Iterable[int], trusted_rows: list[tuple], skills: list[tuple], choice_rows: list[tuple]
+) -> dict[int, CommuneRules]:
+    trusted = {commune_id for (commune_id,) in trusted_rows}
+    choices: dict[int, list[tuple[dt.date, int, bool]]] = defaultdict(list)
+    for commune_id, day, skill_id, in_core in choice_rows:
         choices[commune_id].append((day, skill_id, in_core))
     rules = {}
     for commune_id in ids:
@@ -195,25 +203,97 @@ def _village_history(
 
 
 def _load(
-    household_ids: Sequence[int], communes: dict[int, int]
-) -> tuple[list[_Unit], dict[int, CommuneRules]]:
+    household_ids: Sequence[int], communes: dict[int, int], also: Sequence[QuerySet[Any]] = ()
+) -> tuple[list[_Unit], dict[int, CommuneRules], list[list[tuple]]]:
+    """The units of these households and their communes' rules, from the source rows, with the rows of the
+    `also` querysets: two round trips (`common.db.fetch_together`), whatever the number of households."""
     from binhdan.fieldwork.models import Channel, ClassAttendance, Visit
 
-    rows = list(
-        Household.objects.filter(pk__in=household_ids).values_list(
-            "pk", "village_id", "registered_on", "left_on", "is_poor", "is_near_poor"
-        )
+    homes = Household.objects.filter(pk__in=household_ids)
+    # Round 1: the households with their communes, their moves, which of their communes count only
+    # trusted evidence, and what the caller wants too.
+    rows, move_rows, trusted_rows, *extra = fetch_together(
+        [
+            homes.values_list(
+                "pk", "village_id", "registered_on", "left_on", "is_poor", "is_near_poor",
+                "village__parent_id", "village__parent__parent_id",
+            ),
+            HouseholdMove.objects.filter(household_id__in=household_ids)
+            .order_by("moved_on", "pk")
+            .values_list(
+                "household_id", "moved_on", "from_village_id", "to_village_id",
+                "from_village__parent_id", "from_village__parent__parent_id",
+            ),
+            CommuneSettings.objects.filter(
+                commune_id__in=homes.values("village__parent_id"), dashboard_evidence=DashboardEvidence.TRUSTED
+            ).values_list("commune_id"),
+            *also,
+        ]
+    )  # fmt: skip
+    home_communes = sorted({r[6] for r in rows if r[6] is not None})
+    trusted_communes = [c for (c,) in trusted_rows]
+    # Every skill that is core somewhere in these communes at some time (a superset is harmless: a skill
+    # outside the core sets changes no mask, and spans with the same mask merge).
+    core_skills = Skill.objects.filter(
+        Q(commune__isnull=True) | Q(commune_id__in=home_communes), active=True, is_core=True
+    ).values("pk")
+    chosen_core = CommuneSkillChoice.objects.filter(commune_id__in=home_communes, in_core=True).values(
+        "skill_id"
+    )
+    mine = Q(resident__household_id__in=household_ids)
+    in_trusted = Q(resident__household__village__parent_id__in=trusted_communes)
+    # Round 2: the rules' rows, the residents and what was learned about them, the visits.
+    _, skills_of_rules, choices_of_rules = _rules_querysets(home_communes)
+    (
+        skill_rows_of_rules,
+        choice_rows,
+        resident_rows,
+        trusted_status,
+        other_status,
+        skill_changes,
+        first_classes,
+        first_visits,
+    ) = fetch_together(
+        [
+            skills_of_rules,
+            choices_of_rules,
+            Resident.objects.filter(household_id__in=household_ids).values_list(
+                "pk", "household_id", "birth_date", "birth_year", "is_disabled", "registered_on", "left_on"
+            ),
+            # The commune counts only seen/confirmed values where it says so.
+            _changes(
+                StatusObservation.objects.filter(mine & in_trusted, evidence__in=TRUSTED_EVIDENCE),
+                "field",
+                "value",
+            ),
+            _changes(StatusObservation.objects.filter(mine).exclude(in_trusted), "field", "value"),
+            _changes(
+                SkillObservation.objects.filter(mine).filter(
+                    Q(skill_id__in=core_skills) | Q(skill_id__in=chosen_core)
+                ),
+                "skill_id",
+                "level",
+            ),
+            ClassAttendance.objects.filter(mine)
+            .values("resident_id")
+            .annotate(first=Min("community_class__held_on"))
+            .values_list("resident_id", "first"),
+            Visit.objects.filter(household_id__in=household_ids)
+            .values("household_id", "channel")
+            .annotate(first=Min("visited_at"))
+            .values_list("household_id", "channel", "first"),
+        ]
     )
     moves: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
-    for household_id, day, from_v, to_v in (
-        HouseholdMove.objects.filter(household_id__in=household_ids)
-        .order_by("moved_on", "pk")
-        .values_list("household_id", "moved_on", "from_village_id", "to_village_id")
-    ):
+    for household_id, day, from_v, to_v, *_ in move_rows:
         moves[household_id].append((day, from_v, to_v))
-    _fill_communes(communes, {v for _, v, *_ in rows} | {m[1] for ms in moves.values() for m in ms})
+    places = [(r[1], r[6], r[7]) for r in rows] + [(m[2], m[4], m[5]) for m in move_rows]
+    for village, commune, province in places:  # village → commune, commune → province
+        communes.setdefault(village, commune)
+        if commune is not None and province is not None:
+            communes.setdefault(commune, province)
     units: dict[int, _Unit] = {}
-    for pk, village_id, registered_on, left_on, poor, near_poor in rows:
+    for pk, village_id, registered_on, left_on, poor, near_poor, *_ in rows:
         units[pk] = _Unit(
             pk,
             registered_on,
@@ -222,13 +302,11 @@ def _load(
             _village_history(village_id, registered_on, moves[pk]),
             communes[village_id],
         )
-    rules = commune_rules({u.commune_id for u in units.values()})
+    rules = _commune_rules(
+        sorted({u.commune_id for u in units.values()}), trusted_rows, skill_rows_of_rules, choice_rows
+    )
     people: dict[int, _Person] = {}
-    for pk, household_id, birth_date, birth_year, disabled, registered_on, left_on in Resident.objects.filter(
-        household_id__in=household_ids
-    ).values_list(
-        "pk", "household_id", "birth_date", "birth_year", "is_disabled", "registered_on", "left_on"
-    ):
+    for pk, household_id, birth_date, birth_year, disabled, registered_on, left_on in resident_rows:
         unit = units[household_id]
         person = _Person(
             pk,
@@ -239,41 +317,22 @@ def _load(
         )
         people[pk] = person
         unit.people.append(person)
-    owner = {p.pk: units[hh] for hh, u in units.items() for p in u.people}
     if people:
-        ids = list(people)
-        trusted = {pk for pk in ids if rules[owner[pk].commune_id].trusted_only}
-        for subset, evidence in ((trusted, TRUSTED_EVIDENCE), (set(ids) - trusted, None)):
-            if not subset:
-                continue
-            status_rows = StatusObservation.objects.filter(resident_id__in=list(subset))
-            if evidence is not None:  # the commune counts only seen/confirmed values
-                status_rows = status_rows.filter(evidence__in=evidence)
-            for resident_id, f, value, day, at, pk in _changes(status_rows, "field", "value"):
-                people[resident_id].events.append((day, at, pk, f, value))
+        for resident_id, f, value, day, at, pk in [*trusted_status, *other_status]:
+            people[resident_id].events.append((day, at, pk, f, value))
         core_ids = frozenset().union(*(r.all_core for r in rules.values())) if rules else frozenset()
-        skill_rows = SkillObservation.objects.filter(resident_id__in=ids, skill_id__in=list(core_ids))
-        for resident_id, skill_id, level, day, at, pk in _changes(skill_rows, "skill_id", "level"):
-            people[resident_id].events.append((day, at, pk, f"skill:{skill_id}", level))
-        for resident_id, first in (
-            ClassAttendance.objects.filter(resident_id__in=ids)
-            .values("resident_id")
-            .annotate(first=Min("community_class__held_on"))
-            .values_list("resident_id", "first")
-        ):
+        for resident_id, skill_id, level, day, at, pk in skill_changes:
+            if skill_id in core_ids:
+                people[resident_id].events.append((day, at, pk, f"skill:{skill_id}", level))
+        for resident_id, first in first_classes:
             people[resident_id].first_class = first
-    for household_id, channel, first in (
-        Visit.objects.filter(household_id__in=household_ids)
-        .values("household_id", "channel")
-        .annotate(first=Min("visited_at"))
-        .values_list("household_id", "channel", "first")
-    ):
+    for household_id, channel, first in first_visits:
         unit = units[household_id]
         day = _local_day(first)
         unit.first_visit = min(filter(None, [unit.first_visit, day]))
         if channel == Channel.DOOR_TO_DOOR:
             unit.first_home_visit = min(filter(None, [unit.first_home_visit, day]))
-    return list(units.values()), rules
+    return list(units.values()), rules, extra
 
 
 def _changes(rows: QuerySet[Any], key: str, value: str) -> QuerySet[Any]:
@@ -405,9 +464,15 @@ def _household_spans(
 
 
 def compute_spans(household_ids: Sequence[int], communes: dict[int, int] | None = None) -> list[Span]:
-    """Every state span of these households and their residents, from the source rows (a few queries)."""
-    communes = {} if communes is None else communes
-    units, rules = _load(household_ids, communes)
+    """Every state span of these households and their residents, from the source rows (two round trips)."""
+    return _compute_spans(household_ids, {} if communes is None else communes)[0]
+
+
+def _compute_spans(
+    household_ids: Sequence[int], communes: dict[int, int], also: Sequence[QuerySet[Any]] = ()
+) -> tuple[list[Span], list[list[tuple]]]:
+    """`compute_spans`, with the rows of the `also` querysets read in the same round trip."""
+    units, rules, extra = _load(household_ids, communes, also)
     out: list[Span] = []
     adult_basic = cat.R_ADULT | cat.R_BASIC
     for unit in units:
@@ -420,7 +485,7 @@ def compute_spans(household_ids: Sequence[int], communes: dict[int, int] | None 
                     digital.append((start, end))
         for start, end, village, mask in _household_spans(unit, digital):
             out.append(Span("h", unit.pk, unit.pk, village, communes[village], start, end, mask))
-    return out
+    return out, extra
 
 
 # --- indicators over spans ------------------------------------------------------------------------------------
@@ -438,11 +503,18 @@ class Rule:
     num: int
 
 
-def registry_rules() -> list[Rule]:
+def _registry_rules_queryset() -> QuerySet[Any]:
+    return Indicator.objects.filter(kind__in=[cat.HOUSEHOLD, cat.RESIDENT], active=True).values_list(
+        "pk", "code", "kind", "population", "condition", "commune_id"
+    )
+
+
+def registry_rules(rows: Iterable[tuple] | None = None) -> list[Rule]:
+    """The active registry indicators as bit rules (`rows`: those of `_registry_rules_queryset`, if read)."""
     rules = []
-    for pk, code, kind, population, condition, commune_id in Indicator.objects.filter(
-        kind__in=[cat.HOUSEHOLD, cat.RESIDENT], active=True
-    ).values_list("pk", "code", "kind", "population", "condition", "commune_id"):
+    for pk, code, kind, population, condition, commune_id in (
+        _registry_rules_queryset() if rows is None else rows
+    ):
         pop, cond = cat.POPULATIONS.get(population), cat.CONDITIONS.get(condition)
         if pop is None or cond is None or pop.kind != kind or cond.kind != kind:
             continue
@@ -559,18 +631,27 @@ def _refresh(ids: list[int]) -> None:
     # every push): an error here fails the writer's transaction, as it must, since the rollups may never
     # be behind the rows they count.
     with transaction.atomic(savepoint=False):
+        # The stored spans and the indicators come in the same round trip as the source rows.
+        spans, (stored, indicator_rows) = _compute_spans(
+            ids,
+            communes,
+            [
+                StateSpan.objects.filter(household_id__in=ids).values_list(*_SPAN_COLUMNS),
+                _registry_rules_queryset(),
+            ],
+        )
         old: dict[int, set[tuple]] = defaultdict(set)
-        for row in StateSpan.objects.filter(household_id__in=ids).values_list(*_SPAN_COLUMNS):
+        for row in stored:
             old[row[2]].add(row)
         new: dict[int, set[tuple]] = defaultdict(set)
-        for span in compute_spans(ids, communes):
+        for span in spans:
             new[span.household_id].add(_row(span))
         changed = [pk for pk in ids if old.get(pk, set()) != new.get(pk, set())]
         if not changed:
             return
         gone = [row for pk in changed for row in old.get(pk, set()) - new.get(pk, set())]
         came = [row for pk in changed for row in new.get(pk, set()) - old.get(pk, set())]
-        rules = registry_rules()
+        rules = registry_rules(indicator_rows)
         changes = contributions(came, rules, communes)
         for key, (num, den) in contributions(gone, rules, communes, sign=-1).items():
             cell = changes.setdefault(key, [0, 0])
