@@ -263,8 +263,10 @@ def test_hostile_pull(member: tuple[World, str], since: str, limit: str) -> None
 @fuzz_settings(max_examples=15)
 @given(
     authorization=st.one_of(
-        # a header cannot carry a line break on the wire
-        st.text(st.characters(exclude_characters="\r\n"), max_size=40).map(lambda t: f"Bearer {t}"),
+        # a header cannot carry a line break or a lone surrogate on the wire
+        st.text(st.characters(exclude_characters="\r\n", exclude_categories=["Cs"]), max_size=40).map(
+            lambda t: f"Bearer {t}"
+        ),
         st.sampled_from(
             ["Bearer bd_" + "a" * 5000, "Bearer", "Basic Zm9vOmJhcg==", "bd_x", "Bearer bd_\u00e9"]
         ),
