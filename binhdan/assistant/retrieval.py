@@ -693,6 +693,7 @@ class Index:
             if first_safety is not None:
                 scored.remove(first_safety)
                 scored.insert(0, first_safety)
+        scored = _diverse(scored, 3)
         top = scored[0]
         on_topic = query.info_total > 0 and top.coverage >= LONG_COVERAGE
         confident = scam or is_confident(top)
@@ -732,6 +733,18 @@ def _named_by(padded: str) -> set[str]:
 def normalise_question(question: str) -> str:
     """Folded words with chat spelling expanded: how remembered and new questions are compared."""
     return " ".join(t.folded for t in tokenize(question))
+
+
+def _diverse(scored: list[Scored], slots: int) -> list[Scored]:
+    head: list[Scored] = []
+    covered: set[str] = set()
+    rest = list(scored)
+    while rest and len(head) < slots:
+        pick = next((s for s in rest[:6] if not set(s.guide.topics) <= covered), rest[0])
+        rest.remove(pick)
+        head.append(pick)
+        covered.update(pick.guide.topics)
+    return head + rest
 
 
 def is_confident(top: Scored) -> bool:

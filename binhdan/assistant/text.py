@@ -397,8 +397,32 @@ def raw_words(text: str) -> list[str]:
     return _TOKEN.findall(value)
 
 
+# Southern and central words, and English ones residents mix in, as typed (lowercase, NFC) → the word the
+# guides use. Accented forms only where the unaccented one is another word ("răng" → "sao", but "rang"
+# may be "răng" the tooth); unaccented ones only where they mean one thing.
+REGIONAL: dict[str, str] = {
+    "tui": "tôi",
+    "coi": "xem",
+    "vô": "vào",
+    "răng": "sao",
+    "rứa": "vậy",
+    "mô": "đâu",
+    "chừ": "giờ",
+    "xài": "dùng",
+    "xai": "dùng",
+    "hoài": "mãi",
+    "thiệt": "thật",
+    "mạ": "mẹ",
+    "update": "cập nhật",
+    "sk": "sức khỏe",
+}
+
+
 def expand(word: str) -> list[Token]:
     """A typed word as one or more tokens, abbreviations written out."""
+    regional = REGIONAL.get(nfc(word).lower())
+    if regional is not None:
+        return [Token(spelling_variant(fold(w)), w if has_diacritics(w) else None) for w in regional.split()]
     folded = fold(word)
     # An abbreviation is only expanded when typed without a tone or vowel mark ("đc" counts: đ is how
     # it is spelt), so real words such as "kẻ" or "bả" keep their meaning.
@@ -408,10 +432,14 @@ def expand(word: str) -> list[Token]:
     return [Token(spelling_variant(folded), word if has_diacritics(word) else None)]
 
 
+# "AI" typed in capitals is the technology, not "ai" (who).
+_AI_IN_CAPITALS = re.compile(r"(?<![\w])AI(?![\w])")
+
+
 def tokenize(text: str) -> list[Token]:
     """Every token of the text in order, abbreviations expanded."""
     tokens: list[Token] = []
-    for word in raw_words(text):
+    for word in raw_words(_AI_IN_CAPITALS.sub(" trí tuệ nhân tạo ", text)):
         tokens.extend(expand(word))
     return tokens
 

@@ -79,3 +79,22 @@ def test_training_refuses_the_held_out_set():
             "--dry-run",
             stdout=StringIO(),
         )
+
+
+def test_southern_and_central_words_and_ai_in_capitals_read_as_the_guides_write():
+    from binhdan.assistant.text import tokenize
+
+    assert [t.folded for t in tokenize("Mạ coi video vô mô")] == ["me", "xem", "video", "vao", "dau"]
+    # the unaccented "rang" may be the tooth: only "răng" typed with its mark is "sao"
+    assert [t.folded for t in tokenize("răng rứa")] == ["sao", "vay"]
+    assert [t.folded for t in tokenize("rang")] == ["rang"]
+    assert [t.folded for t in tokenize("dùng AI viết bài")] == [
+        "dung",
+        "tri",
+        "tue",
+        "nhan",
+        "tao",
+        "viet",
+        "bai",
+    ]
+    assert next(t.folded for t in tokenize("ai làm app này")) == "ai"
