@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Serve binhdan with a task worker beside the web server; stopping one stops both.
+# Serve binhdan with a task worker (and its sweeper: lost or orphaned jobs are re-run) beside the web server;
+# stopping one stops both.
 set -euo pipefail
 port="${1:-8000}"
 cd "$(dirname "$0")/.."
-.venv/bin/python manage.py db_worker --interval 1 &
+.venv/bin/python manage.py jobs_worker &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 exec_server() {
