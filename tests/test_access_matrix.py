@@ -20,6 +20,7 @@ One world is built once for the module (`matrix`), and each test reads the answe
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import time
@@ -132,6 +133,7 @@ RULES: dict[str, Callable[[Who, Place | None], bool]] = {
     "report desk": lambda who, place: holds(OFFICER, LEADER, PROVINCE)(who, place) or leads(who, place),
     "report makers": lambda who, place: holds(OFFICER)(who, place) or leads(who, place),
     "team report readers": holds(TEAM_LEADER, OFFICER, LEADER),
+    "exporters": holds(OFFICER, LEADER),  # bulk exports (access.BULK_EXPORTERS)
     # decided on the object itself (Runner.expect)
     "owner": lambda who, place: False,
     "nobody": lambda who, place: False,
@@ -148,12 +150,14 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
     get: bool = True  # False: POST only (GET answers 405)
     post_rule: str | None = None  # who may POST, when fewer than those who may read the page
-    also: tuple[tuple[str, str], ...] = ()  # more (target, rule) pairs: the same URL on other objects
+    # more (target, rule[, query]): the same URL on other objects, or asking for its file ("{pk}": the id)
+    also: tuple[tuple[str, ...], ...] = ()
     query: str = ""  # e.g. the DOCX of a document (the PDF goes through LibreOffice: the app's own tests)
     note: str = ""
 
 
 E = Entry
+XLSX: Any = "the page's own rule, as XLSX"  # replaced below, once the entries exist
 # A draft is read in the commune only; a team's report by its team leader and the commune's staff.
 REPORT_VARIANTS = (("report_draft", "commune staff"), ("report_team", "team report readers"))
 FIELD_API = (
@@ -203,7 +207,10 @@ ACCESS: dict[str, Entry] = {
     "registry:import_values": E("commune officer", "import", get=False),
     "registry:import_discard": E("commune officer", "import", get=False),
     "registry:import_errors": E("commune officer", "import"),
-    "registry:export": E("exporters anywhere"),
+    "registry:export": E(
+        "exporters anywhere",
+        also=(("village", "exporters", "?noi={pk}"), ("commune", "exporters", "?noi={pk}")),
+    ),
     "registry:resident_data": E("commune officer", "resident"),
     "registry:resident_erase": E("commune officer", "resident"),
     "registry:audit_log": E("officers anywhere"),
@@ -251,14 +258,20 @@ ACCESS: dict[str, Entry] = {
     "common:job": E("owner", "job"),
     "common:healthz": E("public"),
     # -- indicators ----------------------------------------------------------------------------------
-    "indicators:village": E("places", "village"),
-    "indicators:commune": E("places", "commune"),
-    "indicators:province": E("places", "province"),
-    "indicators:behind": E("village readers", "village", arg="place", extra={"part": "tu-so"}),
-    "indicators:teams": E("places", "commune"),
-    "indicators:village_teams": E("places", "village"),
+    "indicators:village": E("places", "village", also=XLSX),
+    "indicators:commune": E("places", "commune", also=XLSX),
+    "indicators:province": E("places", "province", also=XLSX),
+    "indicators:behind": E(
+        "village readers",
+        "village",
+        arg="place",
+        extra={"part": "tu-so"},
+        also=(("village", "exporters", "?tai=xlsx"),),
+    ),
+    "indicators:teams": E("places", "commune", also=XLSX),
+    "indicators:village_teams": E("places", "village", also=XLSX),
     "indicators:leaderboard": E("places", "commune"),
-    "indicators:campaign": E("places", "campaign"),
+    "indicators:campaign": E("places", "campaign", also=XLSX),
     "indicators:campaign_print": E("commune staff", "campaign"),
     "indicators:targets": E("commune staff and province", "commune", post_rule="commune officer"),
     "indicators:monthly": E("commune staff and province", "commune", post_rule="commune officer"),
@@ -340,6 +353,11 @@ ACCESS: dict[str, Entry] = {
     # -- the Django admin: every URL under admin.site is "admin only" (AdminClosedMiddleware) ---------
     "admin:*": E("admin only"),
 }
+
+# The dashboards' workbooks (?tai=xlsx) answer as their page does.
+for _name, _entry in list(ACCESS.items()):
+    if _entry.also is XLSX:
+        ACCESS[_name] = replace(_entry, also=((str(_entry.target), _entry.rule, "?tai=xlsx"),))
 
 # What the Django admin itself answers a system admin: append-only and read-only models refuse adding and
 # deleting (403), the autocomplete needs its query (403 without), logging out is POST only, and a place has
@@ -459,6 +477,7 @@ class Results:
     operations: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     named_back: list[str] = field(default_factory=list)  # foreign ids in the push's errors
+    names_seen: dict[str, int] = field(default_factory=dict)  # answers showing names in scope, by type
 
     def failures(self, persona: str | None = None) -> list[str]:
         out = []
@@ -493,6 +512,18 @@ def _text(response: Any) -> str:
             return response.body.decode("utf-8", "replace")
     if kind.startswith("text/") or "javascript" in kind:
         return response.body.decode("utf-8", "replace")
+    if "openxmlformats" in kind:  # DOCX, XLSX: the text of every XML part
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(response.body)) as book:  # cells write "&#7877;" for "ễ"
+            return html.unescape(
+                " ".join(
+                    book.read(name).decode("utf-8", "replace")
+                    for name in book.namelist()
+                    if name.endswith(".xml")
+                )
+            )
     return ""
 
 
@@ -583,6 +614,9 @@ class Runner:
                 for scope, name in SENTINELS.items()
                 if scope not in PERSONAL_SCOPE[persona] and name in text
             )
+            if any(SENTINELS[scope] in text for scope in PERSONAL_SCOPE[persona]):  # the check can see
+                kind = response.get("Content-Type", "").split(";")[0]
+                self.results.names_seen[kind] = self.results.names_seen.get(kind, 0) + 1
         self.results.answers.append(Answer(what, got, expected, writes if check_writes else 0, leaked))
         return got
 
@@ -597,7 +631,9 @@ def _value(obj: Any) -> Any:
 def url_of(route: Route, entry: Entry, case: Any, m: MatrixWorld) -> str:
     if route.route.startswith("/api/"):
         return route.route  # ninja's own URLs (the document, the root)
-    if entry.target is None:
+    if entry.target is None or not route.kwargs:
+        if entry.target is not None:  # an id in the query only
+            return reverse(route.name) + entry.query.replace("{pk}", str(_value(case.obj)))
         assert not route.kwargs, f"{route.name} takes {route.kwargs}: give its entry a target"
         return reverse(route.name)
     kwargs: dict[str, Any] = {}
@@ -614,7 +650,7 @@ def url_of(route: Route, entry: Entry, case: Any, m: MatrixWorld) -> str:
             Indicator.objects.filter(commune__isnull=True, kind="household").order_by("pk")[0].code
         )
     assert set(kwargs) == set(route.kwargs), (route.name, kwargs, route.kwargs)
-    return reverse(route.name, kwargs=kwargs) + entry.query
+    return reverse(route.name, kwargs=kwargs) + entry.query.replace("{pk}", str(_value(case.obj)))
 
 
 def _admin_models() -> dict[tuple[str, str], Any]:
@@ -673,7 +709,12 @@ def _run_routes(runner: Runner, m: MatrixWorld) -> None:
         runner.results.routes += 1
         variants = [
             found,
-            *(replace(found, rule=rule, target=target, also=()) for target, rule in found.also),
+            *(
+                replace(found, rule=rule, target=target, query=query, also=())
+                for target, rule, query in (
+                    variant if len(variant) == 3 else (*variant, found.query) for variant in found.also
+                )
+            ),
         ]
         for entry, case in (
             [(found, None)] if route.admin else [(v, c) for v in variants for c in _cases(v, m)]
@@ -823,6 +864,10 @@ def test_the_matrix_covers_every_route_and_operation(matrix):
     if ONLY:
         pytest.skip("ACCESS_MATRIX_ONLY runs part of the matrix")
     assert matrix.routes > 250 and matrix.operations >= 4
+    # The leak check reads pages, JSON and workbooks: each shows the names in scope somewhere.
+    seen = matrix.names_seen
+    assert seen.get("text/html") and seen.get("application/json"), seen
+    assert seen.get("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), seen
     assert matrix.requests > 3000
 
 
