@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # answers to a signed-in request are never cached (binhdan/common/cache_headers.py)
+    "binhdan.common.cache_headers.PrivateAnswersMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "binhdan.accounts.middleware.AdminClosedMiddleware",
     "binhdan.accounts.middleware.TwoFactorRequiredMiddleware",
