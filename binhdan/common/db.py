@@ -104,3 +104,19 @@ def fetch_together(querysets: Sequence[Any]) -> list[list[tuple[Any, ...]]]:
                 results.append([tuple(row) for row in rows])
     it = iter(results)
     return [next(it) if rows is None else rows for rows in out]
+
+
+def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """Run statements that answer nothing (UPDATE, INSERT), in order: on PostgreSQL in one round trip (one
+    query of several statements, client-side binding), elsewhere one after another."""
+    statements = [s for s in statements if s[0]]
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            cursor.execute(
+                "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+            )
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)

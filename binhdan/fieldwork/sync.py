@@ -26,13 +26,13 @@ from typing import Any, TypeGuard
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from binhdan.accounts import access
-from binhdan.common.db import insert_rows
+from binhdan.common.db import execute_together, fetch_together, insert_rows
 from binhdan.common.text import nfc
 from binhdan.fieldwork import scams, visit_days
 from binhdan.fieldwork.models import (
@@ -148,6 +148,13 @@ def payload_hash(kind: str, data: Any) -> str:
 
 
 @dataclass
+class _Receipt:
+    payload_hash: str
+    object_id: int | None
+    user_id: int
+
+
+@dataclass
 class _Context:
     """Everything a batch needs, loaded in a handful of queries before any record is checked."""
 
@@ -197,7 +204,10 @@ def work_time_max_age_days(user: Any) -> int:
     return min((chosen.get(c, WORK_TIME_MAX_AGE_DAYS) for c in communes), default=WORK_TIME_MAX_AGE_DAYS)
 
 
-def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]) -> _Context:
+def _load_context(
+    user: Any, records: list[tuple[int, str, str, dict[str, Any]]], also: list[QuerySet[Any]]
+) -> tuple[_Context, list[list[tuple[Any, ...]]]]:
+    """What the batch needs, and the rows of the `also` querysets read in the same round trip."""
     household_ids: set[int] = set()
     resident_ids: set[int] = set()
     class_ids: set[int] = set()
@@ -222,27 +232,24 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
     # Whether the households' communes have any campaign comes with them: most pushes then need no
     # campaign query at all.
     any_campaign = Exists(Campaign.objects.filter(commune_id=OuterRef("village__parent_id")))
-    household_rows = (
-        list(
+    # The households, the residents and what the caller wants too (the receipts) in one round trip.
+    household_rows, resident_rows, *extra = fetch_together(
+        [
             Household.objects.changeable_by(user)
             .filter(pk__in=household_ids)
-            .values_list("pk", "village_id", "village__parent_id", any_campaign)
-        )
-        if household_ids
-        else []
+            .values_list("pk", "village_id", "village__parent_id", any_campaign),
+            Resident.objects.changeable_by(user)
+            .filter(pk__in=resident_ids)
+            .values_list("pk", "household_id", "erased_at", "left_on"),
+            *also,
+        ]
     )
     households = {pk: village for pk, village, _, _ in household_rows}
     village_parent = {village: commune for _, village, commune, _ in household_rows}
     with_campaigns = {commune for _, _, commune, has in household_rows if has}
     residents: dict[int, int] = {}
     gone: dict[int, str] = {}
-    for pk, household_id, erased_at, left_on in (
-        Resident.objects.changeable_by(user)
-        .filter(pk__in=resident_ids)
-        .values_list("pk", "household_id", "erased_at", "left_on")
-        if resident_ids
-        else []
-    ):
+    for pk, household_id, erased_at, left_on in resident_rows:
         if erased_at is not None:
             gone[pk] = ERASED
         elif left_on is not None:
@@ -292,7 +299,7 @@ def _load_context(user: Any, records: list[tuple[int, str, str, dict[str, Any]]]
                 ctx.leaving[pk] = (household_id, registered_on)
     if any(kind == "scam_report" for _, _, kind, _ in records):
         ctx.scam_villages = scams.member_villages(user)
-    return ctx
+    return ctx, extra
 
 
 # The active skills (code -> id), memoised per process. A change anywhere (this worker or another)
@@ -737,13 +744,16 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
         results.append(Result(str(parsed), ""))
         candidates.append((index, str(parsed), kind, data))
 
-    receipts = {
-        str(r.uuid): r
-        for r in SyncReceipt.objects.filter(uuid__in=[c[1] for c in candidates]).only(
-            "uuid", "payload_hash", "object_id", "kind", "user_id"
-        )
-    }
-    ctx = _load_context(user, candidates)
+    ctx, (receipt_rows,) = _load_context(
+        user,
+        candidates,
+        [
+            SyncReceipt.objects.filter(uuid__in=[c[1] for c in candidates]).values_list(
+                "uuid", "payload_hash", "object_id", "user_id"
+            )
+        ],
+    )
+    receipts = {str(row[0]): _Receipt(*row[1:]) for row in receipt_rows}
     seen_in_batch: dict[str, str] = {}
     to_create: list[tuple[int, str, str, str, Any]] = []
     for index, client_uuid, kind, data in candidates:
@@ -822,6 +832,15 @@ def _store_residents_left(
     return failed
 
 
+def _touch(model: Any, ids: set[int], now: dt.datetime) -> tuple[str, list[Any]]:
+    """UPDATE … SET updated_at (what `queryset.update(updated_at=now)` sends), or nothing without ids."""
+    if not ids:
+        return "", []
+    value = model._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    marks = ", ".join(["%s"] * len(ids))
+    return f"UPDATE {model._meta.db_table} SET updated_at = %s WHERE id IN ({marks})", [value, *sorted(ids)]
+
+
 @transaction.atomic
 def _store(
     user: Any,
@@ -842,10 +861,7 @@ def _store(
     ]
     households |= {p.household for _, p in left_plans}
     residents |= {p.resident for _, p in left_plans}
-    if households:
-        Household.objects.filter(pk__in=households).update(updated_at=now)
-    if residents:
-        Resident.objects.filter(pk__in=residents).update(updated_at=now)
+    execute_together([_touch(Household, households, now), _touch(Resident, residents, now)])  # one round trip
     visits = Visit.objects.bulk_create([p.visit for _, p in visit_plans])
     object_ids: dict[int, int] = {i: v.pk for (i, _), v in zip(visit_plans, visits, strict=True)}
 
