@@ -97,6 +97,7 @@ odd_text = st.sampled_from(
         "x" * 40_000,
         "Nguyễn " * 30,
         "Nguye\u0302\u0303n Va\u0306n A",  # NFD
+        "Lê\x00Văn\x00Bình",  # NUL (kept by .csv and .xls)
         "Trần\u200bThị\u200d Bình",  # zero-width
         "\u202eنام\u202c",  # RTL override, Arabic
         "😀👨‍👩‍👧",
@@ -521,3 +522,12 @@ def test_a_list_of_names_and_villages_is_not_read_as_section_titles(commune_worl
     )
     summary = check_batch(batch)
     assert (summary["households"], summary["skipped_section"]) == (2, 1)
+
+
+def test_nul_characters_are_dropped_from_cells_and_file_names(commune_world: World) -> None:
+    """PostgreSQL text cannot hold NUL: a .csv or .xls cell with one was a 500 at the commit there."""
+    spec = _list(["Họ và tên", "Thôn", "Địa chỉ"], ["Nguyễn\x00Văn An", "Thôn Đông", "Xóm\x001"])
+    for data, name in ((_csv({**spec, "encoding": "utf-8-sig"}), "ds\x00.csv"), (_xls(spec), "ds.xls")):
+        assert _run(commune_world, data, name, create_villages=False) == "checked: household, errors: 0"
+    assert Household.objects.filter(head_name="Nguyễn Văn An", address="Xóm 1").count() == 1
+    assert "ds.csv" in ImportBatch.objects.values_list("filename", flat=True)  # (a query cannot hold NUL)

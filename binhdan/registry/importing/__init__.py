@@ -155,7 +155,7 @@ def open_batch(
     return ImportBatch.objects.create(
         commune=commune,
         created_by=by if getattr(by, "is_authenticated", False) else None,
-        filename=filename[:200],
+        filename=filename.replace("\x00", "")[:200],  # an uploaded name is the browser's; no NUL in text
         create_villages=create_villages,
         header_row=layout.header_row,
         data_start=layout.data_start,

@@ -105,6 +105,8 @@ def _read_workbook(data: bytes) -> list[Table]:
             for col, cell in enumerate(row):
                 if type(cell) is not str:
                     row[col] = _plain(cell)
+                elif "\x00" in cell:  # no PostgreSQL text column stores NUL; as a space it parts words
+                    row[col] = cell.replace("\x00", " ")
             if len(row) < width:
                 row += [""] * (width - len(row))
         tables.append(Table(rows=rows, merged=merged, sheet=name))
@@ -147,7 +149,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _read_csv(data: bytes) -> Table:
-    text = decode_csv(data)
+    text = decode_csv(data).replace("\x00", " ")  # NUL: see _read_workbook
     sample = text[:4096]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
