@@ -43,6 +43,7 @@ VALIDATION_MESSAGES = {
     "string_type": "phải là chuỗi ký tự",
     "string_too_long": "quá dài",
     "string_too_short": "quá ngắn",
+    "string_pattern_mismatch": "có ký tự không được phép",
     "greater_than_equal": "quá nhỏ",
     "less_than_equal": "quá lớn",
     "uuid_parsing": "phải là mã UUID",

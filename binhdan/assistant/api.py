@@ -23,7 +23,8 @@ router = Router(tags=["assistant"])
 
 
 class AskIn(Schema):
-    question: str = Field(..., max_length=20000)
+    # No NUL: no PostgreSQL text column stores one (the conversation and the log keep the question).
+    question: str = Field(..., max_length=20000, pattern=r"^[^\x00]*$")
     learner_code: str | None = Field(None, max_length=100)
     conversation: str | None = Field(
         None, max_length=100, description="Mã cuộc hỏi đáp của câu trả lời trước"

@@ -403,3 +403,13 @@ def test_a_nul_character_is_a_rejection_naming_the_field(member: tuple[World, st
         ("rejected", ["description"]),
         ("created", []),
     ]
+
+
+def test_a_question_with_a_nul_character_is_refused_by_name(member: tuple[World, str]) -> None:
+    """It was a 500 on PostgreSQL (the conversation keeps the question; found by the hostile phase)."""
+    body = json.dumps({"question": "Cài VNeID\u0000 thế nào?"}).encode()
+    response = _send("POST", ASK, None, data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert _check("POST", ASK, response)["errors"] == [
+        {"field": "question", "message": "có ký tự không được phép"}
+    ]
