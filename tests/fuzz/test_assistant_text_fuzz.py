@@ -209,3 +209,11 @@ def test_scrub_never_leaves_a_phone_or_id_number(case: tuple[str, str]) -> None:
 def test_the_scrubbed_placeholders_are_not_numbers() -> None:
     for placeholder in (questions.PHONE, questions.ID_NUMBER, questions.NUMBER):
         assert not _digits_only(placeholder)
+
+
+@pytest.mark.django_db
+def test_a_question_with_a_nul_character_is_answered() -> None:
+    """The chat page asks through services.ask too: on PostgreSQL a NUL in the question made saving
+    the conversation fail (no text column stores NUL), a 500 (notes/B-assistant-bugs.md, bug 2)."""
+    answer = services.ask(question="Cài VNeID\u0000 thế nào?", rephrase=False)
+    assert _nfc(answer.answer)
