@@ -1,8 +1,9 @@
 """The one JSON API under /api/v1/; each app adds its router here.
 
 Every answer is JSON, errors included: 401 with a Vietnamese message for missing or bad credentials
-(binhdan.accounts.api_auth), 404, 405 and 422 as `{"detail": …}`; unexpected errors reach config.urls'
-handler500, which also answers JSON under /api/. Every status an operation can answer is declared in
+(binhdan.accounts.api_auth), 400 (a body that is not JSON), 404, 405, 413 (a body over the upload
+limit) and 422 as `{"detail": …}`; unexpected errors reach config.urls' handler500, which also
+answers JSON under /api/. Every status an operation can answer is declared in
 the OpenAPI document with its shape (`binhdan.common.api_schemas`); tests/fuzz/test_api_fuzz.py checks
 every answer against it.
 """
