@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,8 @@ NAME = "[tên]"
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.UNICODE)
 _DATE = re.compile(r"(?<!\d)\d{1,4}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}(?!\d)")
 # A run of digits with spaces, dots, dashes or brackets between them, maybe after "+".
-_DIGITS = re.compile(r"\+?(?<!\d)\d(?:[\s.\-()]{0,3}\d)+(?!\d)")
+# Digits apart by spaces, dots, dashes (any kind), brackets, slashes, commas or underscores.
+_DIGITS = re.compile(r"\+?(?<!\d)\d(?:[\s.\-\u2010-\u2015()/,_]{0,3}\d)+(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
 # Kinship words and titles (folded) after which a capitalised word is a name: "bà Hoa", "anh Nam".
 KIN = frozenset(
@@ -352,7 +354,9 @@ def scrub(text: str) -> str:
     or more capitalised words the guides do not use ("… gặp Trần Thị Mai ở chợ"). Typed without accents
     too ("toi la nguyen van an").
     """
-    text = nfc(text)
+    # Format characters (zero-width spaces and joiners, direction marks, BOM) carry nothing in a logged
+    # question and would hide a number's digits from the patterns below.
+    text = "".join(ch for ch in nfc(text) if unicodedata.category(ch) != "Cf")
     text = _EMAIL.sub(EMAIL, text)
     text = _DATE.sub(DATE, text)
     text = _DIGITS.sub(_digits, text)
