@@ -838,7 +838,8 @@ def _touch(model: Any, ids: set[int], now: dt.datetime) -> tuple[str, list[Any]]
         return "", []
     value = model._meta.get_field("updated_at").get_db_prep_save(now, connection)
     marks = ", ".join(["%s"] * len(ids))
-    return f"UPDATE {model._meta.db_table} SET updated_at = %s WHERE id IN ({marks})", [value, *sorted(ids)]
+    sql = f"UPDATE {model._meta.db_table} SET updated_at = %s WHERE id IN ({marks})"  # nosec B608  # a table name and placeholders; values are parameters
+    return sql, [value, *sorted(ids)]
 
 
 @transaction.atomic
