@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -273,7 +274,28 @@ def _failed(batch: ImportBatch, exc: Exception) -> None:
     )
 
 
-@job_function("registry.import_check")
+def _batch_id(job: Job) -> str:
+    return str((job.params or {}).get("batch_id", ""))
+
+
+def _given_up(job: Job) -> None:
+    """The job's workers died too often: the batch says it failed, with the job's message."""
+    batch = ImportBatch.objects.filter(pk=_batch_id(job)).first() if _batch_id(job) else None
+    if batch is not None and batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.COMMITTING):
+        _failed(batch, RuntimeError(job.message))
+
+
+def _run_again(status: str) -> Callable[[Job], None]:
+    def hook(job: Job) -> None:
+        if _batch_id(job):
+            ImportBatch.objects.filter(pk=_batch_id(job), status=ImportBatch.Status.FAILED).update(
+                status=status
+            )
+
+    return hook
+
+
+@job_function("registry.import_check", on_failure=_given_up, on_retry=_run_again(ImportBatch.Status.CHECKING))
 def _check_job(job: Job, *, batch_id: str) -> dict[str, Any]:
     batch = _job_batch(batch_id)
     try:
@@ -284,9 +306,14 @@ def _check_job(job: Job, *, batch_id: str) -> dict[str, Any]:
     return {"error_rows": summary["error_rows"], "valid_rows": summary["valid_rows"]}
 
 
-@job_function("registry.import_commit")
+@job_function(
+    "registry.import_commit", on_failure=_given_up, on_retry=_run_again(ImportBatch.Status.COMMITTING)
+)
 def _commit_job(job: Job, *, batch_id: str, skip_invalid: bool) -> dict[str, Any]:
     batch = _job_batch(batch_id)
+    if batch.status == ImportBatch.Status.COMMITTED:
+        # A worker died between the commit and recording the job done: the rows are in, once.
+        return {"committed": batch.summary.get("committed", 0)}
     try:
         summary = commit_batch(batch, by=batch.created_by, skip_invalid=skip_invalid, job=job)
     except Exception as exc:
