@@ -135,7 +135,8 @@ def ask(
     conversation, no log."""
     index = get_index()  # built once per process; not part of the time to answer
     started = time.perf_counter()
-    question = nfc(question)[:MAX_QUESTION_CHARS]
+    # A NUL is no letter, and no PostgreSQL text column (the conversation, the question log) stores it.
+    question = nfc(question).replace("\x00", " ")[:MAX_QUESTION_CHARS]
     resident = learner_by_code(learner_code) if learner_code else None
     if resident is not None:
         commune = resident.household.village.commune or commune

@@ -18,7 +18,6 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from django.db import connection  # noqa: F401  (the xfail condition below)
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -213,12 +212,6 @@ def test_the_scrubbed_placeholders_are_not_numbers() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    "connection.vendor == 'postgresql'",
-    strict=True,
-    reason="services.ask keeps a NUL in the question and PostgreSQL cannot store it (bug 2 in "
-    "notes/B-assistant-bugs.md; fix: drop NUL in services.ask, then remove this mark)",
-)
 def test_a_question_with_a_nul_character_is_answered() -> None:
     """The chat page asks through services.ask too: on PostgreSQL a NUL in the question made saving
     the conversation fail (no text column stores NUL), a 500 (notes/B-assistant-bugs.md, bug 2)."""
