@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from binhdan.common.zipcheck import ArchiveTooLarge, check_zip_expansion
 from binhdan.registry.citizen_id import hash_citizen_id, mask_citizen_id, normalise_citizen_id
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -67,6 +68,10 @@ def read_sheets(data: bytes, filename: str) -> list[Table]:
         raise UnreadableFile("Tệp rỗng.")
     if suffix == ".csv":
         return [_read_csv(data)]
+    try:
+        check_zip_expansion(data)  # an .xlsx is a ZIP: refuse one that would fill the memory (zip bomb)
+    except ArchiveTooLarge as exc:
+        raise UnreadableFile(str(exc)) from exc
     return _read_workbook(data)
 
 
