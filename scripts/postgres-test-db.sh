@@ -30,4 +30,20 @@ as_admin() {
 as_admin -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ROLE') THEN CREATE ROLE $ROLE LOGIN CREATEDB; END IF; END \$\$;" >/dev/null
 as_admin -c "SELECT 1 FROM pg_database WHERE datname = '$ROLE'" | grep -q 1 \
   || as_admin -c "CREATE DATABASE $ROLE OWNER $ROLE" >/dev/null
-echo "PostgreSQL $HOST:$PORT: role and database '$ROLE' ready"
+# The access matrix asks ~8,000 requests inside one transaction (each in a savepoint) while the other test
+# worker runs; PostgreSQL's shared lock table (max_locks_per_transaction × max_connections) must hold both.
+# A postmaster setting: raised once with ALTER SYSTEM, then the server is restarted (only when it was lower).
+LOCKS=${PG_TEST_MAX_LOCKS:-256}
+current=$(as_admin -c "SHOW max_locks_per_transaction" | tr -d '[:space:]')
+if [ "${current:-0}" -lt "$LOCKS" ]; then
+  as_admin -c "ALTER SYSTEM SET max_locks_per_transaction = $LOCKS" >/dev/null
+  cluster=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  if [ -n "$cluster" ] && command -v pg_ctlcluster >/dev/null; then
+    pg_ctlcluster --skip-systemctl-redirect "$cluster" main restart
+  else
+    as_admin -c "SELECT pg_reload_conf()" >/dev/null
+    echo "max_locks_per_transaction set to $LOCKS: restart PostgreSQL for it to take effect" >&2
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h "$HOST" -p "$PORT" && break; sleep 1; done
+fi
+echo "PostgreSQL $HOST:$PORT: role and database '$ROLE' ready (max_locks_per_transaction $(as_admin -c 'SHOW max_locks_per_transaction' | tr -d '[:space:]'))"
