@@ -11,7 +11,7 @@ from binhdan.fieldwork.models import TeamRole
 from binhdan.fieldwork.services import add_team_member, create_team
 from binhdan.places.models import Kind, Level, Place
 from binhdan.places.services import add_village
-from binhdan.registry.models import Household, Relation, Resident
+from binhdan.testing.scenarios import bulk_households
 
 PASSWORD = "Mat-khau-thu-2025"
 
@@ -46,29 +46,14 @@ def load_commune(*, villages: int, households: int, people: int, members: int) -
             member = User.objects.create_user(f"tovien{v}-{m}")  # token only: no password to hash
             add_team_member(team=team, user=member)
             tokens.append(create_api_token(user=member))
-        homes = [
-            Household(village=village, head_name=f"Nguyễn Văn Hộ {v}-{i}", number=f"{i:05d}")
-            for i in range(households)
-        ]
-        for home in homes:
-            home.refresh_derived()
-        Household.objects.bulk_create(homes)
-        residents = [
-            Resident(
-                household=home,
-                full_name=f"Người {v}-{home.number}-{j}",
-                birth_year=1950 + (7 * j + int(home.number)) % 60,
-                relation=Relation.HEAD if j == 0 else Relation.SPOUSE,
-            )
-            for home in homes
-            for j in range(people)
-        ]
-        for person in residents:
-            person.refresh_derived()
-        Resident.objects.bulk_create(residents)
-        by_home: dict[int, list[int]] = {home.pk: [] for home in homes}
-        for person in residents:
-            by_home[person.household_id].append(person.pk)
+        by_home = bulk_households(
+            village,
+            count=households,
+            people=people,
+            tag=f"{v}-",
+            number=lambda i: f"{i:05d}",
+            birth_year=lambda number, j: 1950 + (7 * j + number) % 60,
+        )
         report = create_report(
             by=leader,
             kind=ReportKind.TEAM_QUARTERLY,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from binhdan.accounts.models import User
@@ -10,6 +11,46 @@ from binhdan.fieldwork.services import add_team_member, create_team
 from binhdan.places.models import Kind, Level, Place
 from binhdan.places.services import add_village
 from binhdan.registry.models import Household, Relation, Resident
+
+
+def bulk_households(
+    village: Place,
+    *,
+    count: int,
+    people: int,
+    tag: str = "",
+    number: Callable[[int], str] = str,
+    birth_year: Callable[[int, int], int] = lambda number, j: 1970 + j,
+) -> dict[int, list[int]]:
+    """`count` households of `people` residents each in the village, written in two bulk inserts.
+
+    Heads are "Nguyễn Văn Hộ {tag}{i}", residents "Người {tag}{number}-{j}" born `birth_year(number, j)`.
+    Returns {household id: [resident ids]}.
+    """
+    homes = [
+        Household(village=village, head_name=f"Nguyễn Văn Hộ {tag}{i}", number=number(i))
+        for i in range(count)
+    ]
+    for home in homes:
+        home.refresh_derived()
+    Household.objects.bulk_create(homes)
+    residents = [
+        Resident(
+            household=home,
+            full_name=f"Người {tag}{home.number}-{j}",
+            birth_year=birth_year(int(home.number), j),
+            relation=Relation.HEAD if j == 0 else Relation.SPOUSE,
+        )
+        for home in homes
+        for j in range(people)
+    ]
+    for person in residents:
+        person.refresh_derived()
+    Resident.objects.bulk_create(residents)
+    by_home: dict[int, list[int]] = {home.pk: [] for home in homes}
+    for person in residents:
+        by_home[person.household_id].append(person.pk)
+    return by_home
 
 
 def field_village(*, households: int, people_per_household: int) -> dict[str, Any]:
@@ -24,28 +65,7 @@ def field_village(*, households: int, people_per_household: int) -> dict[str, An
     village = add_village(commune=commune, name="Thôn Đông")
     member = User.objects.create_user("tovien", password="Mat-khau-thu-2025")
     add_team_member(team=create_team(village=village), user=member)
-    homes = [
-        Household(village=village, head_name=f"Nguyễn Văn Hộ {i}", number=str(i)) for i in range(households)
-    ]
-    for home in homes:
-        home.refresh_derived()
-    Household.objects.bulk_create(homes)
-    people = [
-        Resident(
-            household=home,
-            full_name=f"Người {home.number}-{j}",
-            birth_year=1970 + j,
-            relation=Relation.HEAD if j == 0 else Relation.SPOUSE,
-        )
-        for home in homes
-        for j in range(people_per_household)
-    ]
-    for person in people:
-        person.refresh_derived()
-    Resident.objects.bulk_create(people)
-    by_home: dict[int, list[int]] = {home.pk: [] for home in homes}
-    for person in people:
-        by_home[person.household_id].append(person.pk)
+    by_home = bulk_households(village, count=households, people=people_per_household)
     return {
         "token": create_api_token(user=member),
         "member": member.pk,
