@@ -541,12 +541,15 @@ class Index:
         return terms, unknown
 
     # -- ranking ----------------------------------------------------------------------------------------
-    def first_stage(self, question: str) -> tuple[list[Scored], _Query] | None:
-        """Every guide scored by field-weighted BM25 and the nearest question, best first."""
+    def first_stage(self, question: str) -> tuple[list[Scored], _Query]:
+        """Every guide scored by field-weighted BM25 and the nearest question, best first (none when the
+        question has no words or there are no guides)."""
         terms, unknown = self.query_terms(question)
         folded_text = " " + " ".join(t.feature for t in terms if "_" not in t.feature) + " "
         if not self.guides or not terms:
-            return None
+            return [], _Query(
+                terms=terms, unknown=unknown, padded=" ", info_total=0.0, scam=False, question=question
+            )
         weights: dict[str, float] = defaultdict(float)
         accented: dict[str, set[str]] = defaultdict(set)
         informative: dict[str, float] = defaultdict(float)
@@ -664,11 +667,9 @@ class Index:
         return head, rows
 
     def rank(self, question: str, *, limit: int = 5) -> Ranking:
-        stage = self.first_stage(question)
-        if stage is None:
-            _, unknown = self.query_terms(question)
-            return Ranking([], confident=False, scam=False, on_topic=False, unknown_terms=unknown)
-        scored, query = stage
+        scored, query = self.first_stage(question)
+        if not scored:
+            return Ranking([], confident=False, scam=False, on_topic=False, unknown_terms=query.unknown)
         if self.model is not None:
             head, rows = self.candidates(scored, query)
             values = [self.model.score(row) for row in rows]

@@ -62,10 +62,9 @@ class Command(BaseCommand):
         examples = []
         for path in files:
             for question, accepted in read_questions(path):
-                stage = first_stage.first_stage(question)
-                if stage is None:
+                scored, query = first_stage.first_stage(question)
+                if not scored:
                     continue
-                scored, query = stage
                 head, rows = first_stage.candidates(scored, query, exclude=normalise_question(question))
                 examples.append((rows, [bool(set(s.guide.topics) & accepted) for s in head]))
         model = rerank.train(examples)
