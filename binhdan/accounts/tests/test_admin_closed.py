@@ -55,7 +55,7 @@ def test_anonymous_visitors_get_404_not_the_admin_login(client, world):
 
 
 def test_is_staff_alone_does_not_open_the_admin(world, client_for):
-    staff = User.objects.create_user(username="nhanvien", password="x", is_staff=True)
+    staff = User.objects.create_user(username="nhanvien", password="Nhân-viên-2025", is_staff=True)
     assert client_for(staff).get(reverse("admin:index")).status_code == 404
 
 
