@@ -208,6 +208,15 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", False) else None
 )
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+# Secure cookies carry the __Host- prefix (ASVS 3.4.4): the browser then keeps them only if they came
+# over HTTPS with Path=/ and no Domain, so a sibling sub-domain cannot plant or overwrite them. The
+# plain-HTTP demo keeps the plain names (a browser refuses a __Host- cookie without Secure). The
+# scripts read the CSRF cookie's name from <meta name="csrf-cookie"> (base.html, static/js/signout.js).
+COOKIE_PREFIX = "__Host-" if SESSION_COOKIE_SECURE else ""
+SESSION_COOKIE_NAME = f"{COOKIE_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{COOKIE_PREFIX}csrftoken"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
 # Production (DEBUG off, secure cookies on) is HTTPS only: redirect and HSTS are on unless turned off.
 # The local demo sets SECURE_COOKIES=0 and is served over plain HTTP on 127.0.0.1.
 HTTPS_ONLY = not DEBUG and SESSION_COOKIE_SECURE

@@ -20,6 +20,8 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_roles": current,
         "two_factor_relaxed": settings.TWO_FACTOR_RELAXED,
+        # The scripts read the CSRF cookie by this name (__Host-csrftoken with secure cookies).
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         "manages_accounts": access.may_manage_accounts(user),
         "may_hold_api_token": access.may_hold_api_token(user),
         # Households: only for roles that read personal data (not province officers), and admins.

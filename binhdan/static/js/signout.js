@@ -14,7 +14,21 @@
   const LOGOUT = (script && script.dataset.logout) || "/tai-khoan/dang-xuat/";
   let busy = false;
 
-  const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  // The CSRF token from its cookie. The cookie's name is the one place that knows it: CSRF_COOKIE_NAME,
+  // put in <meta name="csrf-cookie"> by base.html ("__Host-csrftoken" with secure cookies, "csrftoken"
+  // on the plain-HTTP demo). A page without the meta tag (the field app's cached shell) takes the
+  // prefixed name first, then the plain one. field.js asks here too (window.binhdanCsrfToken).
+  function csrf() {
+    const meta = document.querySelector('meta[name="csrf-cookie"]');
+    const names = meta && meta.content ? [meta.content] : ["__Host-csrftoken", "csrftoken"];
+    const jar = document.cookie ? document.cookie.split("; ") : [];
+    for (const name of names) {
+      const found = jar.find((pair) => pair.slice(0, name.length + 1) === `${name}=`);
+      if (found) return decodeURIComponent(found.slice(name.length + 1));
+    }
+    return "";
+  }
+  window.binhdanCsrfToken = csrf;
 
   function request(idbRequest) {
     return new Promise((resolve, reject) => {

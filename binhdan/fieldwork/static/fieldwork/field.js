@@ -108,7 +108,8 @@
     const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
-  const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+  // The CSRF cookie's name is known in one place: signout.js (loaded first by the shell).
+  const csrf = () => (window.binhdanCsrfToken ? window.binhdanCsrfToken() : "");
 
   // ---- IndexedDB ---------------------------------------------------------------------------------
   const STORES = { households: "id", residents: "id", skills: "code", classes: "id", queue: "uuid", meta: "key" };
