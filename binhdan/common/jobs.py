@@ -51,6 +51,28 @@ JobHook = Callable[[Job], None]
 # Registry of job functions by kind; a job function takes (job, **params) and returns a JSON result.
 JOB_FUNCTIONS: dict[str, JobFunction] = {}
 
+# Steps that higher apps want run over and over in the background (the indicators' rollups catching up
+# with the write path): `jobs_worker` runs each every `--periodic-interval` seconds, one after another.
+# A step must be safe to run in several workers at once and to be stopped at any point.
+PERIODIC_STEPS: dict[str, Callable[[], Any]] = {}
+
+
+def register_periodic(name: str, step: Callable[[], Any]) -> None:
+    """Run `step()` in every `jobs_worker`'s background loop (from a higher app's `AppConfig.ready()`)."""
+    PERIODIC_STEPS[name] = step
+
+
+def run_periodic() -> dict[str, Any]:
+    """Run every periodic step once; a failing step is logged and the others still run."""
+    results: dict[str, Any] = {}
+    for name, step in PERIODIC_STEPS.items():
+        try:
+            results[name] = step()
+        except Exception:  # the database restarting: the next round tries again
+            logger.warning("periodic step %s failed", name, exc_info=True)
+            results[name] = None
+    return results
+
 
 @dataclass(frozen=True)
 class JobHooks:

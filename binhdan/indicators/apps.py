@@ -9,10 +9,13 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         from binhdan.fieldwork.links import register_place_links
         from binhdan.indicators.links import place_links
-        from binhdan.indicators.rollup import refresh_households
+        from binhdan.common.jobs import register_periodic
+        from binhdan.indicators.rollup import catch_up, enqueue
         from binhdan.registry.recording import register_listener
 
         register_place_links("indicators", place_links)
 
-        # Every registry write that changes what is counted refreshes the rollups in its transaction.
-        register_listener(refresh_households)
+        # Every registry write that changes what is counted queues its households in its transaction;
+        # the rollups catch up in the background (jobs_worker) and before every read of them.
+        register_listener(enqueue)
+        register_periodic("rollups", catch_up)

@@ -195,3 +195,16 @@ class RollupClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of:%d/%m/%Y}"
+
+
+class QueuedHousehold(models.Model):
+    """A household whose spans and rollups are behind its rows: written by the registry's write path in
+    the writer's transaction (`rollup.enqueue`, one INSERT), taken by `rollup.catch_up` — a background
+    drainer, or the first reader, so that a figure is never read behind the rows it counts. An id only:
+    no personal data."""
+
+    id = models.BigAutoField(primary_key=True)
+    household_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"hộ #{self.household_id}"

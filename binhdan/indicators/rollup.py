@@ -3,10 +3,19 @@
 A household and its residents are one unit. For a unit, `compute_spans` reads the source rows
 (lifecycle dates, village history, observations, visits, class attendance, the commune's core set and
 evidence rule) and returns each entity's state over time as spans `[start, end)` with a bit mask
-(`catalogue.py`). `refresh_households` — the listener of `registry.recording` — replaces the units'
-stored spans and turns the difference into deltas per place (village, commune, province), indicator and
-day, in the caller's transaction. `Total` holds the sum of deltas up to the clock's day (today), so that
-today's figures of a hundred communes are a hundred rows; `advance_totals` moves the clock.
+(`catalogue.py`). `refresh_households` replaces the units' stored spans and turns the difference into
+deltas per place (village, commune, province), indicator and day. `Total` holds the sum of deltas up to
+the clock's day (today), so that today's figures of a hundred communes are a hundred rows;
+`advance_totals` moves the clock.
+
+The write path does not wait for any of that. Its listener, `enqueue`, writes the touched household ids
+to `QueuedHousehold` in the writer's transaction (one INSERT: a push stays cheap, and no two pushes of
+a province wait on its shared totals). `catch_up` drains the queue in rounds — many households per
+round, each household once however often it was written — under one lock, so that only one drainer
+moves the shared totals at a time. It runs in the background (`jobs_worker`'s periodic steps, or
+`manage.py rollups_catch_up --follow`), and every reader of the rollups (`values`, `side_by_side`,
+`ids_behind`) calls it first: a figure is never read behind the rows it counts, whether or not a
+drainer runs.
 
 Future days are real too: a child's 14th and 18th birthdays and a 59-year-old's 60th are span
 boundaries, so the counts on any later day are right without any write on that day.
@@ -29,7 +38,7 @@ from django.utils import timezone
 
 from binhdan.common.db import add_to_rows, fetch_together, insert_rows
 from binhdan.indicators import catalogue as cat
-from binhdan.indicators.models import Delta, Indicator, RollupClock, StateSpan, Total
+from binhdan.indicators.models import Delta, Indicator, QueuedHousehold, RollupClock, StateSpan, Total
 from binhdan.places.models import Level, Place
 from binhdan.registry.models import (
     TRUSTED_EVIDENCE,
@@ -47,7 +56,8 @@ from binhdan.registry.models import (
 )
 
 FAR_PAST = dt.date(1900, 1, 1)
-CHUNK = 2000  # households per round of a rebuild
+CHUNK = 2000  # households per round of a rebuild, and at most per round of a catch-up
+ROLLUP_LOCK = 0x62646E52  # PostgreSQL advisory lock key ("bdnR") held by whoever moves the rollups
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,17 +629,19 @@ def _row(span: Span) -> tuple:
 
 
 def refresh_households(household_ids: set[int]) -> None:
-    """The write path's listener: recompute these units, store their spans, move the rollups."""
+    """Recompute these units now, store their spans and move the rollups, in the caller's transaction
+    (`catch_up` calls it for what the write path queued; rules that change a whole commune call it too)."""
     ordered = sorted(household_ids)
-    for start in range(0, len(ordered), CHUNK):
-        _refresh(ordered[start : start + CHUNK])
+    with transaction.atomic(savepoint=False):
+        _take_lock()
+        for start in range(0, len(ordered), CHUNK):
+            _refresh(ordered[start : start + CHUNK])
 
 
 def _refresh(ids: list[int]) -> None:
     communes: dict[int, int] = {}
-    # In the writer's transaction when there is one, without a savepoint of its own (two round trips on
-    # every push): an error here fails the writer's transaction, as it must, since the rollups may never
-    # be behind the rows they count.
+    # In the caller's transaction, without a savepoint of its own: an error here fails the whole round,
+    # whose queued rows then stay queued.
     with transaction.atomic(savepoint=False):
         # The stored spans and the indicators come in the same round trip as the source rows.
         spans, (stored, indicator_rows) = _compute_spans(
@@ -667,6 +679,64 @@ def commune_changed(commune_id: int) -> None:
     refresh_households(
         set(Household.objects.filter(village__parent_id=commune_id).values_list("pk", flat=True))
     )
+
+
+# --- the queue between the write path and the rollups -------------------------------------------------------
+
+
+def enqueue(household_ids: set[int]) -> None:
+    """The registry write path's listener: these households' rollups are behind (one INSERT, in the
+    writer's transaction, so that the note commits or rolls back with the rows it is about)."""
+    insert_rows(QueuedHousehold, ["household_id"], [(pk,) for pk in sorted(household_ids)])
+
+
+def pending() -> bool:
+    """Whether any household waits for its rollups (one indexed read of a small table)."""
+    return QueuedHousehold.objects.exists()
+
+
+def _take_lock() -> None:
+    """Be the only one moving the rollups until the transaction ends. PostgreSQL: an advisory lock
+    (transaction-scoped, so it works behind pgbouncer's transaction pooling). SQLite has one writer at a
+    time already: the DELETE that follows waits for it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+
+
+def _take_round(limit: int) -> set[int]:
+    """Remove up to `limit` queued rows, oldest first, and return their households. Only rows committed
+    before this statement are seen; those committed later stay for the next round."""
+    table = QueuedHousehold._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT %s) "  # nosec B608  # a table name; the limit is a parameter
+            "RETURNING household_id",
+            [limit],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def catch_up(*, rounds: int | None = None, limit: int = CHUNK) -> int:
+    """Bring the rollups up to every committed write: drain the queue in rounds of up to `limit` queued
+    rows (each round one transaction, so the lock and the shared totals are held briefly), until it is
+    empty or `rounds` rounds are done. Returns the number of households recomputed.
+
+    The drainers take one lock, so a reader that finds a background drainer at work waits for it and
+    then takes what is left. A failure rolls its round back: its rows stay queued for the next call."""
+    done = 0
+    taken = 0
+    while (rounds is None or taken < rounds) and pending():
+        with transaction.atomic():
+            _take_lock()
+            households = _take_round(limit)
+            if households:
+                refresh_households(households)
+        if not households:
+            break
+        done += len(households)
+        taken += 1
+    return done
 
 
 def _deltas_in_sql(rules: Sequence[Rule], as_of: dt.date, *, indicator_id: int | None = None) -> int:
@@ -731,6 +801,7 @@ def rebuild_indicator(indicator: Indicator) -> int:
     """Recompute one indicator's deltas and totals from the stored spans (a commune added or changed its
     own indicator; the spans themselves do not change). Returns the number of delta rows."""
     RollupClock.objects.select_for_update().get_or_create(pk=1, defaults={"as_of": timezone.localdate()})
+    _take_lock()
     Delta.objects.filter(indicator_id=indicator.pk).delete()
     Total.objects.filter(indicator_id=indicator.pk).delete()
     rules = [r for r in registry_rules() if r.indicator_id == indicator.pk]
@@ -753,6 +824,8 @@ def rebuild(*, progress=None) -> dict[str, int]:
     from binhdan.fieldwork import visit_days
 
     RollupClock.objects.select_for_update().get_or_create(pk=1, defaults={"as_of": timezone.localdate()})
+    _take_lock()
+    QueuedHousehold.objects.all().delete()  # recomputed below; rows committed after this stay queued
     today = timezone.localdate()
     visit_days.rebuild()  # the team quotas' daily counts come from the same visits
     for model in (StateSpan, Delta, Total):

@@ -19,7 +19,7 @@ from django.db.models import F, Q, QuerySet, Sum
 
 from binhdan.indicators import catalogue as cat
 from binhdan.indicators.models import AggregateEntry, Delta, Indicator, Kind, StateSpan, Target, Total
-from binhdan.indicators.rollup import advance_totals, clock_day
+from binhdan.indicators.rollup import advance_totals, catch_up, clock_day
 from binhdan.places.models import Level, Place
 
 PACE_WEEKS = 4  # the pace is the average weekly gain over the last four weeks (SPEC §6)
@@ -130,6 +130,7 @@ def targets_for(
 
 def _registry_history(place: Place, day: dt.date) -> dict[int, list[tuple[dt.date, int, int]]]:
     """{indicator id: [(day, cumulative num, cumulative den)]} for every day with a change up to `day`."""
+    catch_up()
     history: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
     running: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     rows = (
@@ -290,6 +291,7 @@ def side_by_side(places: Sequence[Place], day: dt.date) -> dict[int, dict[str, t
     by_id = {i.pk: i for i in indicators}
     registry_ids = [pk for pk, i in by_id.items() if i.kind in (Kind.HOUSEHOLD, Kind.RESIDENT)]
     ids = [p.pk for p in places]
+    catch_up()
     as_of = advance_totals()
     values_: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for place_id, indicator_id, num, den in Total.objects.filter(
@@ -334,6 +336,7 @@ def ids_behind(place: Place, day: dt.date, indicator: Indicator, part: str) -> Q
         or part not in PARTS
     ):
         return StateSpan.objects.none().values_list("entity_id", flat=True)
+    catch_up()
     bits = pop.bits | (cond.bits if part == NUMERATOR else 0)
     spans = (
         StateSpan.objects.filter(

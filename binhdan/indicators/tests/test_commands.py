@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from binhdan.indicators import rollup
 from binhdan.indicators.models import Delta, StateSpan, Total
 from binhdan.registry import services as registry
 from binhdan.registry.models import Evidence, Source, StatusField
@@ -70,6 +71,7 @@ def test_rebuild_gives_the_same_rollups_as_the_write_path(world):
         by=world.officer, resident=world.resident_b, observed_on=today - dt.timedelta(days=0), source=Source.OFFICER,
         facts=[registry.StatusFact(StatusField.VNEID_LEVEL, 2, Evidence.CONFIRMED)],
     )  # fmt: skip
+    rollup.catch_up()
     before = (
         sorted(
             r

@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from binhdan.accounts.models import AuditEvent
+from binhdan.indicators import rollup
 from binhdan.indicators import values
 from binhdan.indicators.context_processors import dashboard_links
 from binhdan.indicators.models import Indicator, Target
@@ -497,8 +498,10 @@ def test_query_count_is_constant_as_places_and_people_grow(
         "commune-xlsx": url("commune", data.commune) + "?tai=xlsx",
     }  # fmt: skip
     client = _clients(data)[persona]
+    rollup.catch_up()  # as the background drainer would have: the page's own queries are counted
     small = _count(client, paths[path])
     _grow(data)
+    rollup.catch_up()
     with django_assert_max_num_queries(small):
         client.get(paths[path])
     assert _count(client, paths[path]) == small

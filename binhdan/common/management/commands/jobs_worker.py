@@ -3,7 +3,9 @@
 With `TASKS_BACKEND=django_tasks_rq.RQBackend` it runs an RQ worker on `JOBS_QUEUE` (each job in a
 forked work horse, as RQ does); with the database backend it runs django-tasks-db's worker. Beside it, a
 thread runs `common.jobs.sweep` every `--sweep-interval` seconds: jobs whose message was lost are sent
-again, jobs whose worker died are re-run or failed. Several jobs_worker processes may run at once.
+again, jobs whose worker died are re-run or failed. Another thread runs the periodic steps that apps
+register (`common.jobs.register_periodic`: the indicators' rollups catching up with the write path)
+every `--periodic-interval` seconds. Several jobs_worker processes may run at once.
 SIGTERM/SIGINT stop after the current job; a SIGKILLed worker's job is picked up by any sweeper.
 """
 
@@ -43,6 +45,21 @@ class Sweeper(threading.Thread):
         connections.close_all()
 
 
+class Periodic(threading.Thread):
+    def __init__(self, interval: float) -> None:
+        super().__init__(name="jobs-periodic", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            jobs.run_periodic()
+            # This thread's connection is not kept between rounds: RQ forks work horses from this
+            # process, and a child must not inherit (and close) a connection that is in use here.
+            connections.close_all()
+            self.stopped.wait(self.interval)
+
+
 class Command(BaseCommand):
     help = (
         "Chạy việc nền (hàng đợi RQ hoặc hàng đợi trong cơ sở dữ liệu) cùng bộ quét việc bị mất hoặc bị dừng."
@@ -51,6 +68,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--sweep-interval", type=float, default=10.0, help="giây giữa hai lần quét (0: không quét)"
+        )
+        parser.add_argument(
+            "--periodic-interval",
+            type=float,
+            default=1.0,
+            help="giây giữa hai lượt việc định kỳ, như cập nhật số liệu chỉ tiêu (0: không chạy)",
         )
         parser.add_argument("--burst", action="store_true", help="chạy hết việc đang chờ rồi dừng")
         parser.add_argument("--name", default="", help="tên máy chạy (mặc định: tên máy và số tiến trình)")
@@ -62,6 +85,9 @@ class Command(BaseCommand):
         sweeper = Sweeper(options["sweep_interval"]) if options["sweep_interval"] > 0 else None
         if sweeper is not None:
             sweeper.start()
+        periodic = Periodic(options["periodic_interval"]) if options["periodic_interval"] > 0 else None
+        if periodic is not None:
+            periodic.start()
         # Nothing opened here may be shared with a forked work horse.
         connections.close_all()
         try:
@@ -78,9 +104,10 @@ class Command(BaseCommand):
                     f"TASKS_BACKEND {path} không có máy chạy việc riêng (chạy ngay trong tiến trình)."
                 )
         finally:
-            if sweeper is not None:
-                sweeper.stopped.set()
-                sweeper.join(timeout=10)
+            for thread in (sweeper, periodic):
+                if thread is not None:
+                    thread.stopped.set()
+                    thread.join(timeout=10)
 
     def _rq(self, queue: str, *, burst: bool, name: str, verbosity: int) -> None:
         from django_rq.workers import get_worker
