@@ -55,3 +55,29 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def syslog_address(value: str) -> tuple[tuple[str, int] | str, int] | None:
+    """LOG_SYSLOG_ADDRESS as SysLogHandler's (address, socket type), or None when empty.
+
+    `host:port` or `udp://host:port` (UDP, syslog's usual 514), `tcp://host:port` (TCP), or the path of a
+    unix socket (`/dev/log`, the local journald/rsyslog that forwards to the log host). IPv6: `[::1]:514`.
+    """
+    import socket
+
+    value = value.strip()
+    if not value:
+        return None
+    if value.startswith("/"):
+        return value, socket.SOCK_DGRAM
+    kind = socket.SOCK_DGRAM
+    for scheme, socktype in (("udp://", socket.SOCK_DGRAM), ("tcp://", socket.SOCK_STREAM)):
+        if value.startswith(scheme):
+            value, kind = value[len(scheme) :], socktype
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(
+            f"LOG_SYSLOG_ADDRESS must be host:port, udp://host:port, tcp://host:port or /path/to/socket, got {value!r}"
+        )
+    return (host, int(port)), kind

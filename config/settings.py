@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from config.env import BASE_DIR, env_bool, env_int, env_list, env_str, syslog_address
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -112,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # refused requests (401, 403, out-of-scope and admin 404s) as binhdan.security lines (docs/security.md)
+    "binhdan.common.security_log.SecurityEventMiddleware",
     # answers to a signed-in request are never cached (binhdan/common/cache_headers.py)
     "binhdan.common.cache_headers.PrivateAnswersMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -231,6 +235,8 @@ if not SECURE_HSTS_PRELOAD:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "binhdan.common.errors.csrf_failure"
+SECURITY_LOG_ADMIN_CHECK = "binhdan.accounts.access.is_admin"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
@@ -310,10 +316,23 @@ ASSISTANT_LLM_API_KEY = env_str("ASSISTANT_LLM_API_KEY", "")
 ASSISTANT_LLM_TIMEOUT = env_int("ASSISTANT_LLM_TIMEOUT", 8)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
+    "formatters": {"syslog": {"format": "binhdan[%(process)d]: %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "binhdan.security": {"level": "INFO"}},
 }
+# A remote log host (ASVS 1.7.2): every line the console gets, the app's and binhdan.security's
+# included, also goes to syslog at LOG_SYSLOG_ADDRESS (config/env.py syslog_address).
+_syslog = syslog_address(env_str("LOG_SYSLOG_ADDRESS", ""))
+if _syslog is not None:
+    LOGGING["handlers"]["syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": _syslog[0],
+        "socktype": _syslog[1],
+        "facility": "user",
+        "formatter": "syslog",
+    }
+    LOGGING["root"]["handlers"].append("syslog")

@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldError, ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from binhdan.accounts.models import RoleKind, User
+from binhdan.common.security_log import OutOfScope
 from binhdan.places.models import Level, Place, PlaceQuerySet
 
 M = TypeVar("M", bound=Model)
@@ -106,10 +107,24 @@ def village_scope(user: Any, path: str, *, for_change: bool = False) -> Q:
 
 
 def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
-    """The object from an already scoped queryset, or 404 — the same answer for forbidden and missing."""
+    """The object from an already scoped queryset, or 404 — the same answer for forbidden and missing.
+
+    Behind the same answer, a row that exists outside the queryset raises `OutOfScope` (a Http404 that
+    `common.security_log` writes down as a refused access, ASVS 7.2.2); a row that does not exist at
+    all, or a malformed id, raises a plain Http404.
+    """
     try:
         return queryset.get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+    except ObjectDoesNotExist as exc:
+        model = queryset.model
+        try:  # a lookup on an annotation of the scoped queryset cannot be asked of the plain table
+            elsewhere = model._default_manager.filter(**lookup).exists()
+        except (FieldError, ValueError, TypeError):
+            elsewhere = False
+        if elsewhere:
+            raise OutOfScope(model.__name__) from exc
+        raise Http404 from exc
+    except (ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
