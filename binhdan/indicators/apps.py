@@ -7,9 +7,9 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Chỉ tiêu và bảng số liệu"
 
     def ready(self) -> None:
+        from binhdan.common.jobs import register_periodic
         from binhdan.fieldwork.links import register_place_links
         from binhdan.indicators.links import place_links
-        from binhdan.common.jobs import register_periodic
         from binhdan.indicators.rollup import catch_up, enqueue
         from binhdan.registry.recording import register_listener
 

@@ -4,17 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0002_seed_catalogue'),
+        ("indicators", "0002_seed_catalogue"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QueuedHousehold',
+            name="QueuedHousehold",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('household_id', models.BigIntegerField()),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("household_id", models.BigIntegerField()),
             ],
         ),
     ]

@@ -16,8 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from binhdan.accounts.models import AuditEvent
-from binhdan.indicators import rollup
-from binhdan.indicators import values
+from binhdan.indicators import rollup, values
 from binhdan.indicators.context_processors import dashboard_links
 from binhdan.indicators.models import Indicator, Target
 from binhdan.indicators.views import number, percent_text

@@ -28,8 +28,7 @@ from binhdan.fieldwork.models import (
     WorkTime,
 )
 from binhdan.fieldwork.services import add_team_member, create_team
-from binhdan.indicators import rollup
-from binhdan.indicators import emulation
+from binhdan.indicators import emulation, rollup
 from binhdan.indicators.teamwork import MIN_GUIDANCE_PER_QUARTER, MentorRow, TeamRow, teamwork, weeks_in
 from binhdan.places.services import add_village
 from binhdan.registry import catalogue, services

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from binhdan.fieldwork import visit_days
 from binhdan.fieldwork.models import Campaign, Training, WorkTime
+from binhdan.indicators import rollup
 from binhdan.registry import services as registry
 from binhdan.registry.models import Evidence, Skill, Source, StatusField
 from binhdan.reports import content, services
@@ -244,11 +245,13 @@ def test_building_takes_a_fixed_number_of_queries(world, today, django_assert_ma
     report = services.create_report(
         by=world.officer, kind=ReportKind.COMMUNE_SUMMARY, commune=world.commune, period=quarter_of(today)
     )
+    rollup.catch_up()  # as the background drainer would have: the report's own queries are counted
     with django_assert_max_num_queries(60) as few:
         content.build(report)
     for i in range(6):
         home = data.household(world.village_a, today - dt.timedelta(days=5))
         _visit(home, today, world.member_a, people=i)
     Training.objects.create(title="Tập huấn", commune=world.commune, held_on=today)
+    rollup.catch_up()
     with django_assert_max_num_queries(len(few.captured_queries)):
         content.build(report)

@@ -21,7 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--follow", type=float, default=0.0, metavar="GIÂY", help="chạy mãi, mỗi lượt cách nhau chừng ấy giây"
+            "--follow",
+            type=float,
+            default=0.0,
+            metavar="GIÂY",
+            help="chạy mãi, mỗi lượt cách nhau chừng ấy giây",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
