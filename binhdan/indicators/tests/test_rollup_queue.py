@@ -1,0 +1,248 @@
+"""The write path queues households; the rollups catch up in rounds, in the background or before a read.
+
+What must hold: a write that commits leaves its households queued and nothing else of the rollups
+changed; a write that fails leaves no queue row; every reader sees the rollups caught up; a household
+written many times is recomputed once; a round that fails stays queued; concurrent pushes and drainers
+on PostgreSQL end with exactly the rollups a rebuild gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from binhdan.common import jobs
+from binhdan.common.management.commands.jobs_worker import Periodic
+from binhdan.fieldwork.sync import push
+from binhdan.indicators import rollup, values
+from binhdan.indicators.models import Delta, QueuedHousehold, StateSpan, Total
+from binhdan.registry import services as registry
+from binhdan.registry.models import Evidence, Source, StatusField
+
+pytestmark = pytest.mark.django_db
+
+
+def _smartphone(world, resident, day=None):
+    registry.record_status(
+        by=world.officer, resident=resident, observed_on=day or timezone.localdate(), source=Source.OFFICER,
+        facts=[registry.StatusFact(StatusField.SMARTPHONE, 1, Evidence.SEEN)],
+    )  # fmt: skip
+
+
+def _rollups():
+    return (
+        sorted(
+            r
+            for r in Delta.objects.values_list("place_id", "indicator_id", "day", "num", "den")
+            if r[3] or r[4]
+        ),
+        sorted(
+            r for r in Total.objects.values_list("place_id", "indicator_id", "num", "den") if r[2] or r[3]
+        ),
+        sorted(
+            StateSpan.objects.values_list("kind", "entity_id", "village_id", "starts_on", "ends_on", "mask")
+        ),
+    )
+
+
+def _pair(place, code):
+    found = {v.code: (v.numerator, v.denominator) for v in values.values(place, timezone.localdate())}
+    return found[code]
+
+
+def test_a_write_queues_its_household_and_the_first_reader_catches_up(world):
+    rollup.catch_up()
+    spans_before = _rollups()
+    _smartphone(world, world.resident_a)
+    assert list(QueuedHousehold.objects.values_list("household_id", flat=True)) == [world.household_a.pk]
+    assert _rollups() == spans_before  # nothing of the rollups moved inside the write
+    assert _pair(world.village_a, "AD_SMARTPHONE") == (1, 1)  # the reader drained the queue first
+    assert not QueuedHousehold.objects.exists()
+    assert _rollups() != spans_before
+
+
+def test_a_failed_write_leaves_nothing_queued(world):
+    rollup.catch_up()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _smartphone(world, world.resident_a)
+        assert QueuedHousehold.objects.exists()
+        raise RuntimeError("the writer fails after the registry wrote")
+    assert not QueuedHousehold.objects.exists()
+    assert _pair(world.village_a, "AD_SMARTPHONE") == (0, 1)
+
+
+def test_a_household_written_many_times_is_recomputed_once(world):
+    rollup.catch_up()
+    for _ in range(5):
+        _smartphone(world, world.resident_a)
+    _smartphone(world, world.resident_b)
+    assert QueuedHousehold.objects.count() == 6
+    assert rollup.catch_up() == 2  # two households, each once
+    assert rollup.catch_up() == 0
+
+
+def test_rounds_are_bounded_and_the_rest_waits_for_the_next_call(world):
+    rollup.catch_up()
+    _smartphone(world, world.resident_a)
+    _smartphone(world, world.resident_b)
+    assert rollup.catch_up(rounds=1, limit=1) == 1
+    assert QueuedHousehold.objects.count() == 1
+    assert rollup.catch_up() == 1
+    assert not rollup.pending()
+
+
+def test_a_round_that_fails_stays_queued_and_the_next_call_does_it(world, monkeypatch):
+    rollup.catch_up()
+    _smartphone(world, world.resident_a)
+
+    def broken(ids):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(rollup, "_refresh", broken)
+    with pytest.raises(RuntimeError):
+        rollup.catch_up()
+    assert QueuedHousehold.objects.count() == 1
+    monkeypatch.undo()
+    assert rollup.catch_up() == 1
+    assert _pair(world.village_a, "AD_SMARTPHONE") == (1, 1)
+
+
+def test_the_caught_up_rollups_are_those_a_rebuild_gives(world):
+    _smartphone(world, world.resident_a)
+    _smartphone(world, world.resident_b, timezone.localdate() - dt.timedelta(days=3))
+    rollup.catch_up()
+    kept = _rollups()
+    result = rollup.rebuild()
+    assert result["households"] >= 2
+    assert _rollups() == kept
+    assert not QueuedHousehold.objects.exists()
+
+
+def test_a_rebuild_empties_the_queue(world):
+    _smartphone(world, world.resident_a)
+    rollup.rebuild()
+    assert not QueuedHousehold.objects.exists()
+    assert _pair(world.village_a, "AD_SMARTPHONE") == (1, 1)
+
+
+def test_the_ids_behind_a_number_and_places_side_by_side_catch_up_too(world):
+    from binhdan.indicators.models import Indicator
+
+    rollup.catch_up()
+    _smartphone(world, world.resident_a)
+    indicator = Indicator.objects.get(code="AD_SMARTPHONE")
+    assert list(values.ids_behind(world.village_a, timezone.localdate(), indicator, values.NUMERATOR)) == [
+        world.resident_a.pk
+    ]
+    _smartphone(world, world.resident_b)
+    side = values.side_by_side([world.village_a, world.village_b], timezone.localdate())
+    assert side[world.village_b.pk]["AD_SMARTPHONE"] == (1, 1)
+
+
+def test_the_jobs_worker_runs_the_rollups_as_a_periodic_step(world):
+    assert jobs.PERIODIC_STEPS["rollups"] is rollup.catch_up
+    rollup.catch_up()
+    _smartphone(world, world.resident_a)
+    assert jobs.run_periodic() == {"rollups": 1}
+    assert not QueuedHousehold.objects.exists()
+
+
+def test_a_failing_periodic_step_is_logged_and_the_others_still_run(monkeypatch, caplog):
+    ran = []
+    monkeypatch.setattr(
+        jobs, "PERIODIC_STEPS", {"broken": lambda: 1 / 0, "fine": lambda: ran.append(1) or "ok"}
+    )
+    assert jobs.run_periodic() == {"broken": None, "fine": "ok"}
+    assert ran == [1]
+    assert "periodic step broken failed" in caplog.text
+
+
+def test_the_periodic_thread_stops_when_asked(monkeypatch):
+    calls = []
+    monkeypatch.setattr(jobs, "PERIODIC_STEPS", {"count": lambda: calls.append(1)})
+    monkeypatch.setattr(connections, "close_all", lambda: None)  # the test's connection stays open
+    thread = Periodic(0.01)
+    thread.start()
+    while not calls:
+        thread.stopped.wait(0.01)
+    thread.stopped.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive() and calls
+
+
+# --- PostgreSQL: concurrent pushes and drainers --------------------------------------------------------------
+
+
+def _visit(household, resident):
+    now = timezone.localtime()
+    when = min(now.replace(hour=9, minute=0, second=0, microsecond=0), now - dt.timedelta(minutes=1))
+    return {
+        "uuid": str(uuid.uuid4()),
+        "type": "visit",
+        "data": {
+            "household": household.pk,
+            "visited_at": when.isoformat(),
+            "minutes": 20,
+            "channel": "door",
+            "people": [
+                {
+                    "resident": resident.pk,
+                    "skills": [],
+                    "status": {"smartphone": {"value": 1, "evidence": "seen"}},
+                }
+            ],
+        },
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_pushes_and_drainers_end_with_the_rollups_a_rebuild_gives():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    from binhdan.testing.indicators import seed_catalogues
+    from binhdan.testing.personas import build_world
+
+    seed_catalogues()
+    world = build_world()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def pushes(n: int) -> None:
+        try:
+            for _ in range(n):
+                answers = push(user=world.member_a, records=[_visit(world.household_a, world.resident_a)])
+                assert answers[0]["status"] == "created", answers
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def drainer() -> None:
+        try:
+            while not stop.is_set():
+                rollup.catch_up()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    drainers = [threading.Thread(target=drainer) for _ in range(2)]
+    writers = [threading.Thread(target=pushes, args=(15,)) for _ in range(3)]
+    for thread in drainers + writers:
+        thread.start()
+    for thread in writers:
+        thread.join(timeout=120)
+    stop.set()
+    for thread in drainers:
+        thread.join(timeout=120)
+    assert not errors, errors
+    rollup.catch_up()
+    kept = _rollups()
+    assert _pair(world.village_a, "AD_SMARTPHONE") == (1, 1)
+    rollup.rebuild()
+    assert _rollups() == kept
