@@ -217,7 +217,7 @@ def test_concurrent_pushes_and_drainers_end_with_the_rollups_a_rebuild_gives():
             for _ in range(n):
                 answers = push(user=world.member_a, records=[_visit(world.household_a, world.resident_a)])
                 assert answers[0]["status"] == "created", answers
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
@@ -226,7 +226,7 @@ def test_concurrent_pushes_and_drainers_end_with_the_rollups_a_rebuild_gives():
         try:
             while not stop.is_set():
                 rollup.catch_up()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
