@@ -4,6 +4,10 @@ Prints: batched ingest (200 visits per request, two people and three skills each
 single-visit requests/s with p50/p99 at 32 concurrent clients; and the same rows loaded by
 PostgreSQL COPY, as a ratio. Figures drift on shared machines: compare the ratios of one run.
 
+The indicators' rollups are not skipped: a drainer (`manage.py rollups_catch_up --follow 1`, what each
+`jobs_worker` does in production) runs beside gunicorn the whole time, and the benchmark prints how long
+after the last push the rollups had caught up with every visit.
+
     make bench-sync            # uses postgres://binhdan@127.0.0.1:5432/binhdan_bench (created and dropped)
 """
 
@@ -77,6 +81,34 @@ async def _post(port: int, token: str, body: bytes) -> tuple[float, int]:
     writer.close()
     status = int(response.split(b" ", 2)[1])
     return time.perf_counter() - start, status
+
+
+async def _get(port: int, path: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    response = await reader.read()
+    writer.close()
+    return time.perf_counter() - start, int(response.split(b" ", 2)[1])
+
+
+async def _trivial(port: int, count: int, concurrency: int) -> tuple[list[float], float, int]:
+    remaining = count
+    latencies: list[float] = []
+    failures = 0
+
+    async def client() -> None:
+        nonlocal remaining, failures
+        while remaining > 0:
+            remaining -= 1
+            latency, status = await _get(port, "/healthz")
+            latencies.append(latency)
+            failures += status != 200
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - start, failures
 
 
 async def _load(
@@ -157,6 +189,20 @@ def _copy_same_rows(url: str, visits: list[dict], user_id: int) -> float:
         return time.perf_counter() - start
 
 
+def _queued(url: str) -> int:
+    out = subprocess.run(["psql", url, "-tAc", "SELECT count(*) FROM indicators_queuedhousehold"],
+                         check=True, capture_output=True, text=True)  # fmt: skip
+    return int(out.stdout.strip() or 0)
+
+
+def _caught_up_after(url: str, limit: float = 120.0) -> float:
+    """Seconds until the rollups' queue is empty (the drainer took every pushed household)."""
+    start = time.perf_counter()
+    while _queued(url) and time.perf_counter() - start < limit:
+        time.sleep(0.1)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parts = urllib.parse.urlsplit(BASE_URL)
     name = parts.path.lstrip("/")
@@ -165,7 +211,7 @@ def main() -> None:
     _psql(admin, f'CREATE DATABASE "{name}"')
     env = dict(os.environ, DATABASE_URL=BASE_URL, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0",
                SECRET_KEY="bench-secret", ALLOWED_HOSTS="127.0.0.1", SECURE_COOKIES="0", LOG_LEVEL="WARNING")  # fmt: skip
-    server = None
+    server = drainer = None
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
@@ -176,6 +222,8 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", "3", "--threads", "1", "--log-level", "warning"], cwd=ROOT, env=env)  # fmt: skip
+        drainer = subprocess.Popen([sys.executable, "manage.py", "rollups_catch_up", "--follow", "1"], cwd=ROOT,
+                                   env=env, stdout=subprocess.DEVNULL)  # fmt: skip
         time.sleep(3)
         day = time.strftime("%Y-%m-%d", time.localtime(time.time() - 86400))
         households = world["households"]
@@ -189,6 +237,7 @@ def main() -> None:
         batched_rate = sent / elapsed
         print(f"batched ingest: {sent} visits in {elapsed:.2f} s = {batched_rate:,.0f} visits/s "
               f"(p50 {statistics.median(latencies) * 1000:.0f} ms per 200-visit request, {failures} failed)")  # fmt: skip
+        print(f"  rollups caught up {_caught_up_after(BASE_URL):.1f} s after the last batch")
 
         # 2. Single-visit requests at 32 concurrent clients.
         singles = [
@@ -200,6 +249,17 @@ def main() -> None:
         p50, p99 = latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99) - 1] * 1000
         print(f"single-visit requests: {len(singles) / elapsed:,.0f} req/s at {CONCURRENCY} concurrent clients, "
               f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({failures} failed)")  # fmt: skip
+        print(f"  rollups caught up {_caught_up_after(BASE_URL):.1f} s after the last single visit")
+        push_rate = len(singles) / elapsed
+
+        # 2b. A trivial view (/healthz) on the same server, clients and run.
+        latencies, elapsed, failures = asyncio.run(_trivial(port, SINGLE_REQUESTS, CONCURRENCY))
+        latencies.sort()
+        p50, p99 = latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99) - 1] * 1000
+        trivial_rate = SINGLE_REQUESTS / elapsed
+        print(f"trivial view (/healthz): {trivial_rate:,.0f} req/s at {CONCURRENCY} concurrent clients, "
+              f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({failures} failed); "
+              f"a single-visit push reaches {push_rate / trivial_rate:.0%} of it")  # fmt: skip
 
         # 3. The same rows through PostgreSQL COPY.
         copy_seconds = _copy_same_rows(BASE_URL, visits[400:], user_id)
@@ -207,9 +267,10 @@ def main() -> None:
         print(f"PostgreSQL COPY of the same rows: {copy_rate:,.0f} visits/s; our API reaches {batched_rate / copy_rate:.1%} of COPY "
               f"(COPY is {copy_rate / batched_rate:.1f}x faster)")  # fmt: skip
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        for process in (server, drainer):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
         _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
