@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -29,6 +30,30 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        previous = user.last_login  # login() sets it to now
+        response = super().form_valid(form)
+        tell_of_credential_changes(self.request, user, previous)
+        return response
+
+
+def tell_of_credential_changes(request: HttpRequest, user: User, since: Any) -> None:
+    """After sign-in, the changes to the password, second factor and API tokens since the previous
+    sign-in, each with its time, on the next page (ASVS 2.2.3: there is no e-mail or SMS to users)."""
+    changes, total = audit.credential_changes(user, since)
+    if not changes:
+        return
+    messages.warning(request, "Từ lần đăng nhập trước, thông tin đăng nhập của bạn đã thay đổi:")
+    for change in changes:
+        messages.warning(request, f"{timezone.localtime(change.at):%H:%M ngày %d/%m/%Y}: {change.text}.")
+    if total > len(changes):
+        messages.warning(request, f"… và {total - len(changes)} thay đổi khác.")
+    messages.warning(
+        request,
+        "Nếu không phải bạn làm hay nhờ làm, hãy báo ngay cho cán bộ xã để cấp lại mật khẩu và thu hồi mã truy cập.",
+    )
 
 
 def _next_url(request: HttpRequest) -> str:
