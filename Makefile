@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-sqlite test-postgres browser-deps report-deps prod-deps quality security format bench bench-sync bench-import bench-reports bench-load demo prod prod-stop backup restore
+.PHONY: help install run serve test test-sqlite test-postgres browser-deps report-deps prod-deps quality security sbom format bench bench-sync bench-import bench-reports bench-load demo prod prod-stop backup restore
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -93,8 +93,12 @@ quality: install  ## ruff format --check, ruff check, mypy, makemigrations --che
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	@$(MAKE) --no-print-directory security
 
-security: install  ## pip-audit (known vulnerabilities in the installed packages) and bandit (the code), with the reasoned exceptions of docs/security.md
+security: install  ## pip-audit (known vulnerabilities in the installed packages) and bandit (the code), with the reasoned exceptions of docs/security.md; writes the SBOM first
+	@$(MAKE) --no-print-directory sbom
 	./scripts/security-audit.sh
+
+sbom: install  ## var/sbom.cdx.json: CycloneDX 1.5 list of the installed Python packages and the npm packages (package-lock.json)
+	$(PY) scripts/sbom.py --output var/sbom.cdx.json
 
 format: install  ## apply ruff format and safe fixes
 	$(VENV)/bin/ruff format .
