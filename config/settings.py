@@ -263,6 +263,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# A malware scanner run on every uploaded workbook before it is read (binhdan/common/upload_scan.py):
+# the file on its standard input, exit 0 clean, 1 infected; empty = no scan.
+UPLOAD_SCAN_COMMAND = env_str("UPLOAD_SCAN_COMMAND", "")
+UPLOAD_SCAN_TIMEOUT = env_int("UPLOAD_SCAN_TIMEOUT", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Long work (imports, report generation, indicator rebuilds) runs as tasks. The embedded default

@@ -56,7 +56,10 @@ def test_v3_4_4_prefixed_cookies_are_sent_secure_on_the_root_path_and_pass_csrf(
     )
     assert signed_in.status_code == 302
     session_line = _set_cookie(signed_in, "__Host-sessionid")
-    assert all(part in session_line for part in ("Secure", "HttpOnly", "Path=/")) and "Domain" not in session_line
+    assert (
+        all(part in session_line for part in ("Secure", "HttpOnly", "Path=/"))
+        and "Domain" not in session_line
+    )
     assert "sessionid" not in {name for name in signed_in.cookies if not name.startswith("__Host-")}
     assert client.get(reverse("home"), secure=True).status_code == 200  # the prefixed session works
 

@@ -24,7 +24,9 @@ EMIT = (
 def _emit(address: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"LOG_LEVEL", "DATABASE_URL"}}
     env.update({"DEBUG": "1", "LOG_SYSLOG_ADDRESS": address, "DJANGO_SETTINGS_MODULE": "config.settings"})
-    return subprocess.run([sys.executable, "-c", EMIT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", EMIT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def _received(server: socket.socket, count: int) -> list[str]:
@@ -40,7 +42,10 @@ def test_v1_7_2_lines_are_sent_to_a_udp_log_host() -> None:
         assert result.returncode == 0, result.stderr
         security, app = _received(server, 2)
     # <PRI>: facility user (1) * 8 + severity warning (4) = 12; info (6) = 14.
-    assert security.startswith("<12>binhdan[") and "WARNING binhdan.security access_denied status=404" in security
+    assert (
+        security.startswith("<12>binhdan[")
+        and "WARNING binhdan.security access_denied status=404" in security
+    )
     assert app.startswith("<14>binhdan[") and "INFO binhdan.common.jobs job ran" in app
     assert "access_denied" in result.stderr  # the console keeps its copy
 

@@ -32,7 +32,9 @@ def test_v7_2_2_an_out_of_scope_object_is_logged_and_still_looks_missing(
     hidden = client.get(f"{url}?q={world.resident_b.full_name}")
     missing = client.get(reverse("registry:household_detail", args=[999_999]))
     assert hidden.status_code == missing.status_code == 404
-    same = [re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", r.content.decode()) for r in (hidden, missing)]
+    same = [
+        re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", r.content.decode()) for r in (hidden, missing)
+    ]
     assert same[0] == same[1]  # the answer tells nothing (ASVS 4.1.5); only the masked CSRF token differs
     [line] = _lines(caplog)  # the missing row is no security event
     assert line == (
@@ -57,7 +59,9 @@ def test_get_visible_or_404_tells_out_of_scope_from_missing(world: World) -> Non
 def test_v7_2_2_a_401_on_the_api_is_logged(world: World, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=SECURITY)
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer bd_wrong").status_code == 401
-    assert _lines(caplog) == ["access_denied status=401 reason=unauthenticated user=- token=- method=GET path=/api/v1/me"]
+    assert _lines(caplog) == [
+        "access_denied status=401 reason=unauthenticated user=- token=- method=GET path=/api/v1/me"
+    ]
 
 
 def test_v7_2_2_the_admin_404_for_non_admins_is_logged_not_for_admins(
@@ -100,4 +104,6 @@ def test_a_token_request_names_the_token_not_the_person(caplog: pytest.LogCaptur
     request.user = SimpleNamespace(pk=7, is_authenticated=True, full_name="Nguyễn Văn A")  # type: ignore[assignment]
     request.api_token = SimpleNamespace(pk=42)  # type: ignore[attr-defined]
     log_denied(request, 403, "forbidden")
-    assert _lines(caplog) == ["access_denied status=403 reason=forbidden user=7 token=42 method=POST path=/api/v1/sync/push"]
+    assert _lines(caplog) == [
+        "access_denied status=403 reason=forbidden user=7 token=42 method=POST path=/api/v1/sync/push"
+    ]

@@ -64,8 +64,8 @@ def record_event(
 # ---- Changes to a user's sign-in details (ASVS 2.2.3) -------------------------------------------------
 # The CHANGE events about a User whose detail starts with these words are changes of the password or of
 # the second factor (accounts/views_people.py and the device deletion below write them).
-PASSWORD_CHANGED = "Đổi mật khẩu"
-PASSWORD_RESET = "Cấp mật khẩu tạm"
+PASSWORD_CHANGED = "Đổi mật khẩu"  # nosec B105  # the words of an audit detail, not a password
+PASSWORD_RESET = "Cấp mật khẩu tạm"  # nosec B105  # the words of an audit detail, not a password
 DEVICE_DELETED = "Xoá thiết bị xác thực hai lớp"
 CREDENTIAL_DETAILS = (PASSWORD_CHANGED, PASSWORD_RESET, DEVICE_DELETED)
 # Told of at most this far back, and at most this many lines (the rest is counted).
@@ -116,7 +116,10 @@ def credential_changes(user: Any, since: dt.datetime | None) -> tuple[list[Crede
         AuditEvent.objects.filter(at__gt=since)
         .filter(
             (Q(action=AuditEvent.Action.CHANGE) & about_user & password_or_device)
-            | (Q(action__in=[AuditEvent.Action.TWO_FACTOR_ENROL, AuditEvent.Action.ENROLMENT_ISSUE]) & about_user)
+            | (
+                Q(action__in=[AuditEvent.Action.TWO_FACTOR_ENROL, AuditEvent.Action.ENROLMENT_ISSUE])
+                & about_user
+            )
             | Q(
                 action__in=[AuditEvent.Action.TOKEN_CREATE, AuditEvent.Action.TOKEN_REVOKE],
                 object_type="ApiToken",

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from binhdan.common import upload_scan
 from binhdan.common.zipcheck import ArchiveTooLarge, check_zip_expansion
 from binhdan.registry.citizen_id import hash_citizen_id, mask_citizen_id, normalise_citizen_id
 
@@ -66,6 +67,10 @@ def read_sheets(data: bytes, filename: str) -> list[Table]:
         raise UnreadableFile("Chỉ nhận tệp Excel (.xlsx, .xls) hoặc .csv.")
     if not data:
         raise UnreadableFile("Tệp rỗng.")
+    try:
+        upload_scan.scan(data)  # UPLOAD_SCAN_COMMAND, before any reader opens the file (ASVS 12.4.2)
+    except upload_scan.UploadRefused as exc:
+        raise UnreadableFile(str(exc)) from exc
     if suffix == ".csv":
         return [_read_csv(data)]
     try:
