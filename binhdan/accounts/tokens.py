@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from binhdan.accounts import access
 from binhdan.accounts.audit import record_event
-from binhdan.accounts.models import API_TOKEN_KNOWN_ADDRESSES, ApiToken, AuditEvent, User
+from binhdan.accounts.models import API_TOKEN_KNOWN_ADDRESSES, ApiToken, AuditEvent, Role, User
+from binhdan.common.db import prepare, query_together
 
 PREFIX = "bd_"
 # Write last_used_at at most this often, so a busy phone does not write on every request.
@@ -63,13 +64,39 @@ def create_api_token(*, user: User, name: str = "", by: User | None = None, ip: 
     return token
 
 
+def _token_queryset(digest: str) -> QuerySet[ApiToken]:
+    return ApiToken.objects.active().select_related("user").filter(key_hash=digest)[:1]
+
+
+def _roles_queryset(digest: str) -> QuerySet[Role]:
+    """The current roles of the user holding this key, as `User.current_roles()` reads them."""
+    return (
+        Role.objects.current()
+        .filter(user__api_tokens__key_hash=digest)
+        .select_related("place", "place__parent")
+    )
+
+
 def authenticate_token(token: str, *, ip: str | None = None) -> ApiToken | None:
     """The active token row (with its user) for this token, or None: unknown, revoked, expired, the user
     inactive, or the user may not use tokens (not a member/team leader, or two-factor missing)."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    row = ApiToken.objects.active().select_related("user").filter(key_hash=_digest(token)).first()
-    if row is None or not access.may_use_api_token(row.user):
+    digest = _digest(token)
+    # The token with its user, and that user's current roles (which every scope decision reads next),
+    # in one round trip: the roles are those of the user holding this key (key_hash is unique).
+    # Both compiled once per process (common.db.prepare): the same SQL, with this key and clock.
+    tokens, roles = query_together(
+        [
+            prepare(("accounts.tokens.token",), _token_queryset, digest),
+            prepare(("accounts.tokens.roles",), _roles_queryset, digest),
+        ]
+    )
+    row = tokens[0] if tokens else None
+    if row is None:
+        return None
+    row.user._current_roles = roles  # what `User.current_roles()` reads, from the same statement
+    if not access.may_use_api_token(row.user):
         return None
     now = timezone.now()
     updates: dict[str, Any] = {}

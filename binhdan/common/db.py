@@ -1,14 +1,115 @@
-"""Bulk writes of plain rows, for hot paths where building model instances costs more than the SQL."""
+"""Bulk writes of plain rows, for hot paths where building model instances costs more than the SQL.
+
+On PostgreSQL a round trip, not the work in it, is what a small statement costs on a busy server:
+`fetch_together` reads several querysets in one, and inside `writes_together()` the writes of
+`execute_together`, `insert_rows` (INSERTs) and `add_to_rows` wait and go together in one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import copy
+import dataclasses
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from django.db import connection, connections, router
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 
 # Below this many rows one multi-row INSERT costs fewer round trips than a COPY.
 COPY_FROM_ROWS = 50
+_PENDING = "_binhdan_pending_writes"
+
+
+def _pending(conn: Any) -> list[tuple[str, list[Any]]] | None:
+    return getattr(conn, _PENDING, None)
+
+
+def _flush(conn: Any, commit: bool = False) -> None:
+    """Send the waiting writes, in order, in one round trip (one query of several statements). With
+    `commit` (the block is the last thing of the outermost transaction) they also end it: with COMMIT
+    after them, or — when nothing ran in the transaction before them — as a query of its own, which
+    PostgreSQL runs as one transaction (all or nothing), without a BEGIN and a COMMIT round trip."""
+    pending = _pending(conn)
+    if not pending:
+        return
+    statements = pending[:]
+    pending.clear()
+    sql = "; ".join(sql for sql, _ in statements)
+    params = [p for _, params in statements for p in params]
+    raw = conn.connection
+    alone = False
+    if commit:
+        from psycopg.pq import TransactionStatus
+
+        alone = raw.info.transaction_status == TransactionStatus.IDLE
+        if not alone:
+            sql += "; COMMIT"
+    with conn.cursor() as cursor:
+        if not alone:
+            cursor.execute(sql, params)
+            return
+        raw.autocommit = True  # (psycopg would send a BEGIN first otherwise)
+        try:
+            cursor.execute(sql, params)
+        finally:
+            raw.autocommit = False
+
+
+def _ends_transaction(conn: Any) -> bool:
+    """Whether the transaction the caller is in is the outermost atomic block, in good order."""
+    return (
+        len(conn.atomic_blocks) == 1
+        and not conn.savepoint_ids
+        and not conn.needs_rollback
+        and not conn.closed_in_transaction
+        and not getattr(conn.atomic_blocks[0], "_from_testcase", False)
+    )
+
+
+@contextlib.contextmanager
+def writes_together(using: str = DEFAULT_DB_ALIAS, *, commit: bool = False) -> Iterator[None]:
+    """Inside a transaction on PostgreSQL: the writes of `execute_together`, `insert_rows` and
+    `add_to_rows` wait, and go to the database together (one round trip) when the block ends — or
+    before any other statement runs on the connection (a read, an ORM write, a COPY), so the order of
+    every statement is kept. They answer nothing, so waiting changes nothing but the round trips; an
+    error (a duplicate key) is raised when they are sent, still inside the caller's transaction.
+    Elsewhere (SQLite, or outside a transaction) every write runs at once.
+
+    `commit=True`: the block ends right where the caller's outermost `transaction.atomic()` ends
+    (nothing runs in between); the writes then carry the COMMIT, and Django's own commit finds the
+    transaction done (on_commit hooks run as usual). Inside a test's transaction, or a savepoint,
+    nothing is committed early."""
+    conn = connections[using]
+    if conn.vendor != "postgresql" or not conn.in_atomic_block or _pending(conn) is not None:
+        yield
+        return
+    pending: list[tuple[str, list[Any]]] = []
+    setattr(conn, _PENDING, pending)
+
+    def send_waiting_first(execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
+        if pending:
+            _flush(conn)  # its own execute passes through here with nothing waiting
+        return execute(sql, params, many, context)
+
+    try:
+        with conn.execute_wrapper(send_waiting_first):
+            yield
+            _flush(conn, commit=commit and _ends_transaction(conn))
+    finally:
+        setattr(conn, _PENDING, None)
+
+
+def _run(conn: Any, sql: str, params: list[Any]) -> None:
+    """Execute now, or queue it inside `writes_together()`."""
+    pending = _pending(conn)
+    if pending is not None:
+        pending.append((sql, params))
+        return
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def insert_rows(model: type[Any], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -17,27 +118,33 @@ def insert_rows(model: type[Any], columns: list[str], rows: list[tuple[Any, ...]
         return
     table = model._meta.db_table
     connection = connections[router.db_for_write(model)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            # Few rows, or another backend: multi-row INSERTs. Each field adapts its values as the
-            # ORM would (SQLite keeps UUIDs, dates and aware datetimes in formats of its own).
-            fields = [model._meta.get_field(c) for c in columns]  # get_field also knows "<fk>_id" names
-            prepared = [
-                tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True))
-                for row in rows
-            ]
-            marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            step = max(1, connection.ops.bulk_batch_size(fields, prepared))  # the backend's parameter limit
-            for start in range(0, len(prepared), step):
-                chunk = prepared[start : start + step]
-                cursor.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))}",  # nosec B608  # identifiers from model metadata
-                    [value for row in chunk for value in row],
-                )
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+        _flush(connection)  # COPY goes around the cursor's wrappers: what waits goes first
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,  # a duplicate key is Django's IntegrityError, as for an INSERT
+            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        if connection.queries_logged:  # COPY goes around the logging cursor too: tests count it
+            connection.queries_log.append({"sql": f"COPY {table} … ({len(rows)} rows)", "time": "0.000"})
+        return
+    # Few rows, or another backend: multi-row INSERTs. Each field adapts its values as the
+    # ORM would (SQLite keeps UUIDs, dates and aware datetimes in formats of its own).
+    fields = [model._meta.get_field(c) for c in columns]  # get_field also knows "<fk>_id" names
+    prepared = [
+        tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)) for row in rows
+    ]
+    marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    step = max(1, connection.ops.bulk_batch_size(fields, prepared))  # the backend's parameter limit
+    for start in range(0, len(prepared), step):
+        chunk = prepared[start : start + step]
+        _run(
+            connection,
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))}",  # nosec B608  # identifiers from model metadata
+            [value for row in chunk for value in row],
+        )
 
 
 def add_to_rows(
@@ -52,65 +159,129 @@ def add_to_rows(
     marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     step = 900 // len(columns)  # within SQLite's parameter limit
     sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))} "  # nosec B608  # identifiers from model metadata
-                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sums}",
-                [value for row in chunk for value in row],
-            )
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        _run(
+            connection,
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))} "  # nosec B608  # identifiers from model metadata
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sums}",
+            [value for row in chunk for value in row],
+        )
 
 
-def fetch_together(querysets: Sequence[Any]) -> list[list[tuple[Any, ...]]]:
-    """The rows of several `values_list` querysets (tuples, as `list(qs)` gives them). On PostgreSQL in one
-    round trip — the statements go together in one query (client-side binding) — since a round trip, not
-    the work in it, is what a small query costs on a busy server; elsewhere one query after another."""
+def _compiled(item: Any, alias: str) -> tuple[str, list[Any], Any] | None:
+    """(sql, params, compiler or None) of a queryset, a `Prepared` or an `(sql, params)` read; None
+    when the ORM knows the answer is empty without asking."""
     from django.core.exceptions import EmptyResultSet
 
+    if isinstance(item, Prepared):
+        return item.sql, item.params, item.compiler
+    if isinstance(item, tuple):
+        return item[0], list(item[1]), None
+    compiler = item.query.get_compiler(using=alias)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    return sql, list(params), compiler
+
+
+def _raw_rows(connection: Any, items: Sequence[Any], alias: str) -> list[tuple[list[Any] | None, Any]]:
+    """Each item's raw rows and compiler, all read in one round trip on PostgreSQL (one query of several
+    statements, client-side binding); elsewhere one query after another. Rows None: nothing to read."""
+    compiled = [_compiled(item, alias) for item in items]
+    present = [c for c in compiled if c is not None]
+    fetched: list[list[Any]] = []
+    if present:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "; ".join(sql for sql, _, _ in present), [p for _, ps, _ in present for p in ps]
+                )
+                for number in range(len(present)):
+                    if number:
+                        cursor.cursor.nextset()
+                    fetched.append(cursor.fetchall())
+            else:
+                for sql, params, _ in present:
+                    cursor.execute(sql, params)
+                    fetched.append(cursor.fetchall())
+    out: list[tuple[list[Any] | None, Any]] = []
+    rows = iter(fetched)
+    for c in compiled:
+        if c is None:
+            out.append((None, None))
+            continue
+        got, compiler = next(rows), c[2]
+        if compiler is not None and compiler.has_extra_select:  # ordering columns, as Django trims them
+            got = [row[: compiler.col_count] for row in got]
+        out.append((got, compiler))
+    return out
+
+
+def fetch_together(querysets: Sequence[Any], using: str | None = None) -> list[list[tuple[Any, ...]]]:
+    """The rows of several `values_list` querysets (tuples, as `list(qs)` gives them), `Prepared`
+    statements of such querysets, or plain `(sql, params)` reads. On PostgreSQL in one round trip —
+    the statements go together in one query (client-side binding) — since a round trip, not the work
+    in it, is what a small query costs on a busy server; elsewhere one query after another."""
     if not querysets:
         return []
-    alias = querysets[0].db
+    alias = using or next(
+        (q.queryset.db if isinstance(q, Prepared) else q.db for q in querysets if not isinstance(q, tuple)),
+        DEFAULT_DB_ALIAS,
+    )
     connection = connections[alias]
-    if connection.vendor != "postgresql" or len(querysets) == 1:
-        return [list(qs) for qs in querysets]
-    out: list[list[tuple[Any, ...]] | None] = []
-    compiled = []
-    sqls: list[str] = []
-    params: list[Any] = []
-    for qs in querysets:
-        compiler = qs.query.get_compiler(using=alias)
-        try:
-            sql, sql_params = compiler.as_sql()
-        except EmptyResultSet:
+    results: list[list[tuple[Any, ...]]] = []
+    for rows, compiler in _raw_rows(connection, querysets, alias):
+        if rows is None:
+            results.append([])
+            continue
+        if compiler is not None:
+            fields = [s[0] for s in compiler.select[: compiler.col_count]]
+            converters = compiler.get_converters(fields)
+            if converters:
+                rows = list(compiler.apply_converters(rows, converters))
+        results.append([tuple(row) for row in rows])
+    return results
+
+
+def query_together(querysets: Sequence[Any]) -> list[list[Any]]:
+    """`list(qs)` of each queryset (or `Prepared` statement of one) — model instances with their
+    `select_related` objects, values or tuples, exactly as Django builds them — read in one round trip
+    on PostgreSQL (one query of several statements), elsewhere one query after another."""
+    if not querysets:
+        return []
+    first = querysets[0]
+    alias = first.queryset.db if isinstance(first, Prepared) else first.db
+    connection = connections[alias]
+    # Fresh clones, whose queries get the compilers below (nobody else's do).
+    clones = [(q.queryset if isinstance(q, Prepared) else q).all() for q in querysets]
+    out: list[list[Any]] = []
+    for clone, (rows, compiler) in zip(clones, _raw_rows(connection, querysets, alias), strict=True):
+        if rows is None:
             out.append([])
             continue
-        out.append(None)
-        compiled.append(compiler)
-        sqls.append(sql)
-        params.extend(sql_params)
-    results: list[list[tuple[Any, ...]]] = []
-    if sqls:
-        with connection.cursor() as cursor:
-            cursor.execute("; ".join(sqls), params)
-            for number, compiler in enumerate(compiled):
-                if number:
-                    cursor.cursor.nextset()
-                rows = cursor.fetchall()
-                fields = [s[0] for s in compiler.select[: compiler.col_count]]
-                converters = compiler.get_converters(fields)
-                if converters:
-                    rows = list(compiler.apply_converters(rows, converters))
-                results.append([tuple(row) for row in rows])
-    it = iter(results)
-    return [next(it) if rows is None else rows for rows in out]
+        if compiler is None:
+            raise TypeError("query_together reads querysets, not plain SQL")
+        # Django's own iterables build the results from these rows: a copy of the compiler "executes"
+        # by handing them over (converters, select_related and all, as for `list(qs)`).
+        own = copy.copy(compiler)
+        own.execute_sql = lambda *args, _rows=rows, **kwargs: [_rows]
+        clone.query.get_compiler = lambda *args, _own=own, **kwargs: _own
+        out.append(list(clone))
+    return out
 
 
 def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
     """Run statements that answer nothing (UPDATE, INSERT), in order: on PostgreSQL in one round trip (one
-    query of several statements, client-side binding), elsewhere one after another."""
+    query of several statements, client-side binding), elsewhere one after another. Inside
+    `writes_together()` they wait with the other writes."""
     statements = [s for s in statements if s[0]]
     if not statements:
+        return
+    pending = _pending(connection)
+    if pending is not None:
+        pending.extend((sql, list(params)) for sql, params in statements)
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(statements) > 1:
@@ -120,3 +291,157 @@ def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
+
+
+# --- queries compiled once per process -----------------------------------------------------------------
+
+
+class Prepared:
+    """A queryset's SQL, compiled once and run again with other values (for `fetch_together` and
+    `query_together`). Made by `prepare`; `queryset` is a fresh clone, ready for `list()` elsewhere."""
+
+    __slots__ = ("compiler", "params", "queryset", "sql")
+
+    def __init__(self, sql: str, params: list[Any], compiler: Any, queryset: Any) -> None:
+        self.sql, self.params, self.compiler, self.queryset = sql, params, compiler, queryset
+
+
+@dataclasses.dataclass
+class _Plan:
+    queryset: Any  # built with marks in place of the values
+    compiler: Any  # its compiler after as_sql(): select, converters, related objects
+    sql: str
+    params: list[Any]  # the constants; the slots are filled for every run
+    slots: list[tuple[int, int, int | None, Callable[[Any], Any]]]  # position, value, item, form
+    now_slots: list[int]  # positions holding timezone.now() taken while the queryset was built
+
+
+_PLANS: dict[Any, _Plan | None] = {}
+_PLANS_MAX = 1024
+
+
+def _mark(value: Any, number: int) -> Any:
+    """A stand-in for `value` while compiling, unlike any real value (ids are positive)."""
+    if isinstance(value, bool):
+        raise TypeError
+    if isinstance(value, int):
+        return -(10**9) - number  # within a 32-bit integer column's range: no lookup drops it
+    if isinstance(value, str):
+        return f"\x01binhdan-mark-{number}\x01"
+    if isinstance(value, uuid.UUID):
+        return uuid.UUID(int=(0xB1D << 96) + number)
+    raise TypeError
+
+
+def _forms(mark: Any) -> list[tuple[Any, Callable[[Any], Any]]]:
+    forms: list[tuple[Any, Callable[[Any], Any]]] = [(mark, lambda v: v)]
+    if isinstance(mark, uuid.UUID):  # a backend without a uuid type gets hex (Django's UUIDField)
+        forms += [(mark.hex, lambda v: v.hex), (str(mark), str)]
+    return forms
+
+
+def _compile(build: Callable[..., Any], values: list[Any]) -> tuple[Any, Any, str, list[Any]]:
+    queryset = build(*values)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    return queryset, compiler, sql, list(params)
+
+
+def _plan(build: Callable[..., Any], values: tuple[Any, ...], day: dt.date) -> _Plan | None:
+    """Compile `build(*marks)` twice; where the marks landed (and where the clock did) become slots.
+    None when that cannot be told for sure: then every run builds and compiles the queryset itself."""
+    from django.core.exceptions import EmptyResultSet
+    from django.utils import timezone
+
+    try:
+        numbers = itertools.count(1)
+        marks = [
+            [_mark(v, next(numbers)) for v in value]
+            if isinstance(value, list)
+            else _mark(value, next(numbers))
+            for value in values
+        ]
+        before = timezone.now()
+        queryset, compiler, sql, params = _compile(build, marks)
+        between = timezone.now()
+        _, _, sql_again, params_again = _compile(build, marks)
+        after = timezone.now()
+    except (TypeError, EmptyResultSet):
+        return None
+    except Exception:  # a mark the field refuses (its validation): build it every time instead
+        return None
+    if sql != sql_again or len(params) != len(params_again) or timezone.localdate() != day:
+        return None  # (past midnight while compiling: the next run plans for the new day)
+    wanted = {}
+    for index, mark in enumerate(marks):
+        for item, one in enumerate(mark) if isinstance(mark, list) else [(None, mark)]:
+            for form, convert in _forms(one):
+                wanted[(type(form), form)] = (index, item, convert)
+            if isinstance(one, str) and one in sql:
+                return None  # a mark inlined into the text: this query cannot be reused
+    slots, now_slots, found = [], [], set()
+    for position, (first, second) in enumerate(zip(params, params_again, strict=True)):
+        hit = wanted.get((type(first), first)) if _hashable(first) else None
+        if hit is not None:
+            if first != second:
+                return None
+            slots.append((position, *hit))
+            found.add(hit[:2])
+        elif first != second:  # the clock, read while building (e.g. "not expired yet")
+            if not (isinstance(first, dt.datetime) and before <= first <= between <= second <= after):
+                return None
+            now_slots.append(position)
+    expected = {
+        (i, j) for i, m in enumerate(marks) for j in (range(len(m)) if isinstance(m, list) else [None])
+    }
+    if found != expected:
+        return None  # a value Django left out or folded: reuse could not be proven
+    return _Plan(queryset, compiler, sql, params, slots, now_slots)
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def prepare(key: Any, build: Callable[..., Any], *values: Any) -> Any:
+    """`build(*values)` — a queryset — as a `Prepared` statement whose SQL was compiled once for `key`
+    (per process), for `fetch_together` / `query_together`; the queryset itself when that cannot be.
+
+    `key` must name everything the queryset depends on besides `values` (e.g. the user's scope as a
+    `Q`); `values` are ints, strings, UUIDs or lists of them (list lengths and the local day are part
+    of the key). The SQL is the ORM's own: compiled from `build` with marks in place of the values,
+    whose positions in the parameters are then filled with the real ones; `timezone.now()` read while
+    building is read again at every run."""
+    from django.utils import timezone
+
+    values = tuple(
+        list(dict.fromkeys(v)) if isinstance(v, list | set | tuple | frozenset) else v for v in values
+    )
+    if any(isinstance(v, list) and not v for v in values):
+        return build(*values)  # an empty list: the ORM answers "nothing" without a query
+    today = timezone.localdate()
+    full_key = (key, tuple(len(v) if isinstance(v, list) else None for v in values), today)
+    try:
+        plan = _PLANS[full_key]
+    except KeyError:
+        plan = _plan(build, values, today)
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[full_key] = plan
+    except TypeError:  # an unhashable key
+        return build(*values)
+    if plan is None:
+        return build(*values)
+    params = plan.params[:]
+    for position, index, item, convert in plan.slots:
+        value = values[index] if item is None else values[index][item]
+        params[position] = convert(value)
+    if plan.now_slots:
+        now = timezone.now()
+        for position in plan.now_slots:
+            params[position] = now
+    return Prepared(plan.sql, params, plan.compiler, plan.queryset)

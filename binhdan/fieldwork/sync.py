@@ -11,12 +11,10 @@ a cursor, in pages small enough for a cheap phone on a weak link.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import math
-import time
 import uuid as uuid_lib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +22,6 @@ from decimal import Decimal
 from typing import Any, TypeGuard
 
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery, Sum
@@ -32,7 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from binhdan.accounts import access
-from binhdan.common.db import execute_together, fetch_together, insert_rows
+from binhdan.common.db import execute_together, fetch_together, insert_rows, prepare, writes_together
 from binhdan.common.text import nfc
 from binhdan.fieldwork import scams, visit_days
 from binhdan.fieldwork.models import (
@@ -168,6 +165,8 @@ class _Context:
     classes: dict[int, CommunityClass]
     campaigns: list[Campaign]
     village_parent: dict[int, int | None]
+    skill_owners: dict[str, int] = field(default_factory=dict)  # a commune's own skill -> that commune
+    visit_ids: list[int] = field(default_factory=list)  # ids taken for this batch's visits (PostgreSQL)
     work_max_age_days: int = WORK_TIME_MAX_AGE_DAYS
     work_hours: dict[dt.date, Decimal] = field(default_factory=dict)  # stored + accepted in this batch
     # resident id -> (household id, registered_on) for "resident_left" records: in scope, not erased
@@ -232,18 +231,44 @@ def _load_context(
     # Whether the households' communes have any campaign comes with them: most pushes then need no
     # campaign query at all.
     any_campaign = Exists(Campaign.objects.filter(commune_id=OuterRef("village__parent_id")))
-    # The households, the residents and what the caller wants too (the receipts) in one round trip.
-    household_rows, resident_rows, *extra = fetch_together(
+    # On PostgreSQL the visits' ids come from their sequence in the same round trip, so that every row
+    # of the batch can then be written in one (an id taken and not used is a gap, as after a rollback).
+    visits = sum(1 for _, _, kind, _ in records if kind == "visit")
+    take_ids = [_take_visit_ids(visits)] if visits and connection.vendor == "postgresql" else []
+    # The households, the residents, the active skills, the visits' ids and what the caller wants too
+    # (the receipts) in one round trip.
+    # Each compiled once per process for the same scope and number of ids (common.db.prepare): the
+    # key is the scope `changeable_by` filters on, as a Q (equal Qs, equal SQL), and the queries are
+    # the ORM's own.
+    household_rows, resident_rows, skill_rows, *extra = fetch_together(
         [
-            Household.objects.changeable_by(user)
-            .filter(pk__in=household_ids)
-            .values_list("pk", "village_id", "village__parent_id", any_campaign),
-            Resident.objects.changeable_by(user)
-            .filter(pk__in=resident_ids)
-            .values_list("pk", "household_id", "erased_at", "left_on"),
+            prepare(
+                ("fieldwork.sync.households", access.village_scope(user, "village", for_change=True)),
+                lambda ids: (
+                    Household.objects.changeable_by(user)
+                    .filter(pk__in=ids)
+                    .values_list("pk", "village_id", "village__parent_id", any_campaign)
+                ),
+                sorted(household_ids),
+            ),
+            prepare(
+                (
+                    "fieldwork.sync.residents",
+                    access.village_scope(user, "household__village", for_change=True),
+                ),
+                lambda ids: (
+                    Resident.objects.changeable_by(user)
+                    .filter(pk__in=ids)
+                    .values_list("pk", "household_id", "erased_at", "left_on")
+                ),
+                sorted(resident_ids),
+            ),
+            prepare(("fieldwork.sync.skills",), _active_skills_queryset),
+            *take_ids,
             *also,
         ]
     )
+    visit_ids = [row[0] for row in extra.pop(0)] if take_ids else []
     households = {pk: village for pk, village, _, _ in household_rows}
     village_parent = {village: commune for _, village, commune, _ in household_rows}
     with_campaigns = {commune for _, _, commune, has in household_rows if has}
@@ -273,10 +298,13 @@ def _load_context(
         households=households,
         residents=residents,
         gone=gone,
-        skills=_active_skills(),
+        skills={code: pk for code, pk, _ in skill_rows},
         classes=classes,
         campaigns=campaigns,
         village_parent=village_parent,
+        # A commune's own skills are recorded only for households of that commune.
+        skill_owners={code: commune for code, _, commune in skill_rows if commune is not None},
+        visit_ids=visit_ids,
     )
     if any(kind == "work_time" for _, _, kind, _ in records):
         ctx.work_max_age_days = work_time_max_age_days(user)
@@ -302,61 +330,35 @@ def _load_context(
     return ctx, extra
 
 
-# The active skills (code -> id), memoised per process. A change anywhere (this worker or another)
-# bumps a version kept in the shared cache (CACHES["default"]: the database, or Redis), which every
-# push compares with its memo; the memo also expires on its own after a while, for edits that skip
-# signals (queryset.update()).
+def _active_skills_queryset() -> QuerySet[Skill]:
+    return Skill.objects.filter(active=True).values_list("code", "pk", "commune_id")
+
+
+def _take_visit_ids(count: int) -> tuple[str, list[Any]]:
+    """`count` new ids from the visits' sequence (PostgreSQL), as a read for `fetch_together`."""
+    table = Visit._meta.db_table
+    return (
+        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",  # nosec B608  # a table name from model metadata
+        [count],
+    )
+
+
+# The push reads the active skills with its households, in the same round trip, so a skill changed
+# by another worker counts at once without any memo. `_SKILLS_CACHE` stays for the Skill signals
+# (fieldwork/apps.py), which clear it.
 _SKILLS_CACHE: dict[str, Any] = {"at": 0.0, "map": {}, "owners": {}, "version": None}
-SKILLS_CACHE_SECONDS = 30.0
-SKILLS_VERSION_KEY = "fieldwork:skills-version"
-
-
-def _skills_version() -> Any:
-    try:
-        return cache.get(SKILLS_VERSION_KEY)
-    except Exception:  # the shared cache is down: trust nothing memoised
-        return object()
-
-
-def _active_skills() -> dict[str, int]:
-    """code -> id of active skills, memoised while the shared skills version stays the same."""
-    now = time.monotonic()
-    version = _skills_version()
-    memo = _SKILLS_CACHE
-    if version is None or version != memo["version"] or now - memo["at"] > SKILLS_CACHE_SECONDS:
-        if version is None:  # first use, or the cache was cleared: start a version everyone shares
-            version = uuid_lib.uuid4().hex
-            try:
-                cache.add(SKILLS_VERSION_KEY, version, None)
-                version = cache.get(SKILLS_VERSION_KEY) or version
-            except Exception:
-                version = object()
-        rows = list(Skill.objects.filter(active=True).values_list("code", "pk", "commune_id"))
-        memo["map"] = {code: pk for code, pk, _ in rows}
-        # A commune's own skills are recorded only for households of that commune.
-        memo["owners"] = {code: commune for code, _, commune in rows if commune is not None}
-        memo["at"], memo["version"] = now, version
-    return memo["map"]
 
 
 def _skill_fits(ctx: _Context, code: str, household_id: int) -> bool:
     """A national skill fits every household; a commune's own skill only that commune's households."""
-    owner = _SKILLS_CACHE["owners"].get(code)
+    owner = ctx.skill_owners.get(code)
     return owner is None or owner == ctx.village_parent.get(ctx.households[household_id])
 
 
-def _bump_skills_version() -> None:
-    # If the shared cache is down, the memo still expires after SKILLS_CACHE_SECONDS.
-    with contextlib.suppress(Exception):
-        cache.set(SKILLS_VERSION_KEY, uuid_lib.uuid4().hex, None)
-
-
 def forget_skills_cache(**kwargs: Any) -> None:
-    """A skill was saved or deleted: every worker reloads the map at its next push (also after commit,
-    so no worker memoises the old map under the new version)."""
-    _SKILLS_CACHE["at"] = 0.0
-    _bump_skills_version()
-    transaction.on_commit(_bump_skills_version)
+    """A skill was saved or deleted. The push reads skills afresh every time; nothing more to do than
+    to drop what the memo holds."""
+    _SKILLS_CACHE.update(at=0.0, map={}, owners={}, version=None)
 
 
 def _aware_datetime(value: Any, name: str, now: dt.datetime) -> dt.datetime:
@@ -410,7 +412,15 @@ def _campaign_for(ctx: _Context, village_id: int, day: dt.date) -> Campaign | No
 
 @dataclass
 class _VisitPlan:
-    visit: Visit
+    uuid: uuid_lib.UUID
+    household_id: int
+    visited_at: dt.datetime
+    day: dt.date  # the local day of the visit
+    minutes: int
+    channel: str
+    follow_up_on: dt.date | None
+    notes: str
+    campaign_id: int | None
     people: list[int]
     skills: list[tuple[int, int, int]]  # resident, skill, level
     status: list[tuple[int, str, int, str]]  # resident, field, value, evidence
@@ -526,18 +536,21 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
                 plan_status.append((resident_id, field_name, int(value), evidence))
     if errors:
         raise Rejected(errors)
-    visit = Visit(
+    campaign = _campaign_for(ctx, ctx.households[household_id], local_day)
+    return _VisitPlan(
         uuid=client_uuid,
         household_id=household_id,
-        recorded_by=ctx.user,
         visited_at=visited_at,
+        day=local_day,
         minutes=minutes,
         channel=channel,
         follow_up_on=follow_up,
         notes=nfc(notes),
-        campaign=_campaign_for(ctx, ctx.households[household_id], local_day),
+        campaign_id=campaign.pk if campaign else None,
+        people=plan_people,
+        skills=plan_skills,
+        status=plan_status,
     )
-    return _VisitPlan(visit, plan_people, plan_skills, plan_status)
 
 
 def _plan_attendance(
@@ -705,6 +718,12 @@ def push(*, user: Any, records: Any) -> list[dict[str, Any]]:
         return _push_once(user, records)
 
 
+def _receipts_queryset(uuids: list[uuid_lib.UUID]) -> QuerySet[SyncReceipt]:
+    return SyncReceipt.objects.filter(uuid__in=uuids).values_list(
+        "uuid", "payload_hash", "object_id", "user_id"
+    )
+
+
 def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
     results: list[Result] = []
     candidates: list[tuple[int, str, str, dict[str, Any]]] = []  # index, uuid, kind, data
@@ -748,8 +767,8 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
         user,
         candidates,
         [
-            SyncReceipt.objects.filter(uuid__in=[c[1] for c in candidates]).values_list(
-                "uuid", "payload_hash", "object_id", "user_id"
+            prepare(
+                ("fieldwork.sync.receipts",), _receipts_queryset, [uuid_lib.UUID(c[1]) for c in candidates]
             )
         ],
     )
@@ -782,7 +801,7 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
         to_create.append((index, client_uuid, kind, digest, plan))
 
     if to_create:
-        _store(user, to_create, results, ctx.households)
+        _store(user, to_create, results, ctx)
     return [r.as_dict() for r in results]
 
 
@@ -842,19 +861,28 @@ def _touch(model: Any, ids: set[int], now: dt.datetime) -> tuple[str, list[Any]]
     return sql, [value, *sorted(ids)]
 
 
-@transaction.atomic
+VISIT_COLUMNS = ["uuid", "household_id", "recorded_by_id", "visited_at", "minutes", "channel", "follow_up_on",
+                 "notes", "campaign_id", "created_at"]  # fmt: skip
+
+
 def _store(
-    user: Any,
-    to_create: list[tuple[int, str, str, str, Any]],
-    results: list[Result],
-    village_of: dict[int, int],
+    user: Any, to_create: list[tuple[int, str, str, str, Any]], results: list[Result], ctx: _Context
 ) -> None:
-    visit_plans = [(i, p) for i, _, kind, _, p in to_create if kind == "visit"]
+    # The writes that answer nothing wait and go together (common.db.writes_together): on PostgreSQL
+    # a push of a few visits is one round trip, one transaction, with no BEGIN or COMMIT of its own.
+    with transaction.atomic(), writes_together(commit=True):
+        _store_rows(user, to_create, results, ctx)
+
+
+def _store_rows(
+    user: Any, to_create: list[tuple[int, str, str, str, Any]], results: list[Result], ctx: _Context
+) -> None:
+    visit_plans: list[tuple[int, _VisitPlan]] = [(i, p) for i, _, kind, _, p in to_create if kind == "visit"]
     now = timezone.now()
     # Touch the households and residents first, one UPDATE each, so that every push locks them in
     # the same order (no deadlock between concurrent pushes) and phones pull the change; the
     # observation triggers then find these residents stamped by this transaction and skip them.
-    households = {p.visit.household_id for _, p in visit_plans}
+    households = {p.household_id for _, p in visit_plans}
     residents = {r for _, p in visit_plans for r in p.people}
     residents |= {r for _, _, kind, _, p in to_create if kind == "class_attendance" for r in p[1]}
     left_plans: list[tuple[int, _LeftPlan]] = [
@@ -863,32 +891,38 @@ def _store(
     households |= {p.household for _, p in left_plans}
     residents |= {p.resident for _, p in left_plans}
     execute_together([_touch(Household, households, now), _touch(Resident, residents, now)])  # one round trip
-    visits = Visit.objects.bulk_create([p.visit for _, p in visit_plans])
-    object_ids: dict[int, int] = {i: v.pk for (i, _), v in zip(visit_plans, visits, strict=True)}
 
-    # Rows of the child tables go straight to the database as tuples: building thousands of model
-    # instances per batch cost more than the database work itself (see benchmarks/bench_sync.py).
+    # Rows go straight to the database as tuples: building model instances per batch cost more than
+    # the database work itself (see benchmarks/bench_sync.py).
+    object_ids: dict[int, int] = {}
+    if visit_plans:
+        rows = [
+            (p.uuid, p.household_id, user.pk, p.visited_at, p.minutes, p.channel, p.follow_up_on, p.notes,
+             p.campaign_id, now)
+            for _, p in visit_plans
+        ]  # fmt: skip
+        if ctx.visit_ids:  # PostgreSQL: the ids were taken with the batch's reads
+            ids = ctx.visit_ids[: len(rows)]  # one per visit record; rejected ones leave theirs unused
+            insert_rows(
+                Visit, ["id", *VISIT_COLUMNS], [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+            )
+            object_ids = {i: pk for (i, _), pk in zip(visit_plans, ids, strict=True)}
+        else:  # SQLite: the database numbers them; read back by uuid
+            insert_rows(Visit, VISIT_COLUMNS, rows)
+            ids = dict(
+                Visit.objects.filter(uuid__in=[p.uuid for _, p in visit_plans]).values_list("uuid", "pk")
+            )
+            object_ids = {i: ids[p.uuid] for i, p in visit_plans}
+
     people: list[tuple[Any, ...]] = []
     skills: list[tuple[Any, ...]] = []
     status: list[tuple[Any, ...]] = []
-    for _, plan in visit_plans:
-        visit = plan.visit
-        day = timezone.localtime(visit.visited_at).date()
-        ref = str(visit.uuid)
-        people += [(visit.pk, r) for r in plan.people]
+    for index, plan in visit_plans:
+        visit_id, day, ref = object_ids[index], plan.day, str(plan.uuid)
+        people += [(visit_id, r) for r in plan.people]
         skills += [(r, s, level, day, Source.VISIT.value, ref) for r, s, level in plan.skills]
         status += [(r, f, v, e, day, Source.VISIT.value, ref) for r, f, v, e in plan.status]
     insert_rows(VisitPerson, ["visit_id", "resident_id"], people)
-    if visit_plans:  # the daily counts team quotas read (fieldwork.visit_days); villages from the context
-        visit_days.add(
-            (
-                village_of[p.visit.household_id],
-                user.pk,
-                timezone.localtime(p.visit.visited_at).date(),
-                len(p.people),
-            )
-            for _, p in visit_plans
-        )
     attendance = []
     for index, _, kind, _, plan in to_create:
         if kind == "class_attendance":
@@ -923,7 +957,7 @@ def _store(
     # so that the indicators' rollups move in this transaction. Last, so that the rollups' shared rows
     # (a commune's and a province's totals, which every push of the province adds to) stay locked only
     # until the commit right after.
-    touched = {p.visit.household_id for _, p in visit_plans}
+    touched = {p.household_id for _, p in visit_plans}
     if attendance:
         touched |= set(
             Resident.objects.filter(pk__in={a.resident_id for a in attendance}).values_list(
@@ -931,6 +965,11 @@ def _store(
             )
         )
     record_observations(by=user, status=status, skills=skills, households=touched, recorded_at=now)
+    if visit_plans:  # the daily counts team quotas read (fieldwork.visit_days); villages from the context
+        # Last, with the listeners' writes: these rows are shared by a member's pushes of the day.
+        visit_days.add(
+            (ctx.households[p.household_id], user.pk, p.day, len(p.people)) for _, p in visit_plans
+        )
     for index, *_ in to_create:
         results[index].status = CREATED
         results[index].id = object_ids.get(index)
