@@ -12,8 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from binhdan.fieldwork.models import (
@@ -189,29 +190,29 @@ def teamwork(place: Place, day: dt.date) -> Teamwork:
         .order_by("village__sort_name", "village__code")
     }
     commune_of_team: dict[int, int] = {}
-    memberships = (
-        TeamMembership.objects.filter(team_id__in=list(teams), joined_on__lte=day)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
-        .select_related("user", "team__village")
-        .annotate(role_rank=_role_rank())
-        .order_by("team_id", "role_rank", "user__full_name", "user__username")
+    # Plain tuples, not model instances: a province has thousands of members.
+    current = TeamMembership.objects.filter(team_id__in=list(teams), joined_on__lte=day).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=day)
     )
+    memberships = (
+        current.annotate(role_rank=_role_rank())
+        .order_by("team_id", "role_rank", "user__full_name", "user__username")
+        .values_list(
+            "user_id", "user__full_name", "user__username", "team_id", "role", "joined_on",
+            "team__village__parent_id",
+        )
+    )  # fmt: skip
     # A person may sit in two teams (two villages): each membership is its own row.
     rows: dict[int, list[MemberRow]] = defaultdict(list)
-    for m in memberships:
-        row = MemberRow(
-            m.user_id,
-            m.user.display_name,
-            m.team_id,
-            teams[m.team_id].village_id,
-            m.role,
-            m.joined_on,
-        )
-        teams[m.team_id].members.append(row)
-        rows[m.user_id].append(row)
-        if m.team.village.parent_id is not None:
-            commune_of_team[m.team_id] = m.team.village.parent_id
-    users = list(rows)
+    for user_id, full_name, username, team_id, role, joined_on, commune_id in memberships:
+        # The name as `User.display_name` gives it.
+        row = MemberRow(user_id, full_name or username, team_id, teams[team_id].village_id, role, joined_on)
+        teams[team_id].members.append(row)
+        rows[user_id].append(row)
+        if commune_id is not None:
+            commune_of_team[team_id] = commune_id
+    # The members as a subquery, not thousands of ids sent back to the database in every query.
+    users = current.values("user_id")
     for user_id, count in (
         Household.objects.filter(assigned_member_id__in=users).present_on(day).values("assigned_member_id")
         .annotate(n=Count("pk")).values_list("assigned_member_id", "n")
@@ -241,7 +242,7 @@ def teamwork(place: Place, day: dt.date) -> Teamwork:
         .values_list("village_id", "n", "v")
     ):
         village_team[village_id].guided, village_team[village_id].visits = people or 0, visits or 0
-    _work_weeks(rows, commune_of_team, q_start, day)
+    _work_weeks(rows, commune_of_team, q_start, day, users)
     mentors = []
     for mentor in (
         Mentor.objects.filter(_mentors_of(place), started_on__lte=day)
@@ -271,7 +272,11 @@ def teamwork(place: Place, day: dt.date) -> Teamwork:
 
 
 def _work_weeks(
-    rows: dict[int, list[MemberRow]], commune_of_team: dict[int, int], start: dt.date, day: dt.date
+    rows: dict[int, list[MemberRow]],
+    commune_of_team: dict[int, int],
+    start: dt.date,
+    day: dt.date,
+    users: QuerySet[Any] | None = None,
 ) -> None:
     """Weeks of the quarter (from the day a member joined, when later) in which each member worked enough
     days of enough hours, by the rule of their team's commune (one query for every commune's rule)."""
@@ -289,26 +294,31 @@ def _work_weeks(
     if not member_weeks:
         return
     first = min(weeks[0][0] for weeks in member_weeks.values())
-    per_day: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    # Each member's worked days (hours summed per day): the loop below goes over the days someone worked,
+    # not over every member's every week and weekday.
+    # Only days that meet the least demanding rule in play come back.
+    least = min([q.hours_per_day for q in quotas.values()] + [WorkQuota().hours_per_day])
+    worked: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
     for user_id, when, hours in (
-        WorkTime.objects.filter(user_id__in=list(rows), day__gte=first, day__lte=day)
-        .values("user_id", "day").annotate(h=Sum("hours")).values_list("user_id", "day", "h")
+        WorkTime.objects.filter(user_id__in=list(rows) if users is None else users, day__gte=first, day__lte=day)
+        .values("user_id", "day").annotate(h=Sum("hours")).filter(h__gte=least)
+        .values_list("user_id", "day", "h")
     ):  # fmt: skip
-        per_day[(user_id, when)] = hours
+        if user_id in rows:
+            worked[user_id].append((when, hours))
     for user_id, group in rows.items():
         for row in group:
             commune_id = commune_of_team.get(row.team_id)
             quota = quotas.get(commune_id, WorkQuota()) if commune_id is not None else WorkQuota()
             weeks = member_weeks[id(row)]
             row.weeks = len(weeks)
-            for monday, _sunday in weeks:
-                good = sum(
-                    1
-                    for offset in range(7)
-                    if per_day.get((user_id, monday + dt.timedelta(days=offset)), Decimal(0))
-                    >= quota.hours_per_day
-                )
-                row.weeks_met += good >= quota.days_per_week
+            mondays = {monday for monday, _sunday in weeks}
+            good_days: dict[dt.date, int] = defaultdict(int)
+            for when, hours in worked.get(user_id, ()):
+                monday = when - dt.timedelta(days=when.weekday())
+                if monday in mondays and hours >= quota.hours_per_day:
+                    good_days[monday] += 1
+            row.weeks_met = sum(count >= quota.days_per_week for count in good_days.values())
 
 
 def quota_for(place: Place) -> WorkQuota:
