@@ -37,8 +37,7 @@ def _flush(conn: Any, commit: bool = False) -> None:
         return
     statements = pending[:]
     pending.clear()
-    sql = "; ".join(sql for sql, _ in statements)
-    params = [p for _, params in statements for p in params]
+    sql, params = _one_query(conn, statements)
     raw = conn.connection
     alone = False
     if commit:
@@ -56,6 +55,18 @@ def _flush(conn: Any, commit: bool = False) -> None:
             cursor.execute(sql, params)
         finally:
             raw.autocommit = False
+
+
+def _one_query(conn: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> tuple[str, list[Any] | None]:
+    """Several statements as one query: each bound on its own (client-side, as psycopg would bind the
+    whole), so that psycopg's cache of parsed statements serves each one — a query of many parameters
+    would be parsed anew every time."""
+    with conn.cursor() as cursor:
+        mogrify = getattr(cursor.cursor, "mogrify", None)
+        if mogrify is None:  # server-side binding: one query with all the parameters
+            return "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+        # (always bound, even without parameters: "%%" in the text is then read as "%", as it would be)
+        return "; ".join(mogrify(sql, list(params)) for sql, params in statements), None
 
 
 def _ends_transaction(conn: Any) -> bool:
@@ -131,11 +142,23 @@ def insert_rows(model: type[Any], columns: list[str], rows: list[tuple[Any, ...]
             connection.queries_log.append({"sql": f"COPY {table} … ({len(rows)} rows)", "time": "0.000"})
         return
     # Few rows, or another backend: multi-row INSERTs. Each field adapts its values as the
-    # ORM would (SQLite keeps UUIDs, dates and aware datetimes in formats of its own).
+    # ORM would (SQLite keeps UUIDs, dates and aware datetimes in formats of its own). On PostgreSQL
+    # a value whose type the field stores as it is (an int for an integer, an aware datetime, …) goes
+    # as it is, as in the COPY above: the field's own preparation would hand back the same value.
     fields = [model._meta.get_field(c) for c in columns]  # get_field also knows "<fk>_id" names
-    prepared = [
-        tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)) for row in rows
-    ]
+    if connection.vendor == "postgresql":
+        kinds = [_native_kind(f) for f in fields]
+        prepared = [
+            tuple(
+                v if v is None or _is_native(k, v) else f.get_db_prep_save(v, connection)
+                for f, k, v in zip(fields, kinds, row, strict=True)
+            )
+            for row in rows
+        ]
+    else:
+        prepared = [
+            tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)) for row in rows
+        ]
     marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     step = max(1, connection.ops.bulk_batch_size(fields, prepared))  # the backend's parameter limit
     for start in range(0, len(prepared), step):
@@ -145,6 +168,35 @@ def insert_rows(model: type[Any], columns: list[str], rows: list[tuple[Any, ...]
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * len(chunk))}",  # nosec B608  # identifiers from model metadata
             [value for row in chunk for value in row],
         )
+
+
+_NATIVE_KINDS = {
+    "AutoField": "int", "BigAutoField": "int", "SmallAutoField": "int", "IntegerField": "int",
+    "BigIntegerField": "int", "SmallIntegerField": "int", "PositiveIntegerField": "int",
+    "PositiveSmallIntegerField": "int", "PositiveBigIntegerField": "int",
+    "CharField": "str", "TextField": "str", "DateField": "date", "DateTimeField": "datetime",
+    "UUIDField": "uuid",
+}  # fmt: skip
+
+
+def _native_kind(field: Any) -> str | None:
+    """What a PostgreSQL column of this field takes as it is, from psycopg; None: prepare every value."""
+    target = field.target_field if field.is_relation else field
+    return _NATIVE_KINDS.get(target.get_internal_type())
+
+
+def _is_native(kind: str | None, value: Any) -> bool:
+    if kind == "int":
+        return type(value) is int
+    if kind == "str":
+        return type(value) is str
+    if kind == "date":
+        return type(value) is dt.date
+    if kind == "datetime":
+        return type(value) is dt.datetime and value.utcoffset() is not None
+    if kind == "uuid":
+        return type(value) is uuid.UUID
+    return False
 
 
 def add_to_rows(
@@ -195,9 +247,7 @@ def _raw_rows(connection: Any, items: Sequence[Any], alias: str) -> list[tuple[l
     if present:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(
-                    "; ".join(sql for sql, _, _ in present), [p for _, ps, _ in present for p in ps]
-                )
+                cursor.execute(*_one_query(connection, [(sql, ps) for sql, ps, _ in present]))
                 for number in range(len(present)):
                     if number:
                         cursor.cursor.nextset()
@@ -285,9 +335,7 @@ def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(statements) > 1:
-            cursor.execute(
-                "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
-            )
+            cursor.execute(*_one_query(connection, statements))
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
