@@ -93,3 +93,16 @@ def test_a_scanner_that_fails_or_is_missing_lets_nothing_through(world: World, s
 def test_without_a_command_nothing_is_scanned() -> None:
     with override_settings(UPLOAD_SCAN_COMMAND=""):
         upload_scan.scan(EICAR)  # no scanner configured: the deployer's choice, documented
+
+
+def test_v12_4_2_infected_task_evidence_is_refused_next_to_the_field(world: World, client_for, scanner) -> None:  # type: ignore[no-untyped-def]
+    from binhdan.reports.models_tasks import PlanTask, PlanTaskEvidence
+
+    task = PlanTask.objects.create(commune=world.commune, title="Tập huấn tổ công nghệ số", position=1)
+    client = client_for(world.officer)
+    url = reverse("reports:evidence_upload", args=[task.pk])
+    page = client.post(url, {"file": SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 " + EICAR)})
+    assert page.status_code == 200 and "trình quét virus phát hiện mã độc" in page.content.decode()
+    assert not PlanTaskEvidence.objects.exists()
+    clean = client.post(url, {"file": SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 bien ban hop\n%%EOF")})
+    assert clean.status_code == 302 and PlanTaskEvidence.objects.count() == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from binhdan.accounts import access, audit
 from binhdan.accounts.models import AuditEvent
@@ -13,7 +13,7 @@ def commune_for_reading(request: HttpRequest, pk: int) -> Place:
     """A commune whose workspace the user may read (its officers and leaders, admins); else 404."""
     commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
     if not access.can_see_personal_data(request.user, commune):
-        raise Http404
+        raise access.OutOfScope("Place")
     return commune
 
 
@@ -21,7 +21,7 @@ def commune_for_change(request: HttpRequest, pk: int) -> Place:
     """A commune whose workspace the user may change (its officers, admins); else 404."""
     commune = access.get_visible_or_404(access.places_visible_to(request.user).communes(), pk=pk)
     if not access.can_manage_place(request.user, commune):
-        raise Http404
+        raise access.OutOfScope("Place")
     return commune
 
 

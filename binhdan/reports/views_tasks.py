@@ -27,6 +27,7 @@ from binhdan.accounts import access
 from binhdan.accounts.fields import workspace_form
 from binhdan.accounts.models import User
 from binhdan.accounts.workspace import commune_for_change
+from binhdan.common import upload_scan
 from binhdan.common.forms import errors_to_form
 from binhdan.common.net import client_ip
 from binhdan.places.models import Place
@@ -314,14 +315,14 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = EvidenceForm(_posted(request), request.FILES or None, user=request.user, commune=commune)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
         try:
+            upload_scan.scan(data)  # the deployer's malware scanner, before the file is kept for others
             saved = services.add_evidence(
-                by=cast(User, request.user),
-                task=task,
-                name=upload.name,
-                data=upload.read(),
-                ip=client_ip(request),
+                by=cast(User, request.user), task=task, name=upload.name, data=data, ip=client_ip(request)
             )
+        except upload_scan.UploadRefused as exc:
+            form.add_error("file", str(exc))
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
