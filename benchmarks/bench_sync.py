@@ -35,8 +35,8 @@ SKILLS = ["thanh-toan-qr", "vneid-muc-2", "nhan-biet-lua-dao"]
 
 SETUP = """
 import json
-from binhdan.testing.scenarios import field_village
-print(json.dumps(field_village(households=300, people_per_household=2)))
+from binhdan.testing.scenarios import field_commune
+print(json.dumps(field_commune(villages=4, members_per_village=8, households=300, people_per_household=2)))
 """
 
 
@@ -111,24 +111,21 @@ async def _trivial(port: int, count: int, concurrency: int) -> tuple[list[float]
     return latencies, time.perf_counter() - start, failures
 
 
-async def _load(
-    port: int, token: str, bodies: list[bytes], concurrency: int
-) -> tuple[list[float], float, int]:
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
+async def _load(port: int, work: list[tuple[str, list[bytes]]]) -> tuple[list[float], float, int]:
+    """One client per (token, bodies): a phone pushes its own records one request after another, as the
+    field app does; the clients run at once."""
     latencies: list[float] = []
     failures = 0
 
-    async def client() -> None:
+    async def client(token: str, bodies: list[bytes]) -> None:
         nonlocal failures
-        while not queue.empty():
-            latency, status = await _post(port, token, queue.get_nowait())
+        for body in bodies:
+            latency, status = await _post(port, token, body)
             latencies.append(latency)
             failures += status != 200
 
     start = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(concurrency)))
+    await asyncio.gather(*(client(token, bodies) for token, bodies in work))
     return latencies, time.perf_counter() - start, failures
 
 
@@ -217,7 +214,8 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
         world = json.loads(subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env,
                                           check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])  # fmt: skip
-        user_id = world["member"]
+        members = world["members"]
+        user_id = members[0]["member"]
         port = _free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
@@ -226,31 +224,41 @@ def main() -> None:
                                    env=env, stdout=subprocess.DEVNULL)  # fmt: skip
         time.sleep(3)
         day = time.strftime("%Y-%m-%d", time.localtime(time.time() - 86400))
-        households = world["households"]
 
-        # 1. Batched ingest: 200 visits per request, two clients keep both cores busy.
-        visits = [_visit(households[i % len(households)], day, i) for i in range(BATCHED_VISITS)]
-        bodies = [json.dumps({"records": visits[i : i + 200]}).encode() for i in range(0, len(visits), 200)]
-        asyncio.run(_load(port, world["token"], bodies[:2], 2))  # warm up workers and caches
-        latencies, elapsed, failures = asyncio.run(_load(port, world["token"], bodies[2:], 2))
-        sent = (len(bodies) - 2) * 200
+        # 1. Batched ingest: 200 visits per request; two phones (of two villages) keep both cores busy.
+        pushers = [members[0], members[len(members) // 2]]
+        per_phone = BATCHED_VISITS // len(pushers)
+        batches: list[list[bytes]] = []
+        visits: list[dict] = []
+        for phone in pushers:
+            homes = phone["households"]
+            mine = [_visit(homes[i % len(homes)], day, i) for i in range(per_phone)]
+            visits += mine[200:]  # the first batch of each phone warms up
+            batches.append([json.dumps({"records": mine[i : i + 200]}).encode() for i in range(0, len(mine), 200)])
+        asyncio.run(_load(port, [(p["token"], b[:1]) for p, b in zip(pushers, batches, strict=True)]))  # warm up
+        latencies, elapsed, failures = asyncio.run(
+            _load(port, [(p["token"], b[1:]) for p, b in zip(pushers, batches, strict=True)])
+        )
+        sent = sum(len(b) - 1 for b in batches) * 200
         batched_rate = sent / elapsed
         print(f"batched ingest: {sent} visits in {elapsed:.2f} s = {batched_rate:,.0f} visits/s "
               f"(p50 {statistics.median(latencies) * 1000:.0f} ms per 200-visit request, {failures} failed)")  # fmt: skip
         print(f"  rollups caught up {_caught_up_after(BASE_URL):.1f} s after the last batch")
 
-        # 2. Single-visit requests at 32 concurrent clients.
-        singles = [
-            json.dumps({"records": [_visit(households[i % len(households)], day, i)]}).encode()
-            for i in range(SINGLE_REQUESTS)
-        ]
-        latencies, elapsed, failures = asyncio.run(_load(port, world["token"], singles, CONCURRENCY))
+        # 2. Single-visit requests from 32 phones at once (32 members, 8 in each of 4 villages).
+        each = SINGLE_REQUESTS // CONCURRENCY
+        work = []
+        for n, phone in enumerate(members[:CONCURRENCY]):
+            homes = phone["households"]
+            work.append((phone["token"], [json.dumps({"records": [_visit(homes[(n * each + i) % len(homes)], day, i)]}).encode()
+                                          for i in range(each)]))  # fmt: skip
+        latencies, elapsed, failures = asyncio.run(_load(port, work))
         latencies.sort()
         p50, p99 = latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99) - 1] * 1000
-        print(f"single-visit requests: {len(singles) / elapsed:,.0f} req/s at {CONCURRENCY} concurrent clients, "
+        print(f"single-visit requests: {len(latencies) / elapsed:,.0f} req/s at {CONCURRENCY} concurrent clients, "
               f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({failures} failed)")  # fmt: skip
         print(f"  rollups caught up {_caught_up_after(BASE_URL):.1f} s after the last single visit")
-        push_rate = len(singles) / elapsed
+        push_rate = len(latencies) / elapsed
 
         # 2b. A trivial view (/healthz) on the same server, clients and run.
         latencies, elapsed, failures = asyncio.run(_trivial(port, SINGLE_REQUESTS, CONCURRENCY))
@@ -262,7 +270,7 @@ def main() -> None:
               f"a single-visit push reaches {push_rate / trivial_rate:.0%} of it")  # fmt: skip
 
         # 3. The same rows through PostgreSQL COPY.
-        copy_seconds = _copy_same_rows(BASE_URL, visits[400:], user_id)
+        copy_seconds = _copy_same_rows(BASE_URL, visits, user_id)
         copy_rate = sent / copy_seconds
         print(f"PostgreSQL COPY of the same rows: {copy_rate:,.0f} visits/s; our API reaches {batched_rate / copy_rate:.1%} of COPY "
               f"(COPY is {copy_rate / batched_rate:.1f}x faster)")  # fmt: skip

@@ -71,3 +71,37 @@ def field_village(*, households: int, people_per_household: int) -> dict[str, An
         "member": member.pk,
         "households": [[pk, ids] for pk, ids in by_home.items()],
     }
+
+
+def field_commune(
+    *, villages: int, members_per_village: int, households: int, people_per_household: int
+) -> dict[str, Any]:
+    """Villages of Xã Sơn Đông, each with a team of members holding API tokens, and households split
+    between the villages: many phones pushing at once, each to its own village (benchmarks).
+
+    Returns {"members": [{"token", "member", "village", "households": [[household id, [resident ids]], …]}]}.
+    """
+    province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
+    commune = Place.objects.create(
+        code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province
+    )
+    members = []
+    for v in range(villages):
+        village = add_village(commune=commune, name=f"Thôn {v + 1}")
+        team = create_team(village=village)
+        by_home = bulk_households(
+            village, count=households // villages, people=people_per_household, tag=f"{v + 1}-"
+        )
+        homes = [[pk, ids] for pk, ids in by_home.items()]
+        for m in range(members_per_village):
+            user = User.objects.create_user(f"tovien-{v + 1}-{m + 1}", password="Mat-khau-thu-2025")
+            add_team_member(team=team, user=user)
+            members.append(
+                {
+                    "token": create_api_token(user=user),
+                    "member": user.pk,
+                    "village": village.pk,
+                    "households": homes,
+                }
+            )
+    return {"members": members}
