@@ -131,6 +131,10 @@ prod: install report-deps prod-deps var/secret_key  ## the production stack on t
 prod-stop:  ## stop the stack that `make prod` started
 	./scripts/prod.sh down
 
+bench-push-cpu: install  ## where a sync push's CPU goes (this process and its PostgreSQL backend), against /healthz (binhdan_bench_cpu, made and dropped)
+	bash scripts/postgres-test-db.sh
+	DEBUG=1 $(PY) benchmarks/bench_push_cpu.py
+
 bench-load: install prod-deps  ## mixed load at 64, 128 and 256 clients against the production stack (throughput, p50/p99 per kind, errors)
 	bash scripts/postgres-test-db.sh
 	DEBUG=1 $(PY) benchmarks/bench_load.py
