@@ -234,8 +234,12 @@ def main() -> None:
             homes = phone["households"]
             mine = [_visit(homes[i % len(homes)], day, i) for i in range(per_phone)]
             visits += mine[200:]  # the first batch of each phone warms up
-            batches.append([json.dumps({"records": mine[i : i + 200]}).encode() for i in range(0, len(mine), 200)])
-        asyncio.run(_load(port, [(p["token"], b[:1]) for p, b in zip(pushers, batches, strict=True)]))  # warm up
+            batches.append(
+                [json.dumps({"records": mine[i : i + 200]}).encode() for i in range(0, len(mine), 200)]
+            )
+        asyncio.run(
+            _load(port, [(p["token"], b[:1]) for p, b in zip(pushers, batches, strict=True)])
+        )  # warm up
         latencies, elapsed, failures = asyncio.run(
             _load(port, [(p["token"], b[1:]) for p, b in zip(pushers, batches, strict=True)])
         )

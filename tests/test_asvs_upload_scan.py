@@ -95,7 +95,9 @@ def test_without_a_command_nothing_is_scanned() -> None:
         upload_scan.scan(EICAR)  # no scanner configured: the deployer's choice, documented
 
 
-def test_v12_4_2_infected_task_evidence_is_refused_next_to_the_field(world: World, client_for, scanner) -> None:  # type: ignore[no-untyped-def]
+def test_v12_4_2_infected_task_evidence_is_refused_next_to_the_field(
+    world: World, client_for, scanner
+) -> None:  # type: ignore[no-untyped-def]
     from binhdan.reports.models_tasks import PlanTask, PlanTaskEvidence
 
     task = PlanTask.objects.create(commune=world.commune, title="Tập huấn tổ công nghệ số", position=1)

@@ -330,7 +330,7 @@ def _load_context(
     return ctx, extra
 
 
-def _active_skills_queryset() -> QuerySet[Skill]:
+def _active_skills_queryset() -> QuerySet[Skill, tuple[str, int, int | None]]:
     return Skill.objects.filter(active=True).values_list("code", "pk", "commune_id")
 
 
@@ -718,7 +718,9 @@ def push(*, user: Any, records: Any) -> list[dict[str, Any]]:
         return _push_once(user, records)
 
 
-def _receipts_queryset(uuids: list[uuid_lib.UUID]) -> QuerySet[SyncReceipt]:
+def _receipts_queryset(
+    uuids: list[uuid_lib.UUID],
+) -> QuerySet[SyncReceipt, tuple[uuid_lib.UUID, str, int | None, int]]:
     return SyncReceipt.objects.filter(uuid__in=uuids).values_list(
         "uuid", "payload_hash", "object_id", "user_id"
     )
@@ -909,10 +911,10 @@ def _store_rows(
             object_ids = {i: pk for (i, _), pk in zip(visit_plans, ids, strict=True)}
         else:  # SQLite: the database numbers them; read back by uuid
             insert_rows(Visit, VISIT_COLUMNS, rows)
-            ids = dict(
+            by_uuid = dict(
                 Visit.objects.filter(uuid__in=[p.uuid for _, p in visit_plans]).values_list("uuid", "pk")
             )
-            object_ids = {i: ids[p.uuid] for i, p in visit_plans}
+            object_ids = {i: by_uuid[p.uuid] for i, p in visit_plans}
 
     people: list[tuple[Any, ...]] = []
     skills: list[tuple[Any, ...]] = []
