@@ -273,3 +273,49 @@ def core_choice(commune: Place, which: Skill, in_core: bool, effective_on: dt.da
     )
     commune_changed(commune.pk)
     return choice
+
+
+def visit_record(
+    household: Household,
+    resident: Resident,
+    *,
+    channel: str = Channel.DOOR_TO_DOOR,
+    status: dict[str, Any] | None = None,
+    when: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A sync push's visit record for one resident, at nine this morning (or a minute ago, before nine:
+    a visit in the future is refused)."""
+    if when is None:
+        now = timezone.localtime()
+        when = min(now.replace(hour=9, minute=0, second=0, microsecond=0), now - dt.timedelta(minutes=1))
+    return {
+        "uuid": str(uuid.uuid4()),
+        "type": "visit",
+        "data": {
+            "household": household.pk,
+            "visited_at": when.isoformat(),
+            "minutes": 20,
+            "channel": channel,
+            "people": [{"resident": resident.pk, "skills": [], "status": status or {}}],
+        },
+    }
+
+
+def rollup_rows() -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Every non-zero delta and total and every stored span, sorted: what two ways of keeping the rollups
+    must agree on."""
+    from binhdan.indicators.models import Delta, StateSpan, Total
+
+    return (
+        sorted(
+            r
+            for r in Delta.objects.values_list("place_id", "indicator_id", "day", "num", "den")
+            if r[3] or r[4]
+        ),
+        sorted(
+            r for r in Total.objects.values_list("place_id", "indicator_id", "num", "den") if r[2] or r[3]
+        ),
+        sorted(
+            StateSpan.objects.values_list("kind", "entity_id", "village_id", "starts_on", "ends_on", "mask")
+        ),
+    )

@@ -53,15 +53,20 @@ def bulk_households(
     return by_home
 
 
+def _son_dong() -> Place:
+    """Xã Sơn Đông of Phú Thọ, the commune the field scenarios work in."""
+    province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
+    return Place.objects.create(
+        code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province
+    )
+
+
 def field_village(*, households: int, people_per_household: int) -> dict[str, Any]:
     """One village of Xã Sơn Đông with a member holding an API token, and its households and residents.
 
     Returns {"token", "member", "households": [[household id, [resident ids]], …]}.
     """
-    province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
-    commune = Place.objects.create(
-        code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province
-    )
+    commune = _son_dong()
     village = add_village(commune=commune, name="Thôn Đông")
     member = User.objects.create_user("tovien", password="Mat-khau-thu-2025")
     add_team_member(team=create_team(village=village), user=member)
@@ -81,10 +86,7 @@ def field_commune(
 
     Returns {"members": [{"token", "member", "village", "households": [[household id, [resident ids]], …]}]}.
     """
-    province = Place.objects.create(code="25", name="Phú Thọ", kind=Kind.TINH, level=Level.PROVINCE)
-    commune = Place.objects.create(
-        code="08866", name="Xã Sơn Đông", kind=Kind.XA, level=Level.COMMUNE, parent=province
-    )
+    commune = _son_dong()
     members = []
     for v in range(villages):
         village = add_village(commune=commune, name=f"Thôn {v + 1}")

@@ -14,6 +14,7 @@ from binhdan.indicators import rollup
 from binhdan.indicators.models import Delta, StateSpan, Total
 from binhdan.registry import services as registry
 from binhdan.registry.models import Evidence, Source, StatusField
+from binhdan.testing.indicators import rollup_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -72,19 +73,7 @@ def test_rebuild_gives_the_same_rollups_as_the_write_path(world):
         facts=[registry.StatusFact(StatusField.VNEID_LEVEL, 2, Evidence.CONFIRMED)],
     )  # fmt: skip
     rollup.catch_up()
-    before = (
-        sorted(
-            r
-            for r in Delta.objects.values_list("place_id", "indicator_id", "day", "num", "den")
-            if r[3] or r[4]
-        ),
-        sorted(
-            r for r in Total.objects.values_list("place_id", "indicator_id", "num", "den") if r[2] or r[3]
-        ),
-        sorted(
-            StateSpan.objects.values_list("kind", "entity_id", "village_id", "starts_on", "ends_on", "mask")
-        ),
-    )
+    before = rollup_rows()
     out = io.StringIO()
     call_command("rebuild_indicators", stdout=out)
     assert "Đã tính lại: 3 hộ" in out.getvalue()

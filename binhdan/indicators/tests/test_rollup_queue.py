@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 
 import pytest
 from django.db import connection, connections, transaction
@@ -20,9 +19,12 @@ from binhdan.common import jobs
 from binhdan.common.management.commands.jobs_worker import Periodic
 from binhdan.fieldwork.sync import push
 from binhdan.indicators import rollup, values
-from binhdan.indicators.models import Delta, QueuedHousehold, StateSpan, Total
+from binhdan.indicators.models import QueuedHousehold
 from binhdan.registry import services as registry
 from binhdan.registry.models import Evidence, Source, StatusField
+from binhdan.testing.indicators import rollup_rows, visit_record
+
+SMARTPHONE_SEEN = {"smartphone": {"value": 1, "evidence": "seen"}}
 
 pytestmark = pytest.mark.django_db
 
@@ -34,22 +36,6 @@ def _smartphone(world, resident, day=None):
     )  # fmt: skip
 
 
-def _rollups():
-    return (
-        sorted(
-            r
-            for r in Delta.objects.values_list("place_id", "indicator_id", "day", "num", "den")
-            if r[3] or r[4]
-        ),
-        sorted(
-            r for r in Total.objects.values_list("place_id", "indicator_id", "num", "den") if r[2] or r[3]
-        ),
-        sorted(
-            StateSpan.objects.values_list("kind", "entity_id", "village_id", "starts_on", "ends_on", "mask")
-        ),
-    )
-
-
 def _pair(place, code):
     found = {v.code: (v.numerator, v.denominator) for v in values.values(place, timezone.localdate())}
     return found[code]
@@ -57,13 +43,13 @@ def _pair(place, code):
 
 def test_a_write_queues_its_household_and_the_first_reader_catches_up(world):
     rollup.catch_up()
-    spans_before = _rollups()
+    spans_before = rollup_rows()
     _smartphone(world, world.resident_a)
     assert list(QueuedHousehold.objects.values_list("household_id", flat=True)) == [world.household_a.pk]
-    assert _rollups() == spans_before  # nothing of the rollups moved inside the write
+    assert rollup_rows() == spans_before  # nothing of the rollups moved inside the write
     assert _pair(world.village_a, "AD_SMARTPHONE") == (1, 1)  # the reader drained the queue first
     assert not QueuedHousehold.objects.exists()
-    assert _rollups() != spans_before
+    assert rollup_rows() != spans_before
 
 
 def test_a_failed_write_leaves_nothing_queued(world):
@@ -116,10 +102,10 @@ def test_the_caught_up_rollups_are_those_a_rebuild_gives(world):
     _smartphone(world, world.resident_a)
     _smartphone(world, world.resident_b, timezone.localdate() - dt.timedelta(days=3))
     rollup.catch_up()
-    kept = _rollups()
+    kept = rollup_rows()
     result = rollup.rebuild()
     assert result["households"] >= 2
-    assert _rollups() == kept
+    assert rollup_rows() == kept
     assert not QueuedHousehold.objects.exists()
 
 
@@ -178,28 +164,6 @@ def test_the_periodic_thread_stops_when_asked(monkeypatch):
 # --- PostgreSQL: concurrent pushes and drainers --------------------------------------------------------------
 
 
-def _visit(household, resident):
-    now = timezone.localtime()
-    when = min(now.replace(hour=9, minute=0, second=0, microsecond=0), now - dt.timedelta(minutes=1))
-    return {
-        "uuid": str(uuid.uuid4()),
-        "type": "visit",
-        "data": {
-            "household": household.pk,
-            "visited_at": when.isoformat(),
-            "minutes": 20,
-            "channel": "door",
-            "people": [
-                {
-                    "resident": resident.pk,
-                    "skills": [],
-                    "status": {"smartphone": {"value": 1, "evidence": "seen"}},
-                }
-            ],
-        },
-    }
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_pushes_and_drainers_end_with_the_rollups_a_rebuild_gives():
     if connection.vendor != "postgresql":
@@ -215,7 +179,10 @@ def test_concurrent_pushes_and_drainers_end_with_the_rollups_a_rebuild_gives():
     def pushes(n: int) -> None:
         try:
             for _ in range(n):
-                answers = push(user=world.member_a, records=[_visit(world.household_a, world.resident_a)])
+                answers = push(
+                    user=world.member_a,
+                    records=[visit_record(world.household_a, world.resident_a, status=SMARTPHONE_SEEN)],
+                )
                 assert answers[0]["status"] == "created", answers
         except BaseException as exc:
             errors.append(exc)
@@ -242,7 +209,26 @@ def test_concurrent_pushes_and_drainers_end_with_the_rollups_a_rebuild_gives():
         thread.join(timeout=120)
     assert not errors, errors
     rollup.catch_up()
-    kept = _rollups()
+    kept = rollup_rows()
     assert _pair(world.village_a, "AD_SMARTPHONE") == (1, 1)
     rollup.rebuild()
-    assert _rollups() == kept
+    assert rollup_rows() == kept
+
+
+@pytest.mark.parametrize("interval", ["-1", "nan", "inf"])
+def test_the_catch_up_command_refuses_a_bad_interval(interval):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="không âm"):
+        call_command("rollups_catch_up", "--follow", interval)
+
+
+def test_the_catch_up_command_drains_once(world):
+    import io
+
+    from django.core.management import call_command
+
+    _smartphone(world, world.resident_a)
+    out = io.StringIO()
+    call_command("rollups_catch_up", stdout=out)
+    assert "Đã cập nhật số liệu của" in out.getvalue() and not rollup.pending()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 from django.utils import timezone
@@ -16,29 +15,13 @@ from binhdan.indicators.models import Indicator
 from binhdan.registry import services as registry
 from binhdan.registry.models import HouseholdMove, Resident
 from binhdan.registry.rights import erase_resident
+from binhdan.testing.indicators import visit_record as _visit
 
 pytestmark = pytest.mark.django_db
 
 
 def _pairs(place, day=None):
     return {v.code: (v.numerator, v.denominator) for v in values.values(place, day or timezone.localdate())}
-
-
-def _visit(household, resident, *, channel="door", status=None, when=None):
-    if when is None:  # nine in the morning, or a minute ago before nine (a visit in the future is refused)
-        now = timezone.localtime()
-        when = min(now.replace(hour=9, minute=0, second=0, microsecond=0), now - dt.timedelta(minutes=1))
-    return {
-        "uuid": str(uuid.uuid4()),
-        "type": "visit",
-        "data": {
-            "household": household.pk,
-            "visited_at": when.isoformat(),
-            "minutes": 20,
-            "channel": channel,
-            "people": [{"resident": resident.pk, "skills": [], "status": status or {}}],
-        },
-    }
 
 
 def test_a_sync_push_moves_the_rollups_and_a_rejected_record_moves_nothing(world):

@@ -7,10 +7,11 @@ the queue in the background, and every reader drains what is left. This command 
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from binhdan.indicators import rollup
@@ -30,6 +31,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         interval = options["follow"]
+        if not math.isfinite(interval) or interval < 0:
+            raise CommandError("--follow phải là số giây không âm, ví dụ 1 hoặc 0,5.")
         while True:
             started = time.perf_counter()
             households = rollup.catch_up()
