@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Min, Q, QuerySet, Sum, Window
+from django.db.models import F, Max, Min, Q, QuerySet, Sum, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
@@ -704,38 +704,48 @@ def _take_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
 
 
-def _take_round(limit: int) -> set[int]:
-    """Remove up to `limit` queued rows, oldest first, and return their households. Only rows committed
-    before this statement are seen; those committed later stay for the next round."""
+def _newest_queued() -> int | None:
+    """The id of the newest queued row this statement sees (committed), or None when the queue is empty."""
+    return QueuedHousehold.objects.aggregate(newest=Max("pk"))["newest"]
+
+
+def _take_round(limit: int, upto: int) -> tuple[set[int], int]:
+    """Remove up to `limit` queued rows with ids up to `upto`, oldest first; return their households and how
+    many rows were removed. Only rows committed before this statement are seen; later ones wait."""
     table = QueuedHousehold._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT %s) "  # nosec B608  # a table name; the limit is a parameter
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE id <= %s ORDER BY id LIMIT %s) "  # nosec B608  # a table name; the bounds are parameters
             "RETURNING household_id",
-            [limit],
+            [upto, limit],
         )
-        return {row[0] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    return {row[0] for row in rows}, len(rows)
 
 
 def catch_up(*, rounds: int | None = None, limit: int = CHUNK) -> int:
-    """Bring the rollups up to every committed write: drain the queue in rounds of up to `limit` queued
-    rows (each round one transaction, so the lock and the shared totals are held briefly), until it is
-    empty or `rounds` rounds are done. Returns the number of households recomputed.
+    """Bring the rollups up to every write committed before this call: drain what the queue holds now, in
+    rounds of up to `limit` queued rows (each round one transaction, so the lock and the shared totals are
+    held briefly), until that is done or `rounds` rounds are. Returns the number of households recomputed.
+
+    What is queued while it runs waits for the next call: under a steady stream of pushes a drainer then
+    recomputes a second's worth of households in one round, instead of chasing the stream in rounds of one
+    or two households, each paying the round's fixed cost (two round trips of a dozen queries).
 
     The drainers take one lock, so a reader that finds a background drainer at work waits for it and
     then takes what is left. A failure rolls its round back: its rows stay queued for the next call."""
-    done = 0
-    taken = 0
-    while (rounds is None or taken < rounds) and pending():
+    upto = _newest_queued()
+    done = taken = 0
+    while upto is not None and (rounds is None or taken < rounds):
         with transaction.atomic():
             _take_lock()
-            households = _take_round(limit)
+            households, removed = _take_round(limit, upto)
             if households:
                 refresh_households(households)
-        if not households:
-            break
         done += len(households)
         taken += 1
+        if removed < limit:  # nothing older than `upto` is left
+            break
     return done
 
 

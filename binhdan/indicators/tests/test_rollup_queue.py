@@ -82,6 +82,28 @@ def test_rounds_are_bounded_and_the_rest_waits_for_the_next_call(world):
     assert not rollup.pending()
 
 
+def test_what_is_queued_during_a_catch_up_waits_for_the_next_call(world, monkeypatch):
+    """A drainer takes what was queued when it started, in as few rounds as the limit allows: under a
+    steady stream of pushes it does not chase the stream in rounds of one household each."""
+    rollup.catch_up()
+    _smartphone(world, world.resident_a)
+    refresh = rollup.refresh_households
+    rounds = []
+
+    def refresh_while_someone_pushes(ids):
+        rounds.append(set(ids))
+        refresh(ids)
+        if len(rounds) == 1:
+            _smartphone(world, world.resident_b)  # a push that commits while the drainer works
+
+    monkeypatch.setattr(rollup, "refresh_households", refresh_while_someone_pushes)
+    assert rollup.catch_up(limit=1) == 1
+    assert rounds == [{world.household_a.pk}]
+    assert list(QueuedHousehold.objects.values_list("household_id", flat=True)) == [world.household_b.pk]
+    assert rollup.catch_up() == 1
+    assert rounds[-1] == {world.household_b.pk}
+
+
 def test_a_round_that_fails_stays_queued_and_the_next_call_does_it(world, monkeypatch):
     rollup.catch_up()
     _smartphone(world, world.resident_a)
