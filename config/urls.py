@@ -9,6 +9,8 @@ admin.site.site_title = "binhdan"
 admin.site.index_title = "Quản trị dữ liệu"
 
 urlpatterns = [
+    # The API first: phones call it many times a minute, and Django tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", fieldwork_views.home, name="home"),
     path("tai-khoan/", include("binhdan.accounts.urls")),
     path("", include("binhdan.registry.urls")),
@@ -22,7 +24,6 @@ urlpatterns = [
     path("tro-ly/", include("binhdan.assistant.urls")),
     path("g/", include("binhdan.assistant.short_urls")),
     path("quan-tri/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
 
 handler400 = "binhdan.common.errors.bad_request"
