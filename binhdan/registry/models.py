@@ -251,7 +251,9 @@ class Household(TimeStampedModel):
     search_text = models.CharField(max_length=400, editable=False)
     sort_name = models.CharField(max_length=400, editable=False, db_index=True)
     # Set by the database on every insert and update (triggers, see registry/changes.py); never by code.
-    sync_version = models.BigIntegerField(default=0, editable=False, db_index=True)
+    # Not indexed: a pull reads it within the user's villages (their index), and an unindexed column lets
+    # the touch of every visit be a HOT update (no new index entries; see migration 0007).
+    sync_version = models.BigIntegerField(default=0, editable=False)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -365,7 +367,9 @@ class Resident(TimeStampedModel):
     search_name = models.CharField(max_length=200, editable=False)
     sort_name = models.CharField(max_length=400, editable=False, db_index=True)
     # Set by the database on every insert and update (triggers, see registry/changes.py); never by code.
-    sync_version = models.BigIntegerField(default=0, editable=False, db_index=True)
+    # Not indexed: a pull reads it within the user's villages (their index), and an unindexed column lets
+    # the touch of every visit be a HOT update (no new index entries; see migration 0007).
+    sync_version = models.BigIntegerField(default=0, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 
