@@ -82,6 +82,10 @@ ERASED = "Người dân này đã được xoá khỏi sổ theo yêu cầu."
 MOVED_OUT = "Người dân này đã chuyển đi, không còn trong sổ hộ."
 OUT_OF_SCOPE = "Người này không thuộc phạm vi của bạn."
 RESIDENT_LEFT_MAX_AGE_DAYS = 366  # a departure older than this is recorded by the commune officer
+# The choices' values, once (`Choices.values` builds a new list at every read; a push reads them per record).
+CHANNELS = frozenset(Channel.values)
+STATUS_FIELDS = frozenset(StatusField.values)
+EVIDENCE = frozenset(Evidence.values)
 
 
 # --- push --------------------------------------------------------------------------------------------
@@ -204,15 +208,16 @@ def work_time_max_age_days(user: Any) -> int:
 
 
 def _load_context(
-    user: Any, records: list[tuple[int, str, str, dict[str, Any]]], also: list[QuerySet[Any]]
+    user: Any, records: list[tuple[str, dict[str, Any]]], also: list[QuerySet[Any]]
 ) -> tuple[_Context, list[list[tuple[Any, ...]]]]:
-    """What the batch needs, and the rows of the `also` querysets read in the same round trip."""
+    """What the batch of (kind, data) records needs, and the rows of the `also` querysets read in the same
+    round trip."""
     household_ids: set[int] = set()
     resident_ids: set[int] = set()
     class_ids: set[int] = set()
     work_days: set[dt.date] = set()
     leaving_ids: set[int] = set()
-    for _, _, kind, data in records:
+    for kind, data in records:
         if kind == "visit":
             household_ids |= _ints([data.get("household")])
             people = data.get("people")
@@ -228,12 +233,9 @@ def _load_context(
                 work_days.add(day)
         elif kind == "resident_left":
             leaving_ids |= _ints([data.get("resident")])
-    # Whether the households' communes have any campaign comes with them: most pushes then need no
-    # campaign query at all.
-    any_campaign = Exists(Campaign.objects.filter(commune_id=OuterRef("village__parent_id")))
     # On PostgreSQL the visits' ids come from their sequence in the same round trip, so that every row
     # of the batch can then be written in one (an id taken and not used is a gap, as after a rollback).
-    visits = sum(1 for _, _, kind, _ in records if kind == "visit")
+    visits = sum(1 for kind, _ in records if kind == "visit")
     take_ids = [_take_visit_ids(visits)] if visits and connection.vendor == "postgresql" else []
     # The households, the residents, the active skills, the visits' ids and what the caller wants too
     # (the receipts) in one round trip.
@@ -247,7 +249,7 @@ def _load_context(
                 lambda ids: (
                     Household.objects.changeable_by(user)
                     .filter(pk__in=ids)
-                    .values_list("pk", "village_id", "village__parent_id", any_campaign)
+                    .values_list("pk", "village_id", "village__parent_id", _any_campaign())
                 ),
                 sorted(household_ids),
             ),
@@ -306,7 +308,7 @@ def _load_context(
         skill_owners={code: commune for code, _, commune in skill_rows if commune is not None},
         visit_ids=visit_ids,
     )
-    if any(kind == "work_time" for _, _, kind, _ in records):
+    if any(kind == "work_time" for kind, _ in records):
         ctx.work_max_age_days = work_time_max_age_days(user)
         stored = (
             WorkTime.objects.filter(user=user, day__in=work_days)
@@ -325,9 +327,15 @@ def _load_context(
                 ctx.gone[pk] = ERASED
             else:
                 ctx.leaving[pk] = (household_id, registered_on)
-    if any(kind == "scam_report" for _, _, kind, _ in records):
+    if any(kind == "scam_report" for kind, _ in records):
         ctx.scam_villages = scams.member_villages(user)
     return ctx, extra
+
+
+def _any_campaign() -> Exists:
+    """Whether the household's commune has any campaign: read with the households, so that most pushes
+    need no campaign query at all."""
+    return Exists(Campaign.objects.filter(commune_id=OuterRef("village__parent_id")))
 
 
 def _active_skills_queryset() -> QuerySet[Skill, tuple[str, int, int | None]]:
@@ -448,7 +456,7 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
         errors.append(_error("minutes", "Số phút phải là số nguyên từ 1 đến 600."))
     channel: Any = data.get("channel")
-    if not isinstance(channel, str) or channel not in Channel.values:
+    if not isinstance(channel, str) or channel not in CHANNELS:
         errors.append(_error("channel", "Hình thức hỗ trợ không hợp lệ."))
     try:
         follow_up = _date(data.get("follow_up_on"), "follow_up_on")
@@ -521,12 +529,12 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
             at = f"{where}.status.{_echo(field_name)}"
             problem = (
                 status_value_error(field_name, value)
-                if field_name in StatusField.values
+                if field_name in STATUS_FIELDS
                 else f"Không có thông tin trạng thái “{_echo(field_name)}”."
             )
             if problem:
                 errors.append(_error(at, problem, resident=resident_id))
-            elif not isinstance(evidence, str) or evidence not in Evidence.values:
+            elif not isinstance(evidence, str) or evidence not in EVIDENCE:
                 errors.append(
                     _error(
                         f"{at}.evidence", "Cách biết phải là told, seen hoặc confirmed.", resident=resident_id
@@ -728,7 +736,8 @@ def _receipts_queryset(
 
 def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
     results: list[Result] = []
-    candidates: list[tuple[int, str, str, dict[str, Any]]] = []  # index, uuid, kind, data
+    # index, uuid as given back, uuid parsed once, kind, data
+    candidates: list[tuple[int, str, uuid_lib.UUID, str, dict[str, Any]]] = []
     for index, record in enumerate(records):
         raw_uuid = record.get("uuid") if isinstance(record, dict) else None
         try:
@@ -763,21 +772,17 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
             )
             continue
         results.append(Result(str(parsed), ""))
-        candidates.append((index, str(parsed), kind, data))
+        candidates.append((index, str(parsed), parsed, kind, data))
 
     ctx, (receipt_rows,) = _load_context(
         user,
-        candidates,
-        [
-            prepare(
-                ("fieldwork.sync.receipts",), _receipts_queryset, [uuid_lib.UUID(c[1]) for c in candidates]
-            )
-        ],
+        [(kind, data) for *_, kind, data in candidates],
+        [prepare(("fieldwork.sync.receipts",), _receipts_queryset, [c[2] for c in candidates])],
     )
     receipts = {str(row[0]): _Receipt(*row[1:]) for row in receipt_rows}
     seen_in_batch: dict[str, str] = {}
     to_create: list[tuple[int, str, str, str, Any]] = []
-    for index, client_uuid, kind, data in candidates:
+    for index, client_uuid, parsed_uuid, kind, data in candidates:
         digest = payload_hash(kind, data)
         known = receipts.get(client_uuid)
         if known is not None and known.user_id != user.pk:
@@ -795,7 +800,7 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
                 ]
             continue
         try:
-            plan = PLANNERS[kind](ctx, uuid_lib.UUID(client_uuid), data)
+            plan = PLANNERS[kind](ctx, parsed_uuid, data)
         except Rejected as exc:
             results[index].status, results[index].errors = REJECTED, exc.errors
             continue
