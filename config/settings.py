@@ -79,6 +79,9 @@ for _database in DATABASES.values():
         _database["DISABLE_SERVER_SIDE_CURSORS"] = True
         _database["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
         _database["CONN_HEALTH_CHECKS"] = True
+        # (pgbouncer 1.18 keeps no named prepared statement across transactions: psycopg must never
+        # prepare one; the unnamed statements of the extended protocol, common.db's, are fine)
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

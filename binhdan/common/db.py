@@ -65,8 +65,11 @@ def _one_query(conn: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> tu
         mogrify = getattr(cursor.cursor, "mogrify", None)
         if mogrify is None:  # server-side binding: one query with all the parameters
             return "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
-        # (always bound, even without parameters: "%%" in the text is then read as "%", as it would be)
-        return "; ".join(mogrify(sql, list(params)) for sql, params in statements), None
+        # (always bound, even without parameters: "%%" in the text is then read as "%", as it would be;
+        # a value psycopg cannot quote is Django's ProgrammingError, as it is from execute(), and
+        # nothing of the batch has been sent)
+        with conn.wrap_database_errors:
+            return "; ".join(mogrify(sql, list(params)) for sql, params in statements), None
 
 
 def _ends_transaction(conn: Any) -> bool:
