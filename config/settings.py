@@ -80,7 +80,7 @@ for _database in DATABASES.values():
         _database["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
         _database["CONN_HEALTH_CHECKS"] = True
         # (pgbouncer 1.18 keeps no named prepared statement across transactions: psycopg must never
-        # prepare one; the unnamed statements of the extended protocol, common.db's, are fine)
+        # prepare one, whatever the cursor; unnamed statements of the extended protocol are fine)
         _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 INSTALLED_APPS = [
