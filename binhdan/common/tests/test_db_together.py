@@ -1,7 +1,8 @@
 """Statements sent together (common.db): one round trip on PostgreSQL, with the order, the errors, the
-query log and the execute wrappers of a query of Django's own cursor, whichever way the statements go
-(one query of several, client-side binding; or psycopg's pipeline mode, values sent apart). The tests that
-need PostgreSQL are skipped elsewhere; the others run on both."""
+query log and the execute wrappers of a query of Django's own cursor. They hold for how the statements go
+today (one query of several, bound client-side) and for psycopg's pipeline mode, which was tried and
+measured costlier (docs/deployment.md, sizing). The tests that need PostgreSQL are skipped elsewhere; the
+others run on both."""
 
 import os
 import subprocess
