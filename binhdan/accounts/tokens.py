@@ -16,13 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.utils import timezone
 
 from binhdan.accounts import access
 from binhdan.accounts.audit import record_event
 from binhdan.accounts.models import API_TOKEN_KNOWN_ADDRESSES, ApiToken, AuditEvent, Role, User
-from binhdan.common.db import Prepared, fetch_together, prepare, query_together
+from binhdan.common.db import prepare, query_together
 
 PREFIX = "bd_"
 # Write last_used_at at most this often, so a busy phone does not write on every request.
@@ -79,71 +78,6 @@ def _roles_queryset(digest: str) -> QuerySet[Role]:
     )
 
 
-class _Instances:
-    """What `list(queryset)` makes of a prepared statement's rows — Django's own `ModelIterable`: each
-    column through the field's converters, the model instance, its `select_related` objects — with the
-    converters and the related objects' populators worked out once for the statement's compiled query
-    instead of at every request. Only for plain model querysets (`of` answers None otherwise)."""
-
-    def __init__(self, compiler: Any, db: str) -> None:
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        self.compiler, self.db = compiler, db
-        self.converters = compiler.get_converters(fields)
-        self.width = compiler.col_count if compiler.has_extra_select else None
-        klass_info = compiler.klass_info
-        self.model = klass_info["model"]
-        self.start, self.end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        self.init_list = [column[0].target.attname for column in compiler.select[self.start : self.end]]
-        self.populators = get_related_populators(klass_info, compiler.select, db)
-
-    @classmethod
-    def of(cls, statement: Prepared) -> _Instances | None:
-        compiler, queryset = statement.compiler, statement.queryset
-        entry = _INSTANCES.get(id(compiler))
-        if entry is not None and entry.compiler is compiler:
-            return entry
-        if (
-            queryset._iterable_class is not ModelIterable
-            or queryset._known_related_objects
-            or queryset._prefetch_related_lookups
-            or compiler.annotation_col_map
-            or compiler.has_composite_fields([c[0] for c in compiler.select[: compiler.col_count]])
-        ):
-            return None
-        made = cls(compiler, queryset.db)
-        if len(_INSTANCES) >= 16:  # (plans are made again each day: old ones go)
-            _INSTANCES.clear()
-        _INSTANCES[id(compiler)] = made
-        return made
-
-    def __call__(self, rows: list[tuple[Any, ...]]) -> list[Any]:
-        if self.width is not None:
-            rows = [row[: self.width] for row in rows]
-        converted = self.compiler.apply_converters(rows, self.converters) if self.converters else rows
-        made = []
-        for row in converted:
-            obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
-            for populator in self.populators:
-                populator.populate(row, obj)
-            made.append(obj)
-        return made
-
-
-_INSTANCES: dict[int, _Instances] = {}
-
-
-def _read_together(statements: list[Any]) -> list[list[Any]]:
-    """`query_together(statements)`: the same instances, built by each statement's `_Instances`."""
-    builders = []
-    for statement in statements:
-        build = _Instances.of(statement) if isinstance(statement, Prepared) else None
-        if build is None:
-            return query_together(statements)
-        builders.append(build)
-    rows = fetch_together([(s.sql, s.params) for s in statements], using=statements[0].queryset.db)
-    return [build(got) for build, got in zip(builders, rows, strict=True)]
-
-
 def authenticate_token(token: str, *, ip: str | None = None) -> ApiToken | None:
     """The active token row (with its user) for this token, or None: unknown, revoked, expired, the user
     inactive, or the user may not use tokens (not a member/team leader, or two-factor missing)."""
@@ -153,8 +87,8 @@ def authenticate_token(token: str, *, ip: str | None = None) -> ApiToken | None:
     # The token with its user, and that user's current roles (which every scope decision reads next),
     # in one round trip: the roles are those of the user holding this key (key_hash is unique).
     # Both compiled once per process (common.db.prepare): the same SQL, with this key and clock; their
-    # rows made into instances as the ORM would, without working out how again (`_Instances`).
-    tokens, roles = _read_together(
+    # rows made into instances as the ORM would, without working out how again (common.db._Instances).
+    tokens, roles = query_together(
         [
             prepare(("accounts.tokens.token",), _token_queryset, digest),
             prepare(("accounts.tokens.roles",), _roles_queryset, digest),

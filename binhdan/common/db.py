@@ -301,28 +301,79 @@ def fetch_together(querysets: Sequence[Any], using: str | None = None) -> list[l
 def query_together(querysets: Sequence[Any]) -> list[list[Any]]:
     """`list(qs)` of each queryset (or `Prepared` statement of one) — model instances with their
     `select_related` objects, values or tuples, exactly as Django builds them — read in one round trip
-    on PostgreSQL (one query of several statements), elsewhere one query after another."""
+    on PostgreSQL (one query of several statements), elsewhere one query after another. A `Prepared`
+    statement of a plain model queryset builds its instances with what its plan worked out once
+    (`_Instances`: the converters and the related objects' populators)."""
     if not querysets:
         return []
     first = querysets[0]
     alias = first.queryset.db if isinstance(first, Prepared) else first.db
     connection = connections[alias]
-    # Fresh clones, whose queries get the compilers below (nobody else's do).
-    clones = [(q.queryset if isinstance(q, Prepared) else q).all() for q in querysets]
     out: list[list[Any]] = []
-    for clone, (rows, compiler) in zip(clones, _raw_rows(connection, querysets, alias), strict=True):
+    for item, (rows, compiler) in zip(querysets, _raw_rows(connection, querysets, alias), strict=True):
         if rows is None:
             out.append([])
             continue
         if compiler is None:
             raise TypeError("query_together reads querysets, not plain SQL")
-        # Django's own iterables build the results from these rows: a copy of the compiler "executes"
-        # by handing them over (converters, select_related and all, as for `list(qs)`).
+        build = item.instances() if isinstance(item, Prepared) else None
+        if build is not None:
+            out.append(build(rows))
+            continue
+        # Django's own iterables build the results from these rows: a fresh clone (whose query gets the
+        # compiler below; nobody else's does) and a copy of the compiler that "executes" by handing them
+        # over (converters, select_related and all, as for `list(qs)`).
+        clone = (item.queryset if isinstance(item, Prepared) else item).all()
         own = copy.copy(compiler)
         own.execute_sql = lambda *args, _rows=rows, **kwargs: [_rows]
         clone.query.get_compiler = lambda *args, _own=own, **kwargs: _own
         out.append(list(clone))
     return out
+
+
+class _Instances:
+    """What `list(queryset)` makes of a compiled query's rows — Django's own `ModelIterable`: each column
+    through the field's converters, the model instance, its `select_related` objects — with the
+    converters and the related objects' populators worked out once (per `_Plan`) instead of at every
+    run. Only for plain model querysets (`of` answers None otherwise)."""
+
+    def __init__(self, compiler: Any, db: str) -> None:
+        from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        self.compiler, self.db = compiler, db
+        self.converters = compiler.get_converters(fields)
+        klass_info = compiler.klass_info
+        self.model = klass_info["model"]
+        self.start, self.end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.init_list = [column[0].target.attname for column in compiler.select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, compiler.select, db)
+
+    @classmethod
+    def of(cls, queryset: Any, compiler: Any) -> _Instances | None:
+        from django.db.models.query import ModelIterable
+
+        if (
+            queryset._iterable_class is not ModelIterable
+            or queryset._known_related_objects
+            or queryset._prefetch_related_lookups
+            or compiler.annotation_col_map
+            or compiler.klass_info is None
+            or compiler.has_composite_fields([c[0] for c in compiler.select[: compiler.col_count]])
+        ):
+            return None
+        return cls(compiler, queryset.db)
+
+    def __call__(self, rows: list[Any]) -> list[Any]:
+        """The instances of rows already trimmed to the selected columns (as `_raw_rows` gives them)."""
+        converted = self.compiler.apply_converters(rows, self.converters) if self.converters else rows
+        made = []
+        for row in converted:
+            obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            made.append(obj)
+        return made
 
 
 def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
@@ -351,10 +402,24 @@ class Prepared:
     """A queryset's SQL, compiled once and run again with other values (for `fetch_together` and
     `query_together`). Made by `prepare`; `queryset` is a fresh clone, ready for `list()` elsewhere."""
 
-    __slots__ = ("compiler", "params", "queryset", "sql")
+    __slots__ = ("compiler", "params", "plan", "queryset", "sql")
 
-    def __init__(self, sql: str, params: list[Any], compiler: Any, queryset: Any) -> None:
-        self.sql, self.params, self.compiler, self.queryset = sql, params, compiler, queryset
+    def __init__(
+        self, sql: str, params: list[Any], compiler: Any, queryset: Any, plan: _Plan | None = None
+    ) -> None:
+        self.sql, self.params, self.compiler, self.queryset, self.plan = sql, params, compiler, queryset, plan
+
+    def instances(self) -> _Instances | None:
+        """How `list(queryset)` builds instances from this statement's rows, worked out once per plan."""
+        plan = self.plan
+        if plan is None:
+            return None
+        if plan.instances is _UNKNOWN:
+            plan.instances = _Instances.of(plan.queryset, plan.compiler)
+        return plan.instances
+
+
+_UNKNOWN: Any = object()
 
 
 @dataclasses.dataclass
@@ -365,6 +430,7 @@ class _Plan:
     params: list[Any]  # the constants; the slots are filled for every run
     slots: list[tuple[int, int, int | None, Callable[[Any], Any]]]  # position, value, item, form
     now_slots: list[int]  # positions holding timezone.now() taken while the queryset was built
+    instances: Any = _UNKNOWN  # `_Instances` for query_together, worked out at its first use
 
 
 _PLANS: dict[Any, _Plan | None] = {}
@@ -495,4 +561,4 @@ def prepare(key: Any, build: Callable[..., Any], *values: Any) -> Any:
         now = timezone.now()
         for position in plan.now_slots:
             params[position] = now
-    return Prepared(plan.sql, params, plan.compiler, plan.queryset)
+    return Prepared(plan.sql, params, plan.compiler, plan.queryset, plan)
