@@ -65,7 +65,11 @@ KINDS = ["signin", "pull", "push", "batch", "dashboard", "report", "ask"]
 WORLD = """
 import json
 from binhdan.testing.load import load_commune
-print(json.dumps(load_commune(villages={villages}, households={households}, people=3, members={members})))
+world = load_commune(villages={villages}, households={households}, people=3, members={members})
+from django.db import connection
+with connection.cursor() as cursor:  # statistics, as autovacuum keeps them on a database in use
+    cursor.execute("ANALYZE")
+print(json.dumps(world))
 """
 
 

@@ -67,6 +67,8 @@ def _run() -> None:
     from binhdan.testing.scenarios import field_village
 
     world = field_village(households=300, people_per_household=2)
+    with connection.cursor() as cursor:  # statistics, as autovacuum keeps them on a database in use
+        cursor.execute("ANALYZE")
     homes = world["households"]
     day = time.strftime("%Y-%m-%d", time.localtime(time.time() - 86400))
 

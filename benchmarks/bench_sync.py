@@ -36,7 +36,11 @@ SKILLS = ["thanh-toan-qr", "vneid-muc-2", "nhan-biet-lua-dao"]
 SETUP = """
 import json
 from binhdan.testing.scenarios import field_commune
-print(json.dumps(field_commune(villages=4, members_per_village=8, households=300, people_per_household=2)))
+world = field_commune(villages=4, members_per_village=8, households=300, people_per_household=2)
+from django.db import connection
+with connection.cursor() as cursor:  # statistics, as autovacuum keeps them on a database in use
+    cursor.execute("ANALYZE")
+print(json.dumps(world))
 """
 
 
