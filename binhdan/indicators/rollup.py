@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q, QuerySet, Sum, Window
-from django.db.models.functions import Lag
+from django.db.models.functions import Lag, RowNumber
 from django.utils import timezone
 
 from binhdan.common.db import add_to_rows, fetch_together, insert_rows
@@ -58,6 +58,7 @@ from binhdan.registry.models import (
 FAR_PAST = dt.date(1900, 1, 1)
 CHUNK = 2000  # households per round of a rebuild, and at most per round of a catch-up
 ROLLUP_LOCK = 0x62646E52  # PostgreSQL advisory lock key ("bdnR") held by whoever moves the rollups
+REBUILD_WORK_MEM = "256MB"  # PostgreSQL memory per sort or grouping of a rebuild (the default is 4MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +178,8 @@ class _Person:
     disabled: bool
     start: dt.date
     end: dt.date | None
-    events: list[tuple[dt.date, dt.datetime, int, str, int]] = field(
-        default_factory=list
-    )  # day, at, id, key, value
+    # day, order among the same key's observations, key, value
+    events: list[tuple[dt.date, int, str, int]] = field(default_factory=list)
     first_class: dt.date | None = None
 
 
@@ -328,12 +328,12 @@ def _load(
         people[pk] = person
         unit.people.append(person)
     if people:
-        for resident_id, f, value, day, at, pk in [*trusted_status, *other_status]:
-            people[resident_id].events.append((day, at, pk, f, value))
+        for resident_id, f, value, day, rank in [*trusted_status, *other_status]:
+            people[resident_id].events.append((day, rank, f, value))
         core_ids = frozenset().union(*(r.all_core for r in rules.values())) if rules else frozenset()
-        for resident_id, skill_id, level, day, at, pk in skill_changes:
+        for resident_id, skill_id, level, day, rank in skill_changes:
             if skill_id in core_ids:
-                people[resident_id].events.append((day, at, pk, f"skill:{skill_id}", level))
+                people[resident_id].events.append((day, rank, f"skill:{skill_id}", level))
         for resident_id, first in first_classes:
             people[resident_id].first_class = first
     for household_id, channel, first in first_visits:
@@ -346,16 +346,22 @@ def _load(
 
 
 def _changes(rows: QuerySet[Any], key: str, value: str) -> QuerySet[Any]:
-    """(resident, key, value, day, recorded_at, id) of the observations that change a value: a row with
-    the same value as the one before it (same resident and key, in observed_on, recorded_at, id order)
-    changes nothing on any day, so the database leaves it out (a LAG window) and the histories that
-    reach Python stay short however often a household is visited."""
+    """(resident, key, value, day, order) of the observations that change a value: a row with the same
+    value as the one before it (same resident and key, in observed_on, recorded_at, id order) changes
+    nothing on any day, so the database leaves it out (a LAG window) and the histories that reach Python
+    stay short however often a household is visited. `order` is the row's place in that order (a
+    ROW_NUMBER over the same window): the tie-break of observations of one key on one day, without
+    sending (and parsing) every `recorded_at`."""
     order = [F("observed_on").asc(), F("recorded_at").asc(), F("pk").asc()]
+    partition = [F("resident_id"), F(key)]
     return (
-        rows.annotate(before=Window(Lag(value), partition_by=[F("resident_id"), F(key)], order_by=order))
+        rows.annotate(
+            before=Window(Lag(value), partition_by=partition, order_by=order),
+            place=Window(RowNumber(), partition_by=partition, order_by=order),
+        )
         .filter(Q(before__isnull=True) | ~Q(before=F(value)))
         .order_by()  # no sort needed: the sweep sorts each resident's events
-        .values_list("resident_id", key, value, "observed_on", "recorded_at", "pk")
+        .values_list("resident_id", key, value, "observed_on", "place")
     )
 
 
@@ -383,7 +389,7 @@ def _resident_spans(
     """(start, end, village, mask) of one resident while present."""
     if person.end is not None and person.end <= person.start:
         return []
-    events = sorted(person.events)  # by day, then recorded_at, then id: the latest wins
+    events = sorted(person.events)  # by day, then the order within each key: the latest wins
     days = {person.start}
     days.update(e[0] for e in events if e[0] > person.start)
     days.update(d for d in person.birth.values() if d is not None and d > person.start)
@@ -400,7 +406,7 @@ def _resident_spans(
     vi = 0
     for day in ordered:
         while i < len(events) and events[i][0] <= day:
-            _, _, _, key, value = events[i]
+            _, _, key, value = events[i]
             if key.startswith("skill:"):
                 skills[int(key[6:])] = value
             else:
@@ -751,7 +757,12 @@ def catch_up(*, rounds: int | None = None, limit: int = CHUNK) -> int:
 
 def _deltas_in_sql(rules: Sequence[Rule], as_of: dt.date, *, indicator_id: int | None = None) -> int:
     """Deltas and totals of `rules` summed from the stored spans by the database (rebuilds): +1 on a span's
-    first day and -1 on its end, for its village, its commune and its province. Returns delta rows."""
+    first day and -1 on its end, for its village, its commune and its province. Returns delta rows.
+
+    One row per place, kind and day carries a num and a den column per rule: the span ends are grouped once
+    per village (a few hundred thousand groups at a province of a million residents, where joining the
+    rules first made millions), the commune and province rows are sums of those, and only then is each row
+    spread into one row per rule, the zero ones (a span ending where the next begins) dropped."""
     if not rules:
         return 0
     span, delta, total, place = (
@@ -760,42 +771,75 @@ def _deltas_in_sql(rules: Sequence[Rule], as_of: dt.date, *, indicator_id: int |
         Total._meta.db_table,
         Place._meta.db_table,
     )
-    values = ", ".join(
-        [
-            "(CAST(%s AS bigint), CAST(%s AS varchar(1)), CAST(%s AS bigint), CAST(%s AS bigint), CAST(%s AS bigint))"
-        ]
-        * len(rules)
+    # The rules' numbers are ints of our own catalogue (int() below): written into the statement, they
+    # keep it one plan whatever the number of rules.
+    positions = ", ".join(
+        f"({i}, {int(r.indicator_id)}, '{'h' if r.kind == 'h' else 'r'}')" for i, r in enumerate(rules)
     )
-    params: list[Any] = [x for r in rules for x in (r.indicator_id, r.kind, r.den, r.num, r.commune_id)]
-    events = f"""
-        SELECT s.village_id, s.commune_id, r.indicator_id, s.starts_on AS day,
-               CASE WHEN (s.mask & r.num_bits) = r.num_bits THEN 1 ELSE 0 END AS num, 1 AS den
-        FROM {span} s JOIN rules r ON s.kind = r.kind AND (s.mask & r.den_bits) = r.den_bits
-             AND (r.commune_id IS NULL OR r.commune_id = s.commune_id)
-        UNION ALL
-        SELECT s.village_id, s.commune_id, r.indicator_id, s.ends_on AS day,
-               CASE WHEN (s.mask & r.num_bits) = r.num_bits THEN -1 ELSE 0 END AS num, -1 AS den
-        FROM {span} s JOIN rules r ON s.kind = r.kind AND (s.mask & r.den_bits) = r.den_bits
-             AND (r.commune_id IS NULL OR r.commune_id = s.commune_id)
-        WHERE s.ends_on IS NOT NULL"""  # nosec B608  # identifiers; values are parameters
-    levels = " UNION ALL ".join(
-        f"SELECT {column} AS place_id, e.indicator_id, e.day, SUM(e.num) AS num, SUM(e.den) AS den FROM events e "  # nosec B608  # identifiers
-        f"{join} GROUP BY {column}, e.indicator_id, e.day"
-        for column, join in (
-            ("e.village_id", ""),
-            ("e.commune_id", ""),
-            ("p.parent_id", f"JOIN {place} p ON p.id = e.commune_id"),
-        )
+
+    def matches(rule: Rule, bits: int) -> str:
+        own = f" AND commune_id = {int(rule.commune_id)}" if rule.commune_id is not None else ""
+        return f"kind = '{'h' if rule.kind == 'h' else 'r'}' AND (mask & {int(bits)}) = {int(bits)}{own}"
+
+    sums = ", ".join(
+        f"CAST(SUM(CASE WHEN {matches(r, r.num)} THEN n ELSE 0 END) AS integer) AS n{i}, "
+        f"CAST(SUM(CASE WHEN {matches(r, r.den)} THEN n ELSE 0 END) AS integer) AS d{i}"
+        for i, r in enumerate(rules)
     )
+    columns = ", ".join(f"n{i}, d{i}" for i in range(len(rules)))
+    resum = ", ".join(
+        f"CAST(SUM(n{i}) AS integer) AS n{i}, CAST(SUM(d{i}) AS integer) AS d{i}" for i in range(len(rules))
+    )
+    pick = "CASE r.pos " + " ".join(f"WHEN {i} THEN l.{{0}}{i}" for i in range(len(rules))) + " END"
+    computed = f"""
+        WITH rules (pos, indicator_id, kind) AS (VALUES {positions}),
+        events AS (
+            SELECT kind, village_id, commune_id, starts_on AS day, mask, 1 AS n FROM {span}
+            UNION ALL
+            SELECT kind, village_id, commune_id, ends_on AS day, mask, -1 AS n FROM {span}
+            WHERE ends_on IS NOT NULL),
+        village AS (
+            SELECT kind, village_id, commune_id, day, {sums} FROM events
+            GROUP BY kind, village_id, commune_id, day),
+        commune AS (
+            SELECT kind, commune_id, day, {resum} FROM village GROUP BY kind, commune_id, day),
+        levels AS (
+            SELECT kind, village_id AS place_id, day, {columns} FROM village
+            UNION ALL
+            SELECT kind, commune_id AS place_id, day, {columns} FROM commune
+            UNION ALL
+            SELECT c.kind, p.parent_id AS place_id, c.day, {resum}
+            FROM commune c JOIN {place} p ON p.id = c.commune_id GROUP BY c.kind, p.parent_id, c.day),
+        spread AS (
+            SELECT l.place_id, r.indicator_id, l.day, {pick.format("n")} AS num, {pick.format("d")} AS den
+            FROM levels l JOIN rules r ON r.kind = l.kind)
+        SELECT place_id, indicator_id, day, num, den FROM spread WHERE num <> 0 OR den <> 0"""  # nosec B608  # identifiers and ints; no outside text
+    ids = ", ".join(str(int(r.indicator_id)) for r in rules)
+    key = "d.place_id = n.place_id AND d.indicator_id = n.indicator_id AND d.day = n.day"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {delta} (place_id, indicator_id, day, num, den) "  # nosec B608  # identifiers; values are parameters
-            f"WITH rules (indicator_id, kind, den_bits, num_bits, commune_id) AS (VALUES {values}), "
-            f"events AS ({events}) "
-            f"SELECT place_id, indicator_id, day, num, den FROM ({levels}) x WHERE num <> 0 OR den <> 0",
-            params,
-        )
-        written = cursor.rowcount
+        if connection.vendor == "postgresql":
+            # Only what differs from the stored rows is written: a rebuild of an unchanged province writes
+            # next to nothing, where deleting and inserting a million rows cost most of its time, each
+            # insert checking the unique key against the dead row it replaces (and bloated the table).
+            cursor.execute(
+                f"WITH new AS MATERIALIZED ({computed}), "  # nosec B608  # identifiers and ints
+                f"gone AS (DELETE FROM {delta} d WHERE d.indicator_id IN ({ids}) "
+                f"AND NOT EXISTS (SELECT 1 FROM new n WHERE {key})), "
+                f"changed AS (UPDATE {delta} d SET num = n.num, den = n.den FROM new n "
+                f"WHERE {key} AND (d.num <> n.num OR d.den <> n.den)), "
+                f"added AS (INSERT INTO {delta} (place_id, indicator_id, day, num, den) "
+                f"SELECT place_id, indicator_id, day, num, den FROM new n "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {delta} d WHERE {key}) ORDER BY place_id, indicator_id, day) "
+                f"SELECT COUNT(*) FROM new"
+            )
+            written = cursor.fetchone()[0]
+        else:
+            cursor.execute(f"DELETE FROM {delta} WHERE indicator_id IN ({ids})")  # nosec B608  # ints
+            cursor.execute(
+                f"INSERT INTO {delta} (place_id, indicator_id, day, num, den) {computed}"  # nosec B608  # identifiers and ints
+            )
+            written = cursor.rowcount
+        cursor.execute(f"DELETE FROM {total} WHERE indicator_id IN ({ids})")  # nosec B608  # ints
         only = " AND indicator_id = %s" if indicator_id is not None else ""
         cursor.execute(
             f"INSERT INTO {total} (place_id, indicator_id, num, den) "  # nosec B608  # identifiers; values are parameters
@@ -837,10 +881,16 @@ def rebuild(*, progress=None) -> dict[str, int]:
     _take_lock()
     QueuedHousehold.objects.all().delete()  # recomputed below; rows committed after this stay queued
     today = timezone.localdate()
+    if connection.vendor == "postgresql":
+        # The groupings below (and the visit days') are done in memory instead of on disk; for this
+        # transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
     visit_days.rebuild()  # the team quotas' daily counts come from the same visits
-    for model in (StateSpan, Delta, Total):
-        model.objects.all().delete()
     rules = registry_rules()
+    StateSpan.objects.all().delete()
+    # The active indicators' deltas are replaced by `_deltas_in_sql` (only what differs is written).
+    Delta.objects.exclude(indicator_id__in=[r.indicator_id for r in rules]).delete()
     communes: dict[int, int] = dict(
         Place.objects.filter(level__in=[Level.VILLAGE, Level.COMMUNE]).values_list("pk", "parent_id")
     )
@@ -855,6 +905,7 @@ def rebuild(*, progress=None) -> dict[str, int]:
             progress(min(len(ids), (done + 1) * CHUNK), len(ids))
     # The deltas and totals are summed from the stored spans by the database, in one statement each.
     deltas = _deltas_in_sql(rules, today)
+    Total.objects.exclude(indicator_id__in=[r.indicator_id for r in rules]).delete()
     RollupClock.objects.filter(pk=1).update(as_of=today)
     return {"households": len(ids), "spans": spans, "deltas": deltas}
 
