@@ -135,6 +135,11 @@ bench-push-cpu: install  ## where a sync push's CPU goes (this process and its P
 	bash scripts/postgres-test-db.sh
 	DEBUG=1 $(PY) benchmarks/bench_push_cpu.py
 
+.PHONY: bench-me
+bench-me: install  ## what GET /api/v1/me costs (this process and its PostgreSQL backend), against /healthz (binhdan_m_bench, made and dropped; BENCH_PROFILE=1 for cProfile)
+	bash scripts/postgres-test-db.sh
+	DEBUG=1 $(PY) benchmarks/bench_me.py
+
 bench-load: install prod-deps  ## mixed load at 64, 128 and 256 clients against the production stack (throughput, p50/p99 per kind, errors)
 	bash scripts/postgres-test-db.sh
 	DEBUG=1 $(PY) benchmarks/bench_load.py
