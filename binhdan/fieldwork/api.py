@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,10 +16,11 @@ from binhdan.accounts import audit
 from binhdan.accounts.api_auth import AUTH
 from binhdan.accounts.models import AuditEvent, User
 from binhdan.common.api_schemas import CursorProblem, problems
+from binhdan.common.db import fetch_together, prepare
 from binhdan.common.net import client_ip
 from binhdan.fieldwork import rules, scams, sync
-from binhdan.fieldwork.models import Team, TeamRole
-from binhdan.fieldwork.progress import member_week
+from binhdan.fieldwork.models import Team, TeamMembership, TeamRole
+from binhdan.fieldwork.progress import member_week_reads, member_week_rows, work_quota_of, work_quota_read
 
 router = Router(tags=["đồng bộ"])
 
@@ -355,6 +357,7 @@ def pull(request: HttpRequest, since: str = "", limit: str = "") -> HttpResponse
 )
 def me(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    held = [r for r in user.current_roles() if r.kind in ("member", "team_leader") and r.place_id is not None]
     roles = [
         {
             "kind": r.kind,
@@ -364,46 +367,89 @@ def me(request: HttpRequest) -> HttpResponse:
         }
         for r in user.current_roles()
     ]
-    villages = [r["place"] for r in roles if r["kind"] in ("member", "team_leader")]
-    team = Team.objects.filter(village_id__in=villages).select_related("village").first()
+    # The team (of the first by id of the user's villages that has one), its leader, the commune's quota,
+    # the user's week and the warnings: one round trip (common.db.fetch_together), each statement
+    # compiled once per process (common.db.prepare). A village has at most one team, so with one
+    # village (nearly every member) all of it is read by the village; with several, the team first.
+    communes = {r.place_id: r.place.parent_id for r in held}  # village -> its commune
+    if len(communes) > 1:
+        found = fetch_together([_team_read(sorted(communes))])[0]
+        communes = {found[0][4]: found[0][5]} if found else {}
+    today = timezone.localdate()
+    reads: list[Any] = []
+    if communes:
+        [(village, commune)] = communes.items()
+        reads = [
+            _team_read([village]),
+            _leader_read(village),
+            work_quota_read(commune),
+            *member_week_reads(village, [user.pk], today),
+        ]
+    warnings, since = scams.warnings_read(user)
+    *rows, warning_rows = fetch_together([*reads, warnings])
+    team = rows[0][0] if rows and rows[0] else None
+    contact = week = None
+    if team is not None:
+        quota = work_quota_of(rows[2])
+        contact = _team_contact(team, rows[1])
+        week = _my_week(today, quota, member_week_rows([user.pk], quota, rows[3:])[user.pk])
     return JsonResponse(
         {
             "id": user.pk,
             "username": user.username,
             "name": user.display_name,
             "roles": roles,
-            "team": _team_contact(team) if team else None,
-            "week": _my_week(team, user) if team else None,
+            "team": contact,
+            "week": week,
             # The commune's current scam warnings for the user's villages (the field app's home screen).
-            "warnings": scams.warnings_for(user),
+            "warnings": scams.warnings_of(warning_rows, since),
         }
     )
 
 
-def _team_contact(team: Team) -> dict[str, Any]:
-    """The team's phone and its leader's name and phone: who a member calls when stuck."""
-    leader = (
-        team.current_memberships()
-        .filter(role=TeamRole.LEADER)
-        .select_related("user")
-        .order_by("joined_on")
-        .first()
+TEAM_COLUMNS = ("pk", "name", "village__name", "contact_phone", "village_id", "village__parent_id")
+
+
+def _team_read(villages: list[int]) -> Any:
+    """The team of the first of these villages that has one (by id, as `.first()` would take it)."""
+    return prepare(
+        ("fieldwork.api.me.team",),
+        lambda villages: (
+            Team.objects.filter(village_id__in=villages).order_by("pk").values_list(*TEAM_COLUMNS)[:1]
+        ),
+        villages,
     )
+
+
+def _leader_read(village: int) -> Any:
+    """The village team's current leader, the earliest to join: who a member calls when stuck."""
+    return prepare(
+        ("fieldwork.api.me.leader",),
+        lambda village: (
+            TeamMembership.objects.filter(team__village=village, left_on__isnull=True, role=TeamRole.LEADER)
+            .order_by("joined_on")
+            .values_list("user__full_name", "user__username", "user__phone")[:1]
+        ),
+        village,
+    )
+
+
+def _team_contact(team: tuple[Any, ...], leader_rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """The team's phone and its leader's name and phone (`User.display_name`)."""
+    pk, name, village, phone, *_ = team
+    leader = leader_rows[0] if leader_rows else None
     return {
-        "id": team.pk,
-        "name": team.name,
-        "village": team.village.name,
-        "phone": team.contact_phone,
-        "leader": {"name": leader.user.display_name, "phone": leader.user.phone} if leader else None,
+        "id": pk,
+        "name": name,
+        "village": village,
+        "phone": phone,
+        "leader": {"name": leader[0] or leader[1], "phone": leader[2]} if leader else None,
     }
 
 
-def _my_week(team: Team, user: User) -> dict[str, Any]:
+def _my_week(today: dt.date, quota: rules.WorkQuota, row: dict[str, Any]) -> dict[str, Any]:
     """This week's households, people guided and hours against the quotas (the phone's "Tuần của tôi")."""
-    today = timezone.localdate()
     monday, sunday = rules.week_of(today)
-    quota = rules.work_quota(team.village.parent)
-    row = member_week(team, [user.pk], today, quota)[user.pk]
     return {
         "from": monday.isoformat(),
         "to": sunday.isoformat(),

@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
+from binhdan.common.db import fetch_together, prepare
 from binhdan.fieldwork import rules
-from binhdan.fieldwork.models import Team, Visit, VisitPerson, WorkTime
-from binhdan.registry.models import Household
+from binhdan.fieldwork.models import Team, Visit, WorkTime
+from binhdan.registry.models import CommuneSettings, Household
 
 
 def member_week(
@@ -19,38 +20,75 @@ def member_week(
 ) -> dict[int, dict[str, Any]]:
     """Per member this week: households looked after, visits, hours, days of ≥4 h and follow-ups due."""
     quota = quota or rules.work_quota(team.village.parent)
+    return member_week_rows(users, quota, fetch_together(member_week_reads(team.village_id, users, today)))
+
+
+def member_week_reads(village: int, users: list[int], today: dt.date) -> list[Any]:
+    """The four reads behind `member_week` for the village's team, for `common.db.fetch_together` (one
+    round trip on PostgreSQL, with whatever else the caller reads). Each is compiled once per process
+    for the day and the number of users (`common.db.prepare`): the week's bounds are constants of the day."""
     monday, sunday = rules.week_of(today)
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
     end = start + dt.timedelta(days=7)
-    households = dict(
-        Household.objects.filter(village=team.village, assigned_member__in=users)
-        .values_list("assigned_member")
-        .annotate(n=Count("pk"))
-    )
-    this_week = Visit.objects.filter(
-        recorded_by__in=users, household__village=team.village, visited_at__gte=start, visited_at__lt=end
-    )
-    visits = dict(this_week.values_list("recorded_by").annotate(n=Count("pk")))
-    visited = dict(this_week.values_list("recorded_by").annotate(n=Count("household", distinct=True)))
-    guided = dict(
-        VisitPerson.objects.filter(visit__in=this_week)
-        .values_list("visit__recorded_by")
-        .annotate(n=Count("resident", distinct=True))
-    )
-    later = Visit.objects.filter(household=OuterRef("household"), visited_at__gt=OuterRef("visited_at"))
-    due = dict(
-        Visit.objects.filter(recorded_by__in=users, household__village=team.village, follow_up_on__lte=today)
-        .exclude(Exists(later))
-        .values_list("recorded_by")
-        .annotate(n=Count("pk"))
-    )
+
+    def this_week(village: int, users: list[int]) -> Any:
+        # Visits, households and people in one statement: each counted distinct, so the people joined
+        # in (none for a visit without anyone named) do not multiply the visits.
+        return (
+            Visit.objects.filter(
+                recorded_by__in=users, household__village=village, visited_at__gte=start, visited_at__lt=end
+            )
+            .values_list("recorded_by")
+            .annotate(
+                visits=Count("pk", distinct=True),
+                households=Count("household", distinct=True),
+                guided=Count("people__resident", distinct=True),
+            )
+        )
+
+    def due(village: int, users: list[int]) -> Any:
+        later = Visit.objects.filter(household=OuterRef("household"), visited_at__gt=OuterRef("visited_at"))
+        return (
+            Visit.objects.filter(recorded_by__in=users, household__village=village, follow_up_on__lte=today)
+            .exclude(Exists(later))
+            .values_list("recorded_by")
+            .annotate(n=Count("pk"))
+        )
+
+    def households(village: int, users: list[int]) -> Any:
+        return (
+            Household.objects.filter(village=village, assigned_member__in=users)
+            .values_list("assigned_member")
+            .annotate(n=Count("pk"))
+        )
+
+    def hours(users: list[int]) -> Any:
+        return (
+            WorkTime.objects.filter(user__in=users, day__range=(monday, sunday))
+            .values_list("user", "day")
+            .annotate(total=Sum("hours"))
+        )
+
+    return [
+        prepare(("fieldwork.progress.households",), households, village, users),
+        prepare(("fieldwork.progress.this_week", today), this_week, village, users),
+        prepare(("fieldwork.progress.due", today), due, village, users),
+        prepare(("fieldwork.progress.hours", today), hours, users),
+    ]
+
+
+def member_week_rows(
+    users: list[int], quota: rules.WorkQuota, results: list[list[tuple[Any, ...]]]
+) -> dict[int, dict[str, Any]]:
+    """`member_week` from the rows of `member_week_reads`."""
+    household_rows, week_rows, due_rows, hour_rows = results
+    households, due = dict(household_rows), dict(due_rows)
+    visits = {user_id: n for user_id, n, _, _ in week_rows}
+    visited = {user_id: n for user_id, _, n, _ in week_rows}
+    guided = {user_id: n for user_id, _, _, n in week_rows}
     hours: dict[int, Decimal] = {}
     days: dict[int, int] = {}
-    for user_id, _day, total in (
-        WorkTime.objects.filter(user__in=users, day__range=(monday, sunday))
-        .values_list("user", "day")
-        .annotate(total=Sum("hours"))
-    ):
+    for user_id, _day, total in hour_rows:
         hours[user_id] = hours.get(user_id, Decimal(0)) + total
         days[user_id] = days.get(user_id, 0) + (total >= quota.hours_per_day)
     result = {}
@@ -68,3 +106,20 @@ def member_week(
         row["time_ok"] = row["full_days"] >= quota.days_per_week
         result[user_id] = row
     return result
+
+
+def work_quota_read(commune: int) -> Any:
+    """`rules.work_quota`'s read as a statement for `common.db.fetch_together`; `work_quota_of` its answer."""
+    return prepare(
+        ("fieldwork.progress.quota",),
+        lambda commune: (
+            CommuneSettings.objects.filter(commune=commune)
+            .values_list("min_hours_per_day", "min_days_per_week")
+            .order_by("pk")[:1]
+        ),
+        commune,
+    )
+
+
+def work_quota_of(rows: list[tuple[Any, ...]]) -> rules.WorkQuota:
+    return rules.WorkQuota(Decimal(rows[0][0]), int(rows[0][1])) if rows else rules.WorkQuota()

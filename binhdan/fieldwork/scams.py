@@ -27,6 +27,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from binhdan.common.db import fetch_together, prepare
 from binhdan.common.text import nfc
 from binhdan.fieldwork.models_scams import (
     MAX_AMOUNT_LOST,
@@ -364,30 +365,62 @@ def withdraw_warning(*, by: Any, warning: ScamWarning) -> ScamWarning:
 def warnings_for(user: Any, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The current warnings of the communes the user works in, for the whole commune or their villages.
 
-    Two queries whatever the number of warnings; what the field app keeps for offline use."""
+    One query whatever the number of warnings; what the field app keeps for offline use."""
+    read, since = warnings_read(user, now)
+    return warnings_of(fetch_together([read])[0], since)
+
+
+def warnings_read(user: Any, now: dt.datetime | None = None) -> tuple[Any, dt.datetime]:
+    """`warnings_for`'s statement, for `common.db.fetch_together` with other reads, and the time its
+    rows must be published since (`warnings_of` keeps those).
+
+    The statement is compiled once per process and scope (`common.db.prepare`), which takes the clock
+    but not a time computed from it: so it asks for `ScamWarning.objects.current()` without its
+    WARNING_DAYS bound — the latest ten not withdrawn and already published — and the older ones are
+    dropped from its rows. Newest first, they come after every recent one: the recent ones left are
+    the ten the whole condition would give."""
     from binhdan.accounts import access
 
-    villages = Place.objects.filter(access.villages_with_personal_data(user, for_change=True))
-    rows = (
-        ScamWarning.objects.current(now)
-        .filter(commune__in=villages.values("parent_id"))
-        .filter(Q(villages__isnull=True) | Q(villages__in=villages))
-        .distinct()
-        .order_by("-published_at", "-pk")[:10]
-    )
-    return [
-        {
-            "id": w.pk,
-            "title": w.title,
-            "text": w.text,
-            "pretext": w.pretext,
-            "pretext_label": w.get_pretext_display(),
-            "published_on": timezone.localtime(w.published_at).date().isoformat(),
-            "guide_url": guide_url(w.guide_slug),
-            "share_text": share_text(w),
-        }
-        for w in rows
-    ]
+    scope = access.villages_with_personal_data(user, for_change=True)
+
+    def build() -> Any:
+        villages = Place.objects.filter(scope)
+        return (
+            ScamWarning.objects.filter(withdrawn_at__isnull=True, published_at__lte=now or timezone.now())
+            .filter(commune__in=villages.values("parent_id"))
+            .filter(Q(villages__isnull=True) | Q(villages__in=villages))
+            .distinct()
+            .order_by("-published_at", "-pk")
+            .values_list(*WARNING_COLUMNS)[:10]
+        )
+
+    read = prepare(("fieldwork.scams.warnings", scope, now), build)
+    return read, (now or timezone.now()) - dt.timedelta(days=WARNING_DAYS)
+
+
+WARNING_COLUMNS = ("pk", "title", "text", "pretext", "guide_slug", "published_at")
+
+
+def warnings_of(rows: list[tuple[Any, ...]], since: dt.datetime) -> list[dict[str, Any]]:
+    """The warnings for the field app, from `warnings_read`'s rows: those published since `since`."""
+    out = []
+    for row in rows:
+        w = ScamWarning(**dict(zip(WARNING_COLUMNS, row, strict=True)))
+        if w.published_at < since:
+            continue
+        out.append(
+            {
+                "id": w.pk,
+                "title": w.title,
+                "text": w.text,
+                "pretext": w.pretext,
+                "pretext_label": w.get_pretext_display(),
+                "published_on": timezone.localtime(w.published_at).date().isoformat(),
+                "guide_url": guide_url(w.guide_slug),
+                "share_text": share_text(w),
+            }
+        )
+    return out
 
 
 # --- patterns ----------------------------------------------------------------------------------------
