@@ -17,39 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
-import time
-import urllib.parse
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _cpu import Meter, in_fresh_database  # benchmarks/, the script's own directory
+
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://binhdan@127.0.0.1:5432/binhdan_m_bench")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "500"))
 PROFILE = os.environ.get("BENCH_PROFILE", "") == "1"
 
 
-def _psql(url: str, sql: str) -> None:
-    subprocess.run(["psql", url, "-qc", sql], check=True, capture_output=True)
-
-
 def main() -> None:
-    parts = urllib.parse.urlsplit(BASE_URL)
-    name, admin = parts.path.lstrip("/"), parts._replace(path="/postgres").geturl()
-    _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _psql(admin, f'CREATE DATABASE "{name}"')
-    os.environ.update(DATABASE_URL=BASE_URL, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0",
-                      SECRET_KEY="bench-secret-" + "x" * 40, ALLOWED_HOSTS="testserver", SECURE_COOKIES="0",
-                      LOG_LEVEL="WARNING")  # fmt: skip
-    sys.path.insert(0, str(ROOT))
-    try:
-        _run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    in_fresh_database(BASE_URL, _run)
 
 
 def _world() -> dict:
@@ -92,41 +70,17 @@ def _world() -> dict:
 
 
 def _run() -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable")
     world = _world()
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {world['token']}"}
     pushed = client.post("/api/v1/sync/push", json.dumps({"records": world["records"]}),
                          content_type="application/json", **auth)  # fmt: skip
     assert pushed.status_code == 200 and all(r["status"] == "created" for r in pushed.json()["results"]), [r for r in pushed.json()["results"] if r["status"] != "created"]  # fmt: skip
-    with connection.cursor() as cursor:  # statistics, as autovacuum keeps them on a database in use
-        cursor.execute("ANALYZE")
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def backend_cpu() -> float:
-        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
-
-    def measure(label: str, request, count: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-        request()  # warm up
-        pg, app, wall = backend_cpu(), time.process_time(), time.perf_counter()
-        for _ in range(count):
-            request()
-        app_ms, pg_ms = (time.process_time() - app) / count * 1000, (backend_cpu() - pg) / count * 1000
-        print(f"{label}: wall {(time.perf_counter() - wall) / count * 1000:.2f} ms, app CPU {app_ms:.2f} ms, "
-              f"PostgreSQL CPU {pg_ms:.2f} ms per request")  # fmt: skip
-        return app_ms, pg_ms
+    measure = Meter().measure
 
     def me() -> None:
         answer = client.get("/api/v1/me", **auth)
@@ -139,8 +93,8 @@ def _run() -> None:
         and len(answer["warnings"]) == 2
         and answer["team"]["leader"]
     ), answer
-    healthz = measure("GET /healthz", lambda: client.get("/healthz"), REQUESTS)
-    mine = measure("GET /api/v1/me", me, REQUESTS)
+    healthz = measure("GET /healthz", lambda i: client.get("/healthz"), REQUESTS)
+    mine = measure("GET /api/v1/me", lambda i: me(), REQUESTS)
     with CaptureQueriesContext(connection) as queries:
         me()
     print(f"  statements sent for one /me: {len(queries.captured_queries)}")

@@ -16,59 +16,30 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
-import urllib.parse
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _cpu import Meter, in_fresh_database  # benchmarks/, the script's own directory
+
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://binhdan@127.0.0.1:5432/binhdan_bench_cpu")
 SINGLE = int(os.environ.get("BENCH_SINGLE", "300"))
 BATCHES = int(os.environ.get("BENCH_BATCHES", "10"))
 SKILLS = ["thanh-toan-qr", "vneid-muc-2", "nhan-biet-lua-dao"]
 
 
-def _psql(url: str, sql: str) -> None:
-    subprocess.run(["psql", url, "-qc", sql], check=True, capture_output=True)
-
-
 def main() -> None:
-    parts = urllib.parse.urlsplit(BASE_URL)
-    name, admin = parts.path.lstrip("/"), parts._replace(path="/postgres").geturl()
-    _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _psql(admin, f'CREATE DATABASE "{name}"')
-    os.environ.update(DATABASE_URL=BASE_URL, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0",
-                      SECRET_KEY="bench-secret-" + "x" * 40, ALLOWED_HOSTS="testserver", SECURE_COOKIES="0",
-                      LOG_LEVEL="WARNING")  # fmt: skip
-    sys.path.insert(0, str(ROOT))
-    try:
-        _run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    in_fresh_database(BASE_URL, _run)
 
 
 def _run() -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable")
     from binhdan.indicators import rollup
     from binhdan.testing.scenarios import field_village
 
     world = field_village(households=300, people_per_household=2)
-    with connection.cursor() as cursor:  # statistics, as autovacuum keeps them on a database in use
-        cursor.execute("ANALYZE")
     homes = world["households"]
     day = time.strftime("%Y-%m-%d", time.localtime(time.time() - 86400))
 
@@ -82,24 +53,8 @@ def _run() -> None:
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {world['token']}"}
     client.get("/healthz")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def backend_cpu() -> float:
-        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
-
-    def measure(label: str, request, count: int, per: int = 1) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-        request(0)  # warm up
-        pg, app, wall = backend_cpu(), time.process_time(), time.perf_counter()
-        for i in range(1, count + 1):
-            request(i)
-        app_ms, pg_ms = (time.process_time() - app) / count * 1000, (backend_cpu() - pg) / count * 1000
-        print(f"{label}: wall {(time.perf_counter() - wall) / count * 1000:.2f} ms, app CPU {app_ms:.2f} ms, "
-              f"PostgreSQL CPU {pg_ms:.2f} ms per request" + (f" ({(app_ms + pg_ms) / per:.3f} ms per visit)" if per > 1 else ""))  # fmt: skip
-        return app_ms, pg_ms
+    meter = Meter()
+    measure, backend_cpu = meter.measure, meter.backend_cpu
 
     def push(records: list[dict]) -> None:
         answer = client.post(
