@@ -20,7 +20,7 @@ from binhdan.common.db import fetch_together, prepare
 from binhdan.common.net import client_ip
 from binhdan.fieldwork import rules, scams, sync
 from binhdan.fieldwork.models import Team, TeamMembership, TeamRole
-from binhdan.fieldwork.progress import member_week_reads, member_week_rows, work_quota_of, work_quota_read
+from binhdan.fieldwork.progress import member_week_reads, member_week_rows
 
 router = Router(tags=["đồng bộ"])
 
@@ -382,7 +382,7 @@ def me(request: HttpRequest) -> HttpResponse:
         reads = [
             _team_read([village]),
             _leader_read(village),
-            work_quota_read(commune),
+            rules.work_quota_read(commune),
             *member_week_reads(village, [user.pk], today),
         ]
     warnings, since = scams.warnings_read(user)
@@ -390,7 +390,7 @@ def me(request: HttpRequest) -> HttpResponse:
     team = rows[0][0] if rows and rows[0] else None
     contact = week = None
     if team is not None:
-        quota = work_quota_of(rows[2])
+        quota = rules.work_quota_of(rows[2])
         contact = _team_contact(team, rows[1])
         week = _my_week(today, quota, member_week_rows([user.pk], quota, rows[3:])[user.pk])
     return JsonResponse(

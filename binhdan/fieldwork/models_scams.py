@@ -93,14 +93,14 @@ class ScamReport(models.Model):
 
 
 class ScamWarningQuerySet(models.QuerySet["ScamWarning"]):
+    def published(self, now: Any = None) -> ScamWarningQuerySet:
+        """Published and not withdrawn, however old (`current` adds the WARNING_DAYS bound)."""
+        return self.filter(withdrawn_at__isnull=True, published_at__lte=now or timezone.now())
+
     def current(self, now: Any = None) -> ScamWarningQuerySet:
         """Published, not withdrawn, and recent enough to still be news (WARNING_DAYS)."""
         now = now or timezone.now()
-        return self.filter(
-            withdrawn_at__isnull=True,
-            published_at__lte=now,
-            published_at__gte=now - dt.timedelta(days=WARNING_DAYS),
-        )
+        return self.published(now).filter(published_at__gte=now - dt.timedelta(days=WARNING_DAYS))
 
 
 class ScamWarning(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from binhdan.common.db import fetch_together, prepare
 from binhdan.fieldwork import rules
 from binhdan.fieldwork.models import Team, Visit, WorkTime
-from binhdan.registry.models import CommuneSettings, Household
+from binhdan.registry.models import Household
 
 
 def member_week(
@@ -106,20 +106,3 @@ def member_week_rows(
         row["time_ok"] = row["full_days"] >= quota.days_per_week
         result[user_id] = row
     return result
-
-
-def work_quota_read(commune: int) -> Any:
-    """`rules.work_quota`'s read as a statement for `common.db.fetch_together`; `work_quota_of` its answer."""
-    return prepare(
-        ("fieldwork.progress.quota",),
-        lambda commune: (
-            CommuneSettings.objects.filter(commune=commune)
-            .values_list("min_hours_per_day", "min_days_per_week")
-            .order_by("pk")[:1]
-        ),
-        commune,
-    )
-
-
-def work_quota_of(rows: list[tuple[Any, ...]]) -> rules.WorkQuota:
-    return rules.WorkQuota(Decimal(rows[0][0]), int(rows[0][1])) if rows else rules.WorkQuota()

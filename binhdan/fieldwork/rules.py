@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from binhdan.common.db import fetch_together, prepare
 from binhdan.places.models import Place
 
 MIN_HOUSEHOLDS_PER_MEMBER = 10  # each member looks after at least 10 households
@@ -32,10 +34,26 @@ class WorkQuota:
 
 def work_quota(commune: Place | None) -> WorkQuota:
     """The commune's own working-hours rule from its settings, without creating a settings row."""
+    if commune is None:
+        return WorkQuota()
+    return work_quota_of(fetch_together([work_quota_read(commune.pk)])[0])
+
+
+def work_quota_read(commune: int) -> Any:
+    """`work_quota`'s read as a statement for `common.db.fetch_together` (with other reads, in one round
+    trip), compiled once per process; `work_quota_of` makes the rule of its rows."""
     from binhdan.registry.models import CommuneSettings
 
-    found = CommuneSettings.objects.filter(commune=commune).values_list(
-        "min_hours_per_day", "min_days_per_week"
+    return prepare(
+        ("fieldwork.rules.work_quota",),
+        lambda commune: (
+            CommuneSettings.objects.filter(commune=commune)
+            .values_list("min_hours_per_day", "min_days_per_week")
+            .order_by("pk")[:1]
+        ),
+        commune,
     )
-    row = found.first() if commune is not None else None
-    return WorkQuota(Decimal(row[0]), int(row[1])) if row else WorkQuota()
+
+
+def work_quota_of(rows: list[tuple[Any, ...]]) -> WorkQuota:
+    return WorkQuota(Decimal(rows[0][0]), int(rows[0][1])) if rows else WorkQuota()

@@ -375,8 +375,8 @@ def warnings_read(user: Any, now: dt.datetime | None = None) -> tuple[Any, dt.da
     rows must be published since (`warnings_of` keeps those).
 
     The statement is compiled once per process and scope (`common.db.prepare`), which takes the clock
-    but not a time computed from it: so it asks for `ScamWarning.objects.current()` without its
-    WARNING_DAYS bound — the latest ten not withdrawn and already published — and the older ones are
+    but not a time computed from it: so it asks for `ScamWarning.objects.published()` (`current()` without
+    its WARNING_DAYS bound) — the latest ten not withdrawn and already published — and the older ones are
     dropped from its rows. Newest first, they come after every recent one: the recent ones left are
     the ten the whole condition would give."""
     from binhdan.accounts import access
@@ -386,7 +386,7 @@ def warnings_read(user: Any, now: dt.datetime | None = None) -> tuple[Any, dt.da
     def build() -> Any:
         villages = Place.objects.filter(scope)
         return (
-            ScamWarning.objects.filter(withdrawn_at__isnull=True, published_at__lte=now or timezone.now())
+            ScamWarning.objects.published(now)
             .filter(commune__in=villages.values("parent_id"))
             .filter(Q(villages__isnull=True) | Q(villages__in=villages))
             .distinct()
