@@ -44,7 +44,7 @@ from binhdan.fieldwork.models import (
     WorkTime,
 )
 from binhdan.places.models import Level, Place
-from binhdan.registry import catalogue
+from binhdan.registry import catalogue, changes
 from binhdan.registry.changes import changed_in_round, current_watermark, valid_watermark
 from binhdan.registry.models import (
     HOUSEHOLD_FLAGS,
@@ -888,7 +888,7 @@ def _store_rows(
     now = timezone.now()
     # Touch the households and residents first, one UPDATE each, so that every push locks them in
     # the same order (no deadlock between concurrent pushes) and phones pull the change; the
-    # observation triggers then find these residents stamped by this transaction and skip them.
+    # observation triggers then skip their work (they would find these residents stamped already).
     households = {p.household_id for _, p in visit_plans}
     residents = {r for _, p in visit_plans for r in p.people}
     residents |= {r for _, _, kind, _, p in to_create if kind == "class_attendance" for r in p[1]}
@@ -897,7 +897,12 @@ def _store_rows(
     ]
     households |= {p.household for _, p in left_plans}
     residents |= {p.resident for _, p in left_plans}
-    execute_together([_touch(Household, households, now), _touch(Resident, residents, now)])  # one round trip
+    # Every observation this transaction writes is of one of these residents (a visit's people), so the
+    # observation triggers are told they are stamped already (registry.changes.RESIDENTS_STAMPED).
+    stamped = changes.residents_stamped_statement() if residents else ("", [])
+    execute_together(
+        [_touch(Household, households, now), _touch(Resident, residents, now), stamped]
+    )  # one round trip
 
     # Rows go straight to the database as tuples: building model instances per batch cost more than
     # the database work itself (see benchmarks/bench_sync.py).

@@ -32,6 +32,32 @@ OBSERVATION_TABLES = ("registry_statusobservation", "registry_skillobservation")
 
 # --- triggers ----------------------------------------------------------------------------------------
 
+# A writer that stamped every resident of the observations it inserts (the sync push touches a visit's
+# people first) says so, with that touch, for the rest of its transaction (`residents_stamped_statement`):
+# the observation triggers then skip their UPDATE, which would find nothing to do and costs a push more
+# PostgreSQL CPU than any of its own statements (about 0.45 ms of 2.9). A setting of the transaction
+# (set_config(…, true)): it ends with the transaction, commit or rollback, and no other session sees it.
+RESIDENTS_STAMPED = "binhdan.residents_stamped"
+
+
+def _observation_trigger(table: str, *, skippable: bool = True) -> str:
+    when = f"WHEN (current_setting('{RESIDENTS_STAMPED}', true) IS DISTINCT FROM 'on') " if skippable else ""
+    return (
+        f"CREATE TRIGGER {table}_touch AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
+        f"FOR EACH STATEMENT {when}EXECUTE FUNCTION binhdan_touch_residents()"
+    )
+
+
+def residents_stamped_statement(using: str = "default") -> tuple[str, list[Any]]:
+    """The statement (for `common.db.execute_together`) by which a writer tells the observation triggers
+    that it has stamped, in this transaction, every resident whose observations it inserts in it; nothing
+    ("") on SQLite, whose row triggers are cheap. Only for a transaction whose every observation is of
+    such a resident: an observation of another resident would not reach the phones."""
+    if connections[using].vendor != "postgresql":
+        return "", []
+    return "SELECT set_config(%s, 'on', true)", [RESIDENTS_STAMPED]
+
+
 POSTGRES_INSTALL = [
     """
     CREATE OR REPLACE FUNCTION binhdan_stamp_sync_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -87,11 +113,7 @@ POSTGRES_INSTALL = [
         RETURN NULL;
     END $$
     """,
-    *[
-        f"CREATE TRIGGER {table}_touch AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
-        "FOR EACH STATEMENT EXECUTE FUNCTION binhdan_touch_residents()"
-        for table in OBSERVATION_TABLES
-    ],
+    *[_observation_trigger(table) for table in OBSERVATION_TABLES],
 ]
 POSTGRES_REMOVE = [
     *[f"DROP TRIGGER IF EXISTS {table}_sync_version ON {table}" for table in SYNCED_TABLES],

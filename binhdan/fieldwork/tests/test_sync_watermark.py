@@ -78,6 +78,26 @@ def test_bulk_updates_and_observations_reach_the_phone_although_they_skip_save(w
     assert empty["households"] == empty["residents"] == [] and empty["reset"] is False
 
 
+def test_a_pushed_visit_s_skills_and_a_later_observation_both_reach_the_phone(world, phone):
+    # The push stamps its people itself and spares the observation triggers for its transaction
+    # (registry.changes.RESIDENTS_STAMPED); an observation recorded after it, on the same connection,
+    # is stamped by the triggers again.
+    phone.round()
+    visit = {"uuid": "5f0e8a52-3c1b-4a55-9d0e-7b1c2d3e4f50", "type": "visit",
+             "data": {"household": world.household_a.pk, "visited_at": f"{dt.date.today() - dt.timedelta(days=1)}T08:00:00+07:00",
+                      "minutes": 10, "channel": "door",
+                      "people": [{"resident": world.resident_a.pk,
+                                  "skills": [{"skill": "vneid-muc-2", "outcome": "guided"}]}]}}  # fmt: skip
+    answer = phone.client.post("/api/v1/sync/push", {"records": [visit]}, content_type="application/json")
+    assert answer.json()["results"][0]["status"] == "created", answer.content
+    (page,) = phone.round()
+    assert [r["skills"] for r in page["residents"]] == [{"vneid-muc-2": 1}]
+    registry.record_skill(by=world.officer, resident=world.resident_a, skill=Skill.objects.get(code="thanh-toan-qr"),
+                          level=SkillLevel.MASTERED, observed_on=dt.date.today(), source=Source.OFFICER)  # fmt: skip
+    (page,) = phone.round()
+    assert [r["skills"] for r in page["residents"]] == [{"vneid-muc-2": 1, "thanh-toan-qr": 2}]
+
+
 def test_a_household_moved_out_of_scope_and_erased_residents_disappear_from_the_phone(world, phone):
     stays = make_household(world.village_a, "Trần Văn Ở")
     moves = make_household(world.village_a, "Lê Thị Đi")
