@@ -6,6 +6,8 @@ with teams; members with API tokens, leaders who sign in), then:
 1. 32 clients of single-visit pushes, then 32 clients of a trivial view (/healthz) through the same stack:
    the push's requests/s as a share of the trivial view's, and the push's p99; then the same 32 clients
    pacing their pushes at 40% of the trivial view's rate: the p99 a phone sees at the goal's throughput.
+   For both 32-client phases, the CPU each part of the stack spent per request (this client, nginx,
+   gunicorn, pgbouncer, PostgreSQL, the job worker, the rest of the machine): where the difference goes.
 2. A bounded mixed load (sign-ins, pulls, single and batched pushes, dashboards, report downloads, assistant
    questions) at 64, 128 and 256 concurrent clients: throughput, p50/p99 per kind, errors.
 
@@ -301,6 +303,47 @@ async def _paced(
     return latencies, errors, time.perf_counter() - begin
 
 
+def _cpu_by_part() -> dict[str, float]:
+    """CPU seconds used so far by each part of the stack on this machine (every process, by its command
+    line): this load client, nginx, gunicorn, pgbouncer, PostgreSQL, the job worker, the rest."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parts: dict[str, float] = defaultdict(float)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if int(entry.name) == os.getpid():
+            part = "client"
+        else:
+            part = next((name for name, marks in _PARTS if any(m in command for m in marks)), "other")
+        parts[part] += seconds
+    return parts
+
+
+_PARTS = [("nginx", ["nginx"]), ("gunicorn", ["gunicorn"]), ("pgbouncer", ["pgbouncer"]),
+          ("postgres", ["postgres"]), ("jobs", ["db_worker", "manage.py", "worker"])]  # fmt: skip
+
+
+def _cpu_line(before: dict[str, float], after: dict[str, float], requests: int) -> str:
+    """CPU per request of each part between two readings of `_cpu_by_part`."""
+    spent = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+    shown = [
+        k for k in ["client", "nginx", "gunicorn", "pgbouncer", "postgres", "jobs", "other"] if k in spent
+    ]
+    per = {k: spent[k] * 1000 / max(1, requests) for k in shown}
+    return (
+        "CPU per request (ms): "
+        + ", ".join(f"{k} {per[k]:.2f}" for k in shown)
+        + f"; total {sum(per.values()):.2f}"
+    )
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else float("nan")
@@ -327,10 +370,13 @@ async def _bench(base: str, world: dict[str, Any]) -> list[str]:
             c.cursor = ""
 
         # 1. Single-visit pushes against a trivial view of the same stack, 32 clients each.
+        cpu_start = _cpu_by_part()
         push, push_errors, samples, push_elapsed = await _phase(clients[:32], RATIO_SECONDS, lambda c: "push")
+        cpu_push = _cpu_by_part()
         trivial, trivial_errors, s2, trivial_elapsed = await _phase(
             clients[:32], RATIO_SECONDS, lambda c: "healthz"
         )
+        cpu_trivial = _cpu_by_part()
         samples.update(s2)
         push_rate, trivial_rate = len(push["push"]) / push_elapsed, len(trivial["healthz"]) / trivial_elapsed
         out(f"32 clients, single-visit push: {push_rate:,.0f} req/s, p50 {_pct(push['push'], 0.5):.0f} ms, "
@@ -340,6 +386,8 @@ async def _bench(base: str, world: dict[str, Any]) -> list[str]:
         out(
             f"single-visit push = {push_rate / trivial_rate:.0%} of the trivial view (goal ≥ 40%, p99 ≤ 100 ms)"
         )
+        out("  push:    " + _cpu_line(cpu_start, cpu_push, len(push["push"])))
+        out("  healthz: " + _cpu_line(cpu_push, cpu_trivial, len(trivial["healthz"])))
         # 1b. The same 32 phones offering pushes at an even pace of 40% of the trivial view's rate: the
         # latency a phone sees while the stack carries the goal's throughput. (In the closed loop above,
         # 32 clients that never pause queue behind each other: by Little's law their mean latency is 32
