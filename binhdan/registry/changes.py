@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import BooleanField, F, Func, QuerySet
 
 BIGINT_MAX = 2**63 - 1
@@ -40,20 +40,20 @@ OBSERVATION_TABLES = ("registry_statusobservation", "registry_skillobservation")
 RESIDENTS_STAMPED = "binhdan.residents_stamped"
 
 
-def _observation_trigger(table: str, *, skippable: bool = True) -> str:
-    when = f"WHEN (current_setting('{RESIDENTS_STAMPED}', true) IS DISTINCT FROM 'on') " if skippable else ""
+def _observation_trigger(table: str) -> str:
     return (
         f"CREATE TRIGGER {table}_touch AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
-        f"FOR EACH STATEMENT {when}EXECUTE FUNCTION binhdan_touch_residents()"
+        f"FOR EACH STATEMENT WHEN (current_setting('{RESIDENTS_STAMPED}', true) IS DISTINCT FROM 'on') "
+        "EXECUTE FUNCTION binhdan_touch_residents()"
     )
 
 
-def residents_stamped_statement(using: str = "default") -> tuple[str, list[Any]]:
+def residents_stamped_statement() -> tuple[str, list[Any]]:
     """The statement (for `common.db.execute_together`) by which a writer tells the observation triggers
     that it has stamped, in this transaction, every resident whose observations it inserts in it; nothing
     ("") on SQLite, whose row triggers are cheap. Only for a transaction whose every observation is of
     such a resident: an observation of another resident would not reach the phones."""
-    if connections[using].vendor != "postgresql":
+    if connection.vendor != "postgresql":  # (`execute_together` writes on the default database)
         return "", []
     return "SELECT set_config(%s, 'on', true)", [RESIDENTS_STAMPED]
 
