@@ -233,8 +233,11 @@ class Client:
             async with s.post(
                 f"{self.base}/api/v1/sync/push", json={"records": records}, headers=self._bearer()
             ) as r:
-                answer = await r.json(content_type=None) if r.status == 200 else None
-            return answer is not None and all(x["status"] == "created" for x in answer["results"])
+                body = await r.read()
+            answer = json.loads(body) if r.status == 200 else None
+            if answer is None or any(x["status"] != "created" for x in answer["results"]):
+                raise ValueError(f"{r.status}: {body[:300]!r}")  # (counted as an error, the answer kept)
+            return True
         if kind == "ask":
             question = {"question": self.rng.choice(QUESTIONS)}
             async with s.post(f"{self.base}/api/v1/assistant/ask", json=question) as r:

@@ -82,6 +82,15 @@ for _database in DATABASES.values():
         # (pgbouncer 1.18 keeps no named prepared statement across transactions: psycopg must never
         # prepare one, whatever the cursor; unnamed statements of the extended protocol are fine)
         _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+# The statements the hot paths send together (binhdan.common.db: the sync push, a token's check) are
+# EXECUTEs of statements PREPAREd once per connection when the server connection stays the connection's
+# own: PostgreSQL itself, or pgbouncer in session pooling. PostgreSQL then plans each one once per
+# connection instead of at every request. Off behind pgbouncer in transaction pooling
+# (DATABASE_POOLER=pgbouncer: a PREPARE stays on one server connection of the pool).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", not DATABASE_POOLER)
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["PREPARED_STATEMENTS"] = DB_PREPARED_STATEMENTS  # type: ignore[typeddict-unknown-key]  # read by binhdan.common.db.prepares
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -145,9 +154,13 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    for _key in ("DISABLE_SERVER_SIDE_CURSORS", "CONN_MAX_AGE"):  # the replica behind its own pgbouncer too
+    for _key in (
+        "DISABLE_SERVER_SIDE_CURSORS",
+        "CONN_MAX_AGE",
+        "PREPARED_STATEMENTS",
+    ):  # the replica behind its own pgbouncer too
         if _key in DATABASES["default"]:
-            DATABASES["replica"][_key] = DATABASES["default"][_key]
+            DATABASES["replica"][_key] = DATABASES["default"][_key]  # type: ignore[typeddict-unknown-key,typeddict-item]
     DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
     MIDDLEWARE.append("config.replica.ReplicaReadMiddleware")
 

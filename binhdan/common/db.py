@@ -3,6 +3,11 @@
 On PostgreSQL a round trip, not the work in it, is what a small statement costs on a busy server:
 `fetch_together` reads several querysets in one, and inside `writes_together()` the writes of
 `execute_together`, `insert_rows` (INSERTs) and `add_to_rows` wait and go together in one.
+
+Where the connection keeps prepared statements (the database's PREPARED_STATEMENTS, config/settings.py:
+PostgreSQL itself, not pgbouncer in transaction pooling), each small statement of such a query is an
+`EXECUTE` of a statement prepared on that connection the first time (`_Together`): PostgreSQL parses and
+plans it once per connection instead of at every request, and the round trips stay the same.
 """
 
 from __future__ import annotations
@@ -11,7 +16,12 @@ import contextlib
 import copy
 import dataclasses
 import datetime as dt
+import decimal
+import functools
 import itertools
+import math
+import re
+import types
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -20,7 +30,231 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 
 # Below this many rows one multi-row INSERT costs fewer round trips than a COPY.
 COPY_FROM_ROWS = 50
+# A statement of more values than this is not prepared: the long VALUES lists of a batch vary in length,
+# and each length would be a statement of its own on the server.
+PREPARE_MAX_PARAMS = 64
+# Statements prepared on one connection before they are all dropped (DEALLOCATE ALL) and prepared anew.
+PREPARED_PER_CONNECTION = 256
 _PENDING = "_binhdan_pending_writes"
+_NAMES = "_binhdan_prepared"  # on psycopg's connection: {(text, kinds): name} of what is prepared on it
+
+
+def prepares(conn: Any) -> bool:
+    """Whether the statements sent together go as prepared statements on this connection (the module's
+    docstring; the database's PREPARED_STATEMENTS, config/settings.py)."""
+    return conn.vendor == "postgresql" and bool(conn.settings_dict.get("PREPARED_STATEMENTS"))
+
+
+# Statements PREPARE could not type with the values apart from the text (`%s IS NULL`) that a literal in
+# the text would have typed: those then go as before. `_TYPED`: the statements (text and the kinds of
+# their values) PREPARE took in this process, which need no safety net any more.
+_TYPING_ERRORS = frozenset(
+    {"42P18", "42725", "42883", "42804"}
+)  # indeterminate, ambiguous, undefined, mismatch
+_TYPED: set[Any] = set()
+_UNTYPED: set[Any] = set()
+_TEXTS_MAX = 4096
+_SAVEPOINT = "binhdan_prepare"
+_names = itertools.count(1)
+
+
+@functools.lru_cache(maxsize=1024)
+def _numbered(sql: str) -> str:
+    """Django's `%s` placeholders as PostgreSQL's `$1, $2, …` (and `%%` as `%`), for PREPARE."""
+    number = itertools.count(1)
+    return re.sub(r"%[%s]", lambda m: "%" if m.group() == "%%" else f"${next(number)}", sql)
+
+
+# A prepared statement's parameters get the types the values would have as literals in the text (what
+# psycopg writes when it binds client-side: `3` is an integer, `'…'::uuid` a uuid, a string or NULL is
+# for PostgreSQL to type from where it stands), so that a prepared statement answers what the text
+# would. A value of another kind (a list, a float that is not finite, bytes…): the statement goes as text.
+_INT4, _INT8 = 2**31, 2**63
+_KINDS: dict[type, str] = {
+    str: "unknown",
+    type(None): "unknown",
+    bool: "boolean",
+    decimal.Decimal: "numeric",
+    dt.date: "date",
+    dt.time: "time",
+    dt.timedelta: "interval",
+    uuid.UUID: "uuid",
+}
+
+
+def _kind(value: Any) -> str | None:
+    kind = _KINDS.get(type(value))
+    if kind is not None:
+        return kind
+    if isinstance(value, int):  # int, and psycopg's Int2/Int4/Int8: plain literals in the text too
+        return "integer" if -_INT4 <= value < _INT4 else "bigint" if -_INT8 <= value < _INT8 else "numeric"
+    if isinstance(value, dt.datetime):
+        return "timestamptz" if value.tzinfo is not None else "timestamp"
+    if isinstance(value, float):
+        return "numeric" if math.isfinite(value) else None
+    return None
+
+
+class _Together:
+    """Statements as the text of one query of several, each bound client-side (`plain`), or — where the
+    connection keeps prepared statements — each small one as `EXECUTE name(values)`, after a `PREPARE name
+    AS …` the first time this connection sees it (`prepared`): PostgreSQL then parses and plans it once
+    per connection instead of at every request."""
+
+    def __init__(self, conn: Any, statements: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        import psycopg
+
+        self.statements = statements
+        self.raw = conn.connection
+        self.mogrify = psycopg.ClientCursor(self.raw).mogrify
+        self.new: list[tuple[Any, str]] = []  # (key, name) prepared by this query, known once it succeeds
+        self.reset = False
+        self.own: list[int] = []
+        self.parts: list[str] = []
+
+    def plain(self) -> str:
+        # (always bound, even without parameters: "%%" in the text is then read as "%", as it would be)
+        return "; ".join(sql if ps is None else self.mogrify(sql, list(ps)) for sql, ps in self.statements)
+
+    def prepared(self) -> str:
+        names: dict[Any, str] | None = getattr(self.raw, _NAMES, None)
+        if names is None:
+            names = {}
+            setattr(self.raw, _NAMES, names)
+        parts = []
+        if len(names) >= PREPARED_PER_CONNECTION:
+            parts.append("DEALLOCATE ALL")
+            self.reset = True
+        self.own = []  # where each statement's answer is among the query's (DEALLOCATE and PREPAREs answer too)
+        for sql, params in self.statements:
+            if params is None:  # a command (COMMIT)
+                self.own.append(len(parts))
+                parts.append(sql)
+                continue
+            values = list(params)
+            kinds = tuple(map(_kind, values)) if len(values) <= PREPARE_MAX_PARAMS else (None,)
+            key = (sql, kinds)
+            if None in kinds or key in _UNTYPED:
+                self.own.append(len(parts))
+                parts.append(self.mogrify(sql, values))
+                continue
+            name = None if self.reset else names.get(key)
+            if name is None:
+                name = f"binhdan_{next(_names)}"
+                declared = f"({', '.join(map(str, kinds))})" if kinds else ""
+                parts.append(f"PREPARE {name}{declared} AS {_numbered(sql)}")
+                self.new.append((key, name))
+            self.own.append(len(parts))
+            parts.append(
+                f"EXECUTE {name}({self.mogrify(', '.join(['%s'] * len(values)), values)})"
+                if values
+                else f"EXECUTE {name}"
+            )
+        self.parts = parts
+        return "; ".join(parts)
+
+    def guarded(self) -> str:
+        """The prepared query in a savepoint (released before a COMMIT among its statements)."""
+        parts, own = self.parts, self.own
+        end = next((i for i, (_, ps) in enumerate(self.statements) if ps is None), len(own))
+        release = own[end] if end < len(own) else len(parts)
+        self.own = [1 + index + (index >= release) for index in own]
+        return "; ".join(
+            [f"SAVEPOINT {_SAVEPOINT}", *parts[:release], f"RELEASE SAVEPOINT {_SAVEPOINT}", *parts[release:]]
+        )
+
+    def succeeded(self) -> None:
+        names: dict[Any, str] = getattr(self.raw, _NAMES)
+        if self.reset:
+            names.clear()
+        names.update(self.new)
+        if len(_TYPED) >= _TEXTS_MAX:
+            _TYPED.clear()
+        _TYPED.update(key for key, _ in self.new)
+
+
+class _Cursor:
+    """Stands in for psycopg's cursor under Django's cursor wrapper, which runs the execute wrappers, turns
+    psycopg's errors into Django's and logs the query as for any other (the log shows the statements with
+    their values, not the EXECUTEs). `execute` sends the statements together (`_Together`).
+
+    A statement PREPARE cannot type goes bound client-side, and the others with it: the first time this
+    process prepares a statement inside a transaction, the query runs in a savepoint, so that what ran
+    of it is undone and runs once (outside a transaction, or first in one, the failed query is undone
+    whole). The names a failed query may have prepared are not used again (they go at DEALLOCATE ALL)."""
+
+    def __init__(self, conn: Any, statements: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        self.together = _Together(conn, statements)
+        self.cursor: Any = None
+        self.guarded = False
+
+    @property
+    def _query(self) -> Any:  # what Django's query log reads (`last_executed_query`)
+        return types.SimpleNamespace(query=self.together.plain().encode())
+
+    def execute(self, sql: Any, params: Any = None) -> None:
+        import psycopg
+        from psycopg.pq import TransactionStatus
+
+        together, raw = self.together, self.together.raw
+        text = together.prepared()
+        status = raw.info.transaction_status
+        self.guarded = status == TransactionStatus.INTRANS and any(s not in _TYPED for s, _ in together.new)
+        self.cursor = psycopg.ClientCursor(raw)
+        try:
+            self.cursor.execute(together.guarded() if self.guarded else text)
+        except psycopg.Error as error:
+            if together.reset:  # (whether the DEALLOCATE ran or not, no name known before is used again)
+                getattr(raw, _NAMES).clear()
+            if error.sqlstate not in _TYPING_ERRORS or not together.new:
+                raise
+            if self.guarded:
+                raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
+            elif status == TransactionStatus.IDLE and not raw.autocommit:
+                raw.rollback()  # (only psycopg's own BEGIN had run in this transaction)
+            if len(_UNTYPED) >= _TEXTS_MAX:
+                _UNTYPED.clear()
+            _UNTYPED.update(s for s, _ in together.new)
+            together.new, together.reset, together.own, self.guarded = [], False, [], False
+            self.cursor.close()
+            self.cursor = psycopg.ClientCursor(raw)
+            self.cursor.execute(together.plain())  # as without prepared statements: raises if it must
+            return
+        together.succeeded()
+
+    def results(self) -> list[list[Any]]:
+        """Each statement's rows ([] for a write), past the answers of SAVEPOINT, DEALLOCATE and PREPAREs."""
+        cursor, together = self.cursor, self.together
+        own = together.own if together.own else list(range(len(together.statements)))  # (as plain text)
+        at = 0
+        out: list[list[Any]] = []
+        for index in own:
+            for _ in range(index - at):
+                cursor.nextset()
+            at = index
+            out.append(cursor.fetchall() if cursor.description is not None else [])
+        return out
+
+    def close(self) -> None:
+        if self.cursor is not None:
+            self.cursor.close()
+
+
+def _together(conn: Any, statements: Sequence[tuple[str, Sequence[Any] | None]]) -> list[list[Any]]:
+    """Send statements in one round trip through Django's cursor (execute wrappers, errors, query log);
+    each one's rows, [] for a write."""
+    with conn.cursor() as cursor:
+        own = cursor.cursor
+        cursor.cursor = stand_in = _Cursor(conn, statements)
+        try:
+            # (the text and values as one, for the execute wrappers; the stand-in sends its own text)
+            cursor.execute(
+                "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps or ()]
+            )
+            return stand_in.results()
+        finally:
+            stand_in.close()
+            cursor.cursor = own
 
 
 def _pending(conn: Any) -> list[tuple[str, list[Any]]] | None:
@@ -35,9 +269,8 @@ def _flush(conn: Any, commit: bool = False) -> None:
     pending = _pending(conn)
     if not pending:
         return
-    statements = pending[:]
+    statements: list[tuple[str, list[Any] | None]] = list(pending)
     pending.clear()
-    sql, params = _one_query(conn, statements)
     raw = conn.connection
     alone = False
     if commit:
@@ -45,31 +278,37 @@ def _flush(conn: Any, commit: bool = False) -> None:
 
         alone = raw.info.transaction_status == TransactionStatus.IDLE
         if not alone:
-            sql += "; COMMIT"
-    with conn.cursor() as cursor:
-        if not alone:
-            cursor.execute(sql, params)
-            return
+            statements.append(("COMMIT", None))
+    if alone:
         raw.autocommit = True  # (psycopg would send a BEGIN first otherwise)
-        try:
-            cursor.execute(sql, params)
-        finally:
+    try:
+        if prepares(conn):
+            _together(conn, statements)
+        else:
+            with conn.cursor() as cursor:
+                cursor.execute(*_one_query(conn, statements))
+    finally:
+        if alone:
             raw.autocommit = False
 
 
-def _one_query(conn: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> tuple[str, list[Any] | None]:
+def _one_query(
+    conn: Any, statements: Sequence[tuple[str, Sequence[Any] | None]]
+) -> tuple[str, list[Any] | None]:
     """Several statements as one query: each bound on its own (client-side, as psycopg would bind the
     whole), so that psycopg's cache of parsed statements serves each one — a query of many parameters
     would be parsed anew every time."""
     with conn.cursor() as cursor:
         mogrify = getattr(cursor.cursor, "mogrify", None)
         if mogrify is None:  # server-side binding: one query with all the parameters
-            return "; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+            return "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps or ()]
         # (always bound, even without parameters: "%%" in the text is then read as "%", as it would be;
         # a value psycopg cannot quote is Django's ProgrammingError, as it is from execute(), and
         # nothing of the batch has been sent)
         with conn.wrap_database_errors:
-            return "; ".join(mogrify(sql, list(params)) for sql, params in statements), None
+            return "; ".join(
+                sql if params is None else mogrify(sql, list(params)) for sql, params in statements
+            ), None
 
 
 def _ends_transaction(conn: Any) -> bool:
@@ -247,7 +486,9 @@ def _raw_rows(connection: Any, items: Sequence[Any], alias: str) -> list[tuple[l
     compiled = [_compiled(item, alias) for item in items]
     present = [c for c in compiled if c is not None]
     fetched: list[list[Any]] = []
-    if present:
+    if present and prepares(connection):
+        fetched = _together(connection, [(sql, ps) for sql, ps, _ in present])
+    elif present:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute(*_one_query(connection, [(sql, ps) for sql, ps, _ in present]))
@@ -386,6 +627,9 @@ def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
     pending = _pending(connection)
     if pending is not None:
         pending.extend((sql, list(params)) for sql, params in statements)
+        return
+    if prepares(connection):
+        _together(connection, statements)
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(statements) > 1:

@@ -272,3 +272,75 @@ print(fetch_together([("SELECT count(*) FROM pg_prepared_statements", [])])[0][0
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0"]
+
+
+# --- prepared statements (PostgreSQL itself: the database's PREPARED_STATEMENTS) ----------------------
+
+prepared_only = pytest.mark.skipif(
+    not (POSTGRES and connection.settings_dict.get("PREPARED_STATEMENTS")),
+    reason="prepared statements are PostgreSQL's, on a connection of its own",
+)
+
+
+def prepared_count() -> int:
+    return fetch_together([("SELECT count(*) FROM pg_prepared_statements", [])])[0][0][0]
+
+
+@prepared_only
+def test_statements_sent_together_are_prepared_once_per_connection_and_log_their_values(world):
+    key = uuid.uuid4()
+    insert_rows(SyncReceipt, COLUMNS, [receipt(world, key)])
+    tag = uuid.uuid4().hex  # statement texts this connection has not prepared yet
+    before = prepared_count()
+    for number in range(5):
+        with CaptureQueriesContext(connection) as queries:
+            got = fetch_together(
+                [
+                    (f"SELECT kind FROM {TABLE} WHERE uuid = %s /* {tag} */", [key]),  # nosec B608
+                    (f"SELECT %s, %s, %s /* {tag} */", [number, 10**30, "chữ"]),  # typed as literals are
+                ]
+            )
+        assert got == [[("visit",)], [(number, 10**30, "chữ")]]
+        (logged,) = queries.captured_queries
+        assert "EXECUTE" not in logged["sql"] and str(key.hex) in logged["sql"]  # the values, not the names
+    assert prepared_count() - before == 2  # prepared the first time, executed since
+
+
+@prepared_only
+@pytest.mark.django_db(transaction=True)
+def test_a_committing_batch_after_other_statements_prepares_its_new_statements_and_commits(world):
+    """The first time a statement is prepared inside a transaction the batch runs in a savepoint, which
+    is released before the batch's COMMIT (a batched push: a COPY, then the writes with the COMMIT)."""
+    first, second = uuid.uuid4(), uuid.uuid4()
+    tag = uuid.uuid4().hex  # a statement text this process has not prepared yet
+    with transaction.atomic(), writes_together(commit=True):
+        insert_rows(SyncReceipt, COLUMNS, [receipt(world, first)])
+        fetch_together([("SELECT 1", [])])  # the insert goes first: the transaction is under way
+        execute_together([(UPDATE_KIND + f" /* {tag} */", ["class", value(first)]), insert(world, second)])
+    assert not connection.in_atomic_block
+    assert set(SyncReceipt.objects.values_list("uuid", "kind")) == {(first, "class"), (second, "visit")}
+    assert_usable()
+
+
+@prepared_only
+def test_a_connection_that_prepared_many_statements_drops_them_and_prepares_anew(world, monkeypatch):
+    from binhdan.common import db
+
+    monkeypatch.setattr(db, "PREPARED_PER_CONNECTION", 5)
+    for number in range(12):
+        got = fetch_together([(f"SELECT %s + {number}", [1]), ("SELECT %s::text", ["x"])])
+        assert got == [[(1 + number,)], [("x",)]]
+        assert prepared_count() <= 5 + 2
+    assert_usable()
+
+
+@prepared_only
+def test_a_failed_batch_leaves_the_connection_s_prepared_statements_usable(world):
+    existing = uuid.uuid4()
+    insert_rows(SyncReceipt, COLUMNS, [receipt(world, existing)])
+    for _ in range(3):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            execute_together([insert(world, uuid.uuid4()), insert(world, existing)])
+    execute_together([insert(world, uuid.uuid4())])
+    assert len(stored()) == 2
+    assert_usable()
