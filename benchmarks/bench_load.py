@@ -430,11 +430,14 @@ async def _bench(base: str, world: dict[str, Any]) -> list[str]:
         # latency a phone sees while the stack carries the goal's throughput. (In the closed loop above,
         # 32 clients that never pause queue behind each other: by Little's law their mean latency is 32
         # divided by the throughput, whatever the server does, and the trivial view's own p99 is there too.)
-        offered = 0.4 * trivial_rate
-        paced, paced_errors, paced_elapsed = await _paced(clients[:32], RATIO_SECONDS, offered, "push")
-        out(f"32 clients pacing single-visit pushes at {offered:,.0f} req/s (40% of the trivial view): "
-            f"{len(paced) / paced_elapsed:,.0f} req/s served, p50 {_pct(paced, 0.5):.0f} ms, p99 {_pct(paced, 0.99):.0f} ms, "
-            f"{paced_errors} errors")  # fmt: skip
+        # And at three quarters of what the stack served the push in the closed loop: the latency phones
+        # see on a busy day that the stack carries (an offer above its capacity only measures the queue).
+        for offered, what in ((0.4 * trivial_rate, "40% of the trivial view"),
+                              (0.75 * push_rate, "75% of the push's own rate above")):  # fmt: skip
+            paced, paced_errors, paced_elapsed = await _paced(clients[:32], RATIO_SECONDS, offered, "push")
+            out(f"32 clients pacing single-visit pushes at {offered:,.0f} req/s ({what}): "
+                f"{len(paced) / paced_elapsed:,.0f} req/s served, p50 {_pct(paced, 0.5):.0f} ms, p99 {_pct(paced, 0.99):.0f} ms, "
+                f"{paced_errors} errors")  # fmt: skip
 
         # 2. The mixed load.
         for level in LEVELS:

@@ -24,8 +24,14 @@ bind = [os.environ.get("PROD_GUNICORN_BIND", "127.0.0.1:8001")]
 workers = int(os.environ.get("PROD_GUNICORN_WORKERS") or WORKERS)
 threads = int(os.environ.get("PROD_GUNICORN_THREADS") or THREADS)
 worker_class = "gthread"
-# nginx keeps connections to gunicorn open (upstream keepalive); a few seconds is enough between requests.
-keepalive = 5
+# A worker takes a connection only while one of its threads is free (worker_connections = threads), so that
+# a busy worker does not queue requests behind its threads while another one idles: with 32 phones pushing,
+# that queueing made the push's p99 about 6x its median, and at three quarters of the stack's own rate the
+# p99 was seconds instead of under 100 ms (docs/deployment.md, "Latency"). So the connection closes after
+# each answer (keepalive 0: a kept-alive connection is one more the worker holds); nginx then opens a new
+# one on the unix socket for each request, which costs little next to a request.
+worker_connections = threads
+keepalive = 0
 # A request longer than this is killed (the largest import is a background job, never a request).
 timeout = 60
 graceful_timeout = 30
