@@ -1,4 +1,5 @@
-"""Mixed load against the production stack (scripts/prod.sh: nginx → gunicorn, pgbouncer, job workers).
+"""Mixed load against the production stack (scripts/prod.sh: nginx → gunicorn → PostgreSQL, job workers
+through pgbouncer; BENCH_WEB_DATABASE=pgbouncer puts gunicorn behind pgbouncer too).
 
 Starts its own stack (own PROD_DIR, database, ports, Redis database), loads a synthetic commune (villages
 with teams; members with API tokens, leaders who sign in), then:
@@ -102,6 +103,7 @@ class Stack:
             PROD_PGBOUNCER_PORT=str(_free_port()), PROD_DEMO="0", PROD_JOB_WORKERS="1",
             PROD_REDIS_URL=REDIS, PROD_JOBS_QUEUE=f"bench_load_{os.getpid()}",
             PROD_SECRET_FILE=str(self.dir / "secret_key"),
+            PROD_WEB_DATABASE=os.environ.get("BENCH_WEB_DATABASE", "direct"),
         )  # fmt: skip
         self.env.pop("DATABASE_URL", None)
         self.server: subprocess.Popen[bytes] | None = None
@@ -111,7 +113,9 @@ class Stack:
             run = subprocess.run(["bash", "scripts/prod.sh", "up"], cwd=ROOT, env=self.env, text=True,
                                  capture_output=True)  # fmt: skip
             if run.returncode == 0:
-                print("stack: scripts/prod.sh up (nginx → gunicorn, pgbouncer, 1 job worker)")
+                web = self.env["PROD_WEB_DATABASE"]
+                print(f"stack: scripts/prod.sh up (nginx → gunicorn → {'PostgreSQL' if web == 'direct' else 'pgbouncer'}, "
+                      "1 job worker through pgbouncer)")  # fmt: skip
                 return
             print(f"scripts/prod.sh up failed ({run.stderr.strip()[-300:]}); gunicorn alone instead")
             self.down()

@@ -88,8 +88,13 @@ for _database in DATABASES.values():
 # connection instead of at every request. Off behind pgbouncer in transaction pooling
 # (DATABASE_POOLER=pgbouncer: a PREPARE stays on one server connection of the pool).
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", not DATABASE_POOLER)
+# A long-lived connection (DB_CONN_MAX_AGE) is checked before a request reuses it, so that the first request
+# after PostgreSQL restarted gets a new one instead of an error (always so behind the pooler).
+DB_CONN_HEALTH_CHECKS = env_bool("DB_CONN_HEALTH_CHECKS", bool(DATABASE_POOLER))
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
+        if DB_CONN_HEALTH_CHECKS:
+            _database["CONN_HEALTH_CHECKS"] = True
         _database["PREPARED_STATEMENTS"] = DB_PREPARED_STATEMENTS  # type: ignore[typeddict-unknown-key]  # read by binhdan.common.db.prepares
 
 INSTALLED_APPS = [

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The production stack on this machine: nginx → gunicorn (unix socket), PostgreSQL through pgbouncer
-# (transaction pooling), background job workers on Redis (RQ), job state in PostgreSQL.
+# The production stack on this machine: nginx → gunicorn (unix socket) → PostgreSQL (one long-lived
+# connection per thread, prepared statements), background job workers on Redis (RQ) through pgbouncer
+# (transaction pooling), job state in PostgreSQL. PROD_WEB_DATABASE=pgbouncer puts gunicorn behind
+# pgbouncer too.
 #
 #   scripts/prod.sh up       set up the database and start whatever is not running (idempotent); prints the URL
 #   scripts/prod.sh down     stop everything `up` started (by pid; PostgreSQL and Redis are the machine's, untouched)
@@ -44,6 +46,14 @@ LOG="$PROD_DIR/log"
 URL="http://127.0.0.1:$PROD_PORT/"
 PG_ADMIN_URL="postgres://$PROD_PG_USER@$PROD_PG_HOST:$PROD_PG_PORT/postgres"
 DIRECT_URL="postgres://$PROD_PG_USER@$PROD_PG_HOST:$PROD_PG_PORT/$PROD_DB"
+POOLED_URL="postgres://$PROD_PG_USER@127.0.0.1:$PROD_PGBOUNCER_PORT/$PROD_DB"
+# The web tier: PostgreSQL itself (direct: prepared statements, a pool of workers × threads) or pgbouncer.
+PROD_WEB_DATABASE="${PROD_WEB_DATABASE:-direct}"
+case "$PROD_WEB_DATABASE" in
+  direct) export PROD_WEB_DATABASE_URL="$DIRECT_URL" PROD_WEB_POOLER="" ;;
+  pgbouncer) export PROD_WEB_DATABASE_URL="$POOLED_URL" PROD_WEB_POOLER="pgbouncer" ;;
+  *) printf 'prod: PROD_WEB_DATABASE is direct or pgbouncer, not %s\n' "$PROD_WEB_DATABASE" >&2; exit 1 ;;
+esac
 STATIC_ROOT="$ROOT/var/static"  # settings.STATIC_ROOT
 IS_ROOT=0
 [ "$(id -u)" = 0 ] && IS_ROOT=1
@@ -262,7 +272,8 @@ start_workers() {
   [ "$command" = jobs_worker ] || say "manage.py jobs_worker does not exist yet: the job workers run db_worker on the database queue"
   for name in $(worker_names); do
     pid_of "$name" >/dev/null && continue
-    (app_env && start_bg "$name" "$PY" manage.py "$command")
+    # (through pgbouncer: jobs are short transactions in bursts — imports, reports, the rollups' drainer)
+    (app_env && export DATABASE_URL="$POOLED_URL" DATABASE_POOLER=pgbouncer && start_bg "$name" "$PY" manage.py "$command")
     say "job worker $name (manage.py $command, queue $PROD_JOBS_QUEUE)"
   done
 }
