@@ -223,7 +223,7 @@ class _Cursor:
         together.succeeded()
 
     def results(self) -> list[list[Any]]:
-        """Each statement's rows ([] for a write), past the answers of SAVEPOINT, DEALLOCATE and PREPAREs."""
+        """Each statement's rows (reads all), past the answers of SAVEPOINT, DEALLOCATE and PREPAREs."""
         cursor, together = self.cursor, self.together
         own = together.own if together.own else list(range(len(together.statements)))  # (as plain text)
         at = 0
@@ -232,7 +232,7 @@ class _Cursor:
             for _ in range(index - at):
                 cursor.nextset()
             at = index
-            out.append(cursor.fetchall() if cursor.description is not None else [])
+            out.append(cursor.fetchall())
         return out
 
     def close(self) -> None:
@@ -240,9 +240,11 @@ class _Cursor:
             self.cursor.close()
 
 
-def _together(conn: Any, statements: Sequence[tuple[str, Sequence[Any] | None]]) -> list[list[Any]]:
+def _together(
+    conn: Any, statements: Sequence[tuple[str, Sequence[Any] | None]], *, rows: bool = False
+) -> list[list[Any]]:
     """Send statements in one round trip through Django's cursor (execute wrappers, errors, query log);
-    each one's rows, [] for a write."""
+    with `rows` (reads), each one's rows."""
     with conn.cursor() as cursor:
         own = cursor.cursor
         cursor.cursor = stand_in = _Cursor(conn, statements)
@@ -251,7 +253,7 @@ def _together(conn: Any, statements: Sequence[tuple[str, Sequence[Any] | None]])
             cursor.execute(
                 "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps or ()]
             )
-            return stand_in.results()
+            return stand_in.results() if rows else []
         finally:
             stand_in.close()
             cursor.cursor = own
@@ -487,7 +489,7 @@ def _raw_rows(connection: Any, items: Sequence[Any], alias: str) -> list[tuple[l
     present = [c for c in compiled if c is not None]
     fetched: list[list[Any]] = []
     if present and prepares(connection):
-        fetched = _together(connection, [(sql, ps) for sql, ps, _ in present])
+        fetched = _together(connection, [(sql, ps) for sql, ps, _ in present], rows=True)
     elif present:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
