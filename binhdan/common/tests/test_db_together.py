@@ -1,7 +1,8 @@
 """Statements sent together (common.db): one round trip on PostgreSQL, with the order, the errors, the
-query log and the execute wrappers of a query of Django's own cursor. They hold for how the statements go
-today (one query of several, bound client-side) and for psycopg's pipeline mode, which was tried and
-measured costlier (docs/deployment.md, sizing). The tests that need PostgreSQL are skipped elsewhere; the
+query log and the execute wrappers of a query of Django's own cursor. They hold for both ways the statements
+go on PostgreSQL: one query of several bound client-side (behind pgbouncer in transaction pooling), and
+the same query of EXECUTEs of statements prepared once per connection (PostgreSQL itself, the suite's
+default; the last tests are about those). The tests that need PostgreSQL are skipped elsewhere; the
 others run on both."""
 
 import os
