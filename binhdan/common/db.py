@@ -48,9 +48,8 @@ def prepares(conn: Any) -> bool:
 # Statements PREPARE could not type with the values apart from the text (`%s IS NULL`) that a literal in
 # the text would have typed: those then go as before. `_TYPED`: the statements (text and the kinds of
 # their values) PREPARE took in this process, which need no safety net any more.
-_TYPING_ERRORS = frozenset(
-    {"42P18", "42725", "42883", "42804"}
-)  # indeterminate, ambiguous, undefined, mismatch
+# (SQLSTATEs: indeterminate datatype, ambiguous function, undefined function, datatype mismatch)
+_TYPING_ERRORS = frozenset({"42P18", "42725", "42883", "42804"})
 _TYPED: set[Any] = set()
 _UNTYPED: set[Any] = set()
 _TEXTS_MAX = 4096
@@ -126,6 +125,7 @@ class _Together:
             parts.append("DEALLOCATE ALL")
             self.reset = True
         self.own = []  # where each statement's answer is among the query's (DEALLOCATE and PREPAREs answer too)
+        fresh: dict[Any, str] = {}
         for sql, params in self.statements:
             if params is None:  # a command (COMMIT)
                 self.own.append(len(parts))
@@ -138,12 +138,13 @@ class _Together:
                 self.own.append(len(parts))
                 parts.append(self.mogrify(sql, values))
                 continue
-            name = None if self.reset else names.get(key)
+            name = fresh.get(key) or (None if self.reset else names.get(key))
             if name is None:
                 name = f"binhdan_{next(_names)}"
                 declared = f"({', '.join(map(str, kinds))})" if kinds else ""
                 parts.append(f"PREPARE {name}{declared} AS {_numbered(sql)}")
                 self.new.append((key, name))
+                fresh[key] = name  # (a second statement of the same shape in this query uses it too)
             self.own.append(len(parts))
             parts.append(
                 f"EXECUTE {name}({self.mogrify(', '.join(['%s'] * len(values)), values)})"

@@ -324,6 +324,15 @@ def test_a_committing_batch_after_other_statements_prepares_its_new_statements_a
 
 
 @prepared_only
+def test_statements_of_one_shape_in_one_batch_share_one_prepared_statement(world):
+    tag = uuid.uuid4().hex
+    before = prepared_count()
+    statement = f"SELECT %s + 1 /* {tag} */"
+    assert fetch_together([(statement, [1]), (statement, [2]), (statement, [3])]) == [[(2,)], [(3,)], [(4,)]]
+    assert prepared_count() - before == 1
+
+
+@prepared_only
 def test_a_connection_that_prepared_many_statements_drops_them_and_prepares_anew(world, monkeypatch):
     from binhdan.common import db
 
