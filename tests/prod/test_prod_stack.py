@@ -41,7 +41,7 @@ OFFICER, MEMBER = "canbo.thu", "tovien.thu"
 
 pytestmark = pytest.mark.xdist_group("prod_stack")
 
-# Run inside the stack (its environment, through pgbouncer), in place of the demo, which takes longer to load:
+# Run inside the stack (its web tier's environment), in place of the demo, which takes longer to load:
 # a village of Xã Sơn Đông (from load_places) with a member, its commune officer with a two-factor device
 # set up, a household, a draft report, and the member's API token — what a commune would have made itself.
 SEED = """
@@ -116,7 +116,7 @@ class Stack:
         )
 
     def shell(self, code: str) -> str:
-        """Run Python in the stack's environment (through its pgbouncer); the last line it prints."""
+        """Run Python in the stack's web environment (PostgreSQL directly, as gunicorn); the last line it prints."""
         done = subprocess.run(
             [str(PYTHON), "manage.py", "shell", "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
             env={**self.env, **self.app_env, "SECRET_KEY": (self.directory / "secret_key").read_text().strip()},
@@ -258,7 +258,7 @@ def _totp(seed: dict[str, Any]) -> str:
 
 
 def test_an_officer_and_a_member_use_the_stack_through_nginx(stack: Stack) -> None:
-    # The health check answers through nginx, gunicorn and pgbouncer.
+    # The health check answers through nginx, gunicorn and PostgreSQL.
     officer = Browser(stack.url)
     status, headers, body = officer.request("GET", "/healthz")
     assert (status, body) == (200, b"ok") and headers["Server"] == "nginx"
