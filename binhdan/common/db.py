@@ -57,6 +57,18 @@ _SAVEPOINT = "binhdan_prepare"
 _names = itertools.count(1)
 
 
+def _bound(mogrify: Callable[..., str], statements: Sequence[tuple[str, Sequence[Any] | None]]) -> str:
+    """Statements as one query's text, each bound client-side (params None: a command, as it is)."""
+    # (always bound, even without parameters: "%%" in the text is then read as "%", as it would be)
+    return "; ".join(sql if ps is None else mogrify(sql, list(ps)) for sql, ps in statements)
+
+
+def _remember(known: set[Any], keys: Any) -> None:
+    if len(known) >= _TEXTS_MAX:
+        known.clear()
+    known.update(keys)
+
+
 @functools.lru_cache(maxsize=1024)
 def _numbered(sql: str) -> str:
     """Django's `%s` placeholders as PostgreSQL's `$1, $2, …` (and `%%` as `%`), for PREPARE."""
@@ -112,8 +124,7 @@ class _Together:
         self.parts: list[str] = []
 
     def plain(self) -> str:
-        # (always bound, even without parameters: "%%" in the text is then read as "%", as it would be)
-        return "; ".join(sql if ps is None else self.mogrify(sql, list(ps)) for sql, ps in self.statements)
+        return _bound(self.mogrify, self.statements)
 
     def prepared(self) -> str:
         names: dict[Any, str] | None = getattr(self.raw, _NAMES, None)
@@ -169,9 +180,7 @@ class _Together:
         if self.reset:
             names.clear()
         names.update(self.new)
-        if len(_TYPED) >= _TEXTS_MAX:
-            _TYPED.clear()
-        _TYPED.update(key for key, _ in self.new)
+        _remember(_TYPED, (key for key, _ in self.new))
 
 
 class _Cursor:
@@ -185,8 +194,11 @@ class _Cursor:
     whole). The names a failed query may have prepared are not used again (they go at DEALLOCATE ALL)."""
 
     def __init__(self, conn: Any, statements: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        import psycopg
+
         self.together = _Together(conn, statements)
-        self.cursor: Any = None
+        # (a cursor of its own: quoting on the cursor that holds the answers would drop them)
+        self.cursor = psycopg.ClientCursor(self.together.raw)
         self.guarded = False
 
     @property
@@ -201,7 +213,6 @@ class _Cursor:
         text = together.prepared()
         status = raw.info.transaction_status
         self.guarded = status == TransactionStatus.INTRANS and any(s not in _TYPED for s, _ in together.new)
-        self.cursor = psycopg.ClientCursor(raw)
         try:
             self.cursor.execute(together.guarded() if self.guarded else text)
         except psycopg.Error as error:
@@ -213,23 +224,19 @@ class _Cursor:
                 raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
             elif status == TransactionStatus.IDLE and not raw.autocommit:
                 raw.rollback()  # (only psycopg's own BEGIN had run in this transaction)
-            if len(_UNTYPED) >= _TEXTS_MAX:
-                _UNTYPED.clear()
-            _UNTYPED.update(s for s, _ in together.new)
-            together.new, together.reset, together.own, self.guarded = [], False, [], False
-            self.cursor.close()
-            self.cursor = psycopg.ClientCursor(raw)
+            _remember(_UNTYPED, (key for key, _ in together.new))
+            together.new, together.reset, self.guarded = [], False, False
+            together.own = list(range(len(together.statements)))  # (one answer each, as plain text)
             self.cursor.execute(together.plain())  # as without prepared statements: raises if it must
             return
         together.succeeded()
 
     def results(self) -> list[list[Any]]:
         """Each statement's rows (reads all), past the answers of SAVEPOINT, DEALLOCATE and PREPAREs."""
-        cursor, together = self.cursor, self.together
-        own = together.own if together.own else list(range(len(together.statements)))  # (as plain text)
+        cursor = self.cursor
         at = 0
         out: list[list[Any]] = []
-        for index in own:
+        for index in self.together.own:
             for _ in range(index - at):
                 cursor.nextset()
             at = index
@@ -237,8 +244,7 @@ class _Cursor:
         return out
 
     def close(self) -> None:
-        if self.cursor is not None:
-            self.cursor.close()
+        self.cursor.close()
 
 
 def _together(
@@ -305,13 +311,10 @@ def _one_query(
         mogrify = getattr(cursor.cursor, "mogrify", None)
         if mogrify is None:  # server-side binding: one query with all the parameters
             return "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps or ()]
-        # (always bound, even without parameters: "%%" in the text is then read as "%", as it would be;
-        # a value psycopg cannot quote is Django's ProgrammingError, as it is from execute(), and
+        # (a value psycopg cannot quote is Django's ProgrammingError, as it is from execute(), and
         # nothing of the batch has been sent)
         with conn.wrap_database_errors:
-            return "; ".join(
-                sql if params is None else mogrify(sql, list(params)) for sql, params in statements
-            ), None
+            return _bound(mogrify, statements), None
 
 
 def _ends_transaction(conn: Any) -> bool:
