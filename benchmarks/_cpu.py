@@ -1,5 +1,6 @@
-"""What the in-process CPU benchmarks (bench_push_cpu, bench_me) share: a PostgreSQL database of their own,
-made and dropped, and CPU per request of this process and of its PostgreSQL backend.
+"""What the CPU benchmarks share. In process (bench_push_cpu, bench_me): a PostgreSQL database of their own,
+made and dropped, and CPU per request of this process and of its PostgreSQL backend. Across a stack
+(bench_load, bench_sync): CPU spent by each part of it, every process on the machine by its command line.
 
 CPU figures come from `time.process_time()` and the backend's /proc/<pid>/stat, so they hold up better than
 wall times on a shared machine."""
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,3 +80,53 @@ class Meter:
         print(f"{label}: wall {(time.perf_counter() - wall) / count * 1000:.2f} ms, app CPU {app_ms:.2f} ms, "
               f"PostgreSQL CPU {pg_ms:.2f} ms per request" + (f" ({(app_ms + pg_ms) / per:.3f} ms per visit)" if per > 1 else ""))  # fmt: skip
         return app_ms, pg_ms
+
+
+def cpu_by_part() -> dict[str, float]:
+    """CPU seconds used so far by each part of the stack on this machine (every process, by its command
+    line): this load client, nginx, gunicorn, pgbouncer, PostgreSQL, the job worker, the rest."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parts: dict[str, float] = defaultdict(float)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # utime, stime, and cutime, cstime: the CPU of children that ended and were reaped (a gunicorn
+        # worker recycled after max_requests, a PostgreSQL backend that disconnected) stays counted
+        seconds = sum(int(f) for f in fields[11:15]) / tick
+        if int(entry.name) == os.getpid():
+            part = "client"
+        else:
+            part = next((name for name, marks in _PARTS if any(m in command for m in marks)), "other")
+        parts[part] += seconds
+    return parts
+
+
+_PARTS = [("nginx", ["nginx"]), ("gunicorn", ["gunicorn"]), ("pgbouncer", ["pgbouncer"]),
+          ("postgres", ["postgres"]), ("jobs", ["db_worker", "manage.py", "worker"])]  # fmt: skip
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
+def cpu_line(spent: dict[str, float], requests: int) -> str:
+    """CPU per request of each part, from the CPU seconds each spent (differences of `cpu_by_part`)."""
+    shown = [
+        k for k in ["client", "nginx", "gunicorn", "pgbouncer", "postgres", "jobs", "other"] if k in spent
+    ]
+    per = {k: spent[k] * 1000 / max(1, requests) for k in shown}
+    return (
+        "CPU per request (ms): "
+        + ", ".join(f"{k} {per[k]:.2f}" for k in shown)
+        + f"; total {sum(per.values()):.2f}"
+    )

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from _cpu import cpu_by_part, cpu_line, machine_busy  # benchmarks/, the script's own directory
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = os.environ.get("BENCH_PG", "postgres://binhdan@127.0.0.1:5432")
@@ -311,56 +312,6 @@ async def _paced(
     return latencies, errors, time.perf_counter() - begin
 
 
-def _cpu_by_part() -> dict[str, float]:
-    """CPU seconds used so far by each part of the stack on this machine (every process, by its command
-    line): this load client, nginx, gunicorn, pgbouncer, PostgreSQL, the job worker, the rest."""
-    tick = os.sysconf("SC_CLK_TCK")
-    parts: dict[str, float] = defaultdict(float)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:  # gone meanwhile
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        # utime, stime, and cutime, cstime: the CPU of children that ended and were reaped (a gunicorn
-        # worker recycled after max_requests, a PostgreSQL backend that disconnected) stays counted
-        seconds = sum(int(f) for f in fields[11:15]) / tick
-        if int(entry.name) == os.getpid():
-            part = "client"
-        else:
-            part = next((name for name, marks in _PARTS if any(m in command for m in marks)), "other")
-        parts[part] += seconds
-    return parts
-
-
-_PARTS = [("nginx", ["nginx"]), ("gunicorn", ["gunicorn"]), ("pgbouncer", ["pgbouncer"]),
-          ("postgres", ["postgres"]), ("jobs", ["db_worker", "manage.py", "worker"])]  # fmt: skip
-
-
-def _machine_busy() -> tuple[float, float]:
-    """(busy, all) CPU seconds of the whole machine so far, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
-    tick = os.sysconf("SC_CLK_TCK")
-    idle = values[3] + values[4]  # idle, iowait
-    return (sum(values) - idle) / tick, sum(values) / tick
-
-
-def _cpu_line(spent: dict[str, float], requests: int) -> str:
-    """CPU per request of each part, from the CPU seconds each spent (differences of `_cpu_by_part`)."""
-    shown = [
-        k for k in ["client", "nginx", "gunicorn", "pgbouncer", "postgres", "jobs", "other"] if k in spent
-    ]
-    per = {k: spent[k] * 1000 / max(1, requests) for k in shown}
-    return (
-        "CPU per request (ms): "
-        + ", ".join(f"{k} {per[k]:.2f}" for k in shown)
-        + f"; total {sum(per.values()):.2f}"
-    )
-
-
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else float("nan")
@@ -400,9 +351,9 @@ async def _bench(base: str, world: dict[str, Any]) -> list[str]:
         for round_number in range(1, RATIO_ROUNDS + 1):
             rates = {}
             for kind in ("push", "healthz"):
-                before, machine_before = _cpu_by_part(), _machine_busy()
+                before, machine_before = cpu_by_part(), machine_busy()
                 got, errors, s2, elapsed = await _phase(clients[:32], RATIO_SECONDS, lambda c, k=kind: k)
-                after, machine_after = _cpu_by_part(), _machine_busy()
+                after, machine_after = cpu_by_part(), machine_busy()
                 samples.update(s2)
                 for part in after:
                     cpu[kind][part] += after[part] - before.get(part, 0.0)
@@ -428,7 +379,7 @@ async def _bench(base: str, world: dict[str, Any]) -> list[str]:
             f"({', '.join(f'{r:.0%}' for r in ratios)}; goal ≥ 40%, p99 ≤ 100 ms)")  # fmt: skip
         for kind, count in (("push", len(pushes)), ("healthz", len(trivials))):
             share = busy[kind][0] / busy[kind][1] if busy[kind][1] else 0.0
-            out(f"  {kind + ':':<8} " + _cpu_line(cpu[kind], count)
+            out(f"  {kind + ':':<8} " + cpu_line(cpu[kind], count)
                 + f"; the machine's CPUs {share:.0%} busy")  # fmt: skip
         # 1b. The same 32 phones offering pushes at an even pace of 40% of the trivial view's rate: the
         # latency a phone sees while the stack carries the goal's throughput. (In the closed loop above,

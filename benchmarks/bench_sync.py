@@ -26,6 +26,8 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
+from _cpu import cpu_by_part, cpu_line, machine_busy  # benchmarks/, the script's own directory
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://binhdan@127.0.0.1:5432/binhdan_bench")
 BATCHED_VISITS = int(os.environ.get("BENCH_VISITS", "20000"))
@@ -204,6 +206,10 @@ def _caught_up_after(url: str, limit: float = 120.0) -> float:
     return time.perf_counter() - start
 
 
+def _busy(before: tuple[float, float], after: tuple[float, float]) -> float:
+    return (after[0] - before[0]) / max(1e-9, after[1] - before[1])
+
+
 def main() -> None:
     parts = urllib.parse.urlsplit(BASE_URL)
     name = parts.path.lstrip("/")
@@ -244,13 +250,17 @@ def main() -> None:
         asyncio.run(
             _load(port, [(p["token"], b[:1]) for p, b in zip(pushers, batches, strict=True)])
         )  # warm up
+        before, machine_before = cpu_by_part(), machine_busy()
         latencies, elapsed, failures = asyncio.run(
             _load(port, [(p["token"], b[1:]) for p, b in zip(pushers, batches, strict=True)])
         )
+        after, machine_after = cpu_by_part(), machine_busy()
         sent = sum(len(b) - 1 for b in batches) * 200
         batched_rate = sent / elapsed
         print(f"batched ingest: {sent} visits in {elapsed:.2f} s = {batched_rate:,.0f} visits/s "
               f"(p50 {statistics.median(latencies) * 1000:.0f} ms per 200-visit request, {failures} failed)")  # fmt: skip
+        print("  per 200-visit request, " + cpu_line({k: after[k] - before.get(k, 0.0) for k in after}, len(latencies))
+              + f"; the machine's CPUs {_busy(machine_before, machine_after):.0%} busy")  # fmt: skip
         print(f"  rollups caught up {_caught_up_after(BASE_URL):.1f} s after the last batch")
 
         # 2. Single-visit requests from 32 phones at once (32 members, 8 in each of 4 villages).
@@ -278,10 +288,15 @@ def main() -> None:
               f"a single-visit push reaches {push_rate / trivial_rate:.0%} of it")  # fmt: skip
 
         # 3. The same rows through PostgreSQL COPY.
+        before = cpu_by_part()
         copy_seconds = _copy_same_rows(BASE_URL, visits, user_id)
+        after = cpu_by_part()
         copy_rate = sent / copy_seconds
         print(f"PostgreSQL COPY of the same rows: {copy_rate:,.0f} visits/s; our API reaches {batched_rate / copy_rate:.1%} of COPY "
               f"(COPY is {copy_rate / batched_rate:.1f}x faster)")  # fmt: skip
+        copy_cpu = {k: (after[k] - before.get(k, 0.0)) for k in ("client", "postgres")}
+        print("  per 200 visits copied, " + cpu_line(copy_cpu, len(visits) // 200)
+              + " (the client's includes making the rows)")  # fmt: skip
     finally:
         for process in (server, drainer):
             if process is not None:

@@ -781,7 +781,7 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
     )
     receipts = {str(row[0]): _Receipt(*row[1:]) for row in receipt_rows}
     seen_in_batch: dict[str, str] = {}
-    to_create: list[tuple[int, str, str, str, Any]] = []
+    to_create: list[tuple[int, uuid_lib.UUID, str, str, Any]] = []  # index, uuid, kind, hash, plan
     for index, client_uuid, parsed_uuid, kind, data in candidates:
         digest = payload_hash(kind, data)
         known = receipts.get(client_uuid)
@@ -805,7 +805,7 @@ def _push_once(user: Any, records: list[Any]) -> list[dict[str, Any]]:
             results[index].status, results[index].errors = REJECTED, exc.errors
             continue
         seen_in_batch[client_uuid] = digest
-        to_create.append((index, client_uuid, kind, digest, plan))
+        to_create.append((index, parsed_uuid, kind, digest, plan))
 
     if to_create:
         _store(user, to_create, results, ctx)
@@ -873,7 +873,7 @@ VISIT_COLUMNS = ["uuid", "household_id", "recorded_by_id", "visited_at", "minute
 
 
 def _store(
-    user: Any, to_create: list[tuple[int, str, str, str, Any]], results: list[Result], ctx: _Context
+    user: Any, to_create: list[tuple[int, uuid_lib.UUID, str, str, Any]], results: list[Result], ctx: _Context
 ) -> None:
     # The writes that answer nothing wait and go together (common.db.writes_together): on PostgreSQL
     # a push of a few visits is one round trip, one transaction, with no BEGIN or COMMIT of its own.
@@ -882,7 +882,7 @@ def _store(
 
 
 def _store_rows(
-    user: Any, to_create: list[tuple[int, str, str, str, Any]], results: list[Result], ctx: _Context
+    user: Any, to_create: list[tuple[int, uuid_lib.UUID, str, str, Any]], results: list[Result], ctx: _Context
 ) -> None:
     visit_plans: list[tuple[int, _VisitPlan]] = [(i, p) for i, _, kind, _, p in to_create if kind == "visit"]
     now = timezone.now()

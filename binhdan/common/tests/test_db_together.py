@@ -23,7 +23,7 @@ from django.db import (
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from binhdan.common.db import execute_together, fetch_together, insert_rows, writes_together
+from binhdan.common.db import as_arrays, execute_together, fetch_together, insert_rows, writes_together
 from binhdan.fieldwork.models import SyncReceipt
 
 POSTGRES = connection.vendor == "postgresql"
@@ -95,6 +95,26 @@ def test_a_write_of_the_batch_that_postgresql_cannot_type_is_run_once_with_the_o
 
 def test_a_percent_sign_in_a_statement_without_values_reads_as_one(db):
     assert fetch_together([("SELECT '50%%'", []), ("SELECT %s", [3])]) == [[("50%",)], [(3,)]]
+
+
+def test_a_long_statement_s_lists_of_ids_are_bound_as_arrays_and_other_lists_as_they_are():
+    ids = list(range(1, 71))
+    marks = ", ".join(["%s"] * 70)
+    sql = f"SELECT 1 FROM t WHERE a IN ({marks}) AND b NOT IN (%s, %s) AND c IN (%s, %s) AND d LIKE '5%%' AND e = %s"
+    text, values = as_arrays(sql, [*ids, 1, 2, "x", "y", True])
+    assert text == (
+        "SELECT 1 FROM t WHERE a = ANY(%s::bigint[]) AND b NOT IN (%s, %s) AND c IN (%s, %s) AND d LIKE '5%%' AND e = %s"
+    )
+    assert values == ["{" + ",".join(map(str, ids)) + "}", 1, 2, "x", "y", True]
+    keys = [uuid.uuid4() for _ in range(70)]
+    assert as_arrays(f"SELECT 1 WHERE k IN ({marks})", keys) == (
+        "SELECT 1 WHERE k = ANY(%s::uuid[])",
+        ["{" + ",".join(map(str, keys)) + "}"],
+    )
+    for odd in ([True] * 70, [*ids[:69], 2**63], [*ids[:69], "1"], [*keys[:69], 1]):
+        assert as_arrays(f"SELECT 1 WHERE k IN ({marks})", odd) == (f"SELECT 1 WHERE k IN ({marks})", odd)
+    # A statement that may be prepared keeps its list: each length is a statement of its own there.
+    assert as_arrays("SELECT 1 WHERE k IN (%s, %s)", [1, 2]) == ("SELECT 1 WHERE k IN (%s, %s)", [1, 2])
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------------
@@ -354,3 +374,25 @@ def test_a_failed_batch_leaves_the_connection_s_prepared_statements_usable(world
     execute_together([insert(world, uuid.uuid4())])
     assert len(stored()) == 2
     assert_usable()
+
+
+@postgres_only
+def test_reads_of_many_ids_find_the_rows_the_lists_name_and_log_the_arrays(world):
+    keys = [uuid.uuid4() for _ in range(100)]
+    insert_rows(SyncReceipt, COLUMNS, [receipt(world, key) for key in keys])
+    with CaptureQueriesContext(connection) as queries:
+        found, others, counted = fetch_together(
+            [
+                SyncReceipt.objects.filter(uuid__in=keys[:80]).values_list("uuid"),
+                SyncReceipt.objects.exclude(uuid__in=keys[:70]).values_list("uuid"),
+                ("SELECT count(*) FROM fieldwork_syncreceipt WHERE user_id IN (" + ", ".join(["%s"] * 65) + ")",
+                 [world.member_a.pk, *range(10**6, 10**6 + 64)]),
+            ]
+        )  # fmt: skip
+    assert {row[0] for row in found} == set(keys[:80])
+    assert {row[0] for row in others} == set(keys[70:])
+    assert counted == [(100,)]
+    (entry,) = queries.captured_queries
+    assert (
+        entry["sql"].count("= ANY(") == 3 and keys[0].hex not in entry["sql"] and str(keys[0]) in entry["sql"]
+    )
