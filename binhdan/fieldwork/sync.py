@@ -130,17 +130,17 @@ def _is_id(value: Any) -> TypeGuard[int]:
 
 
 def _depth(value: Any, limit: int) -> int:
-    """Nesting depth of parsed JSON, counted without recursion; stops once past `limit`."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if not isinstance(item, dict | list):
-            continue
-        deepest = max(deepest, level)
-        if deepest > limit:
-            return deepest
-        stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
+    """Nesting depth of parsed JSON, counted level by level without recursion; stops once past `limit`."""
+    depth, containers = 0, [value] if isinstance(value, dict | list) else []
+    while containers:
+        depth += 1
+        if depth > limit:
+            return depth
+        children: list[Any] = []
+        for item in containers:
+            children += item.values() if isinstance(item, dict) else item
+        containers = [child for child in children if isinstance(child, dict | list)]
+    return depth
 
 
 def payload_hash(kind: str, data: Any) -> str:
