@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -258,49 +259,63 @@ def push(request: HttpRequest) -> HttpResponse:
         return _problem("Nội dung gửi lên phải là một đối tượng JSON có danh sách records.", 400)
     if len(records) > sync.MAX_RECORDS_PER_PUSH:
         return _problem(f"Mỗi lần gửi tối đa {sync.MAX_RECORDS_PER_PUSH} bản ghi; hãy chia nhỏ.", 413)
-    if b"\\u0000" in raw:  # JSON writes NUL only escaped; a body without one costs one scan
-        return JsonResponse({"results": _push_without_nul(_user(request), records)})
+    if b"\\u0000" in raw or _SURROGATE_ESCAPE.search(raw):  # (JSON writes both only escaped: one scan)
+        return JsonResponse({"results": _push_storable(_user(request), records)})
     return JsonResponse({"results": sync.push(user=_user(request), records=records)})
 
 
 NUL_DETAIL = "Có ký tự NUL (\\u0000) trong nội dung, không lưu được; hãy xoá ký tự đó rồi gửi lại."
+SURROGATE_DETAIL = (
+    "Có ký tự Unicode không hợp lệ (nửa cặp \\uD800–\\uDFFF, không đứng thành cặp) trong nội dung, "
+    "không lưu được; hãy xoá ký tự đó rồi gửi lại."
+)
+# Text no PostgreSQL column (nor UTF-8) can store: NUL, and the halves of a UTF-16 surrogate pair standing
+# alone (`"\\ud800"` is valid JSON, and Python's parser gives it back as is).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def _nul_field(data: Any) -> str | None:
-    """The first field (named like the push's errors: "notes", "people[0].note") whose text holds a
-    NUL character, which no PostgreSQL text column can store; None when there is none."""
+def _unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return NUL_DETAIL
+    return SURROGATE_DETAIL if _SURROGATE.search(text) else None
+
+
+def _unstorable_field(data: Any) -> tuple[str, str] | None:
+    """The first field (named like the push's errors: "notes", "people[0].note") whose text no column can
+    store (`_unstorable`), with why; None when there is none."""
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:  # no recursion: the body may be nested as deep as the JSON parser allows
         path, value = stack.pop()
-        if isinstance(value, str) and "\x00" in value:
-            return path or "data"
+        if isinstance(value, str) and (why := _unstorable(value)):
+            return path or "data", why
         if isinstance(value, dict):
             for key, item in reversed(list(value.items())):
-                if "\x00" in key:
-                    return path or "data"
+                if why := _unstorable(key):
+                    return path or "data", why
                 stack.append((f"{path}.{key}" if path else key, item))
         elif isinstance(value, list):
             stack.extend((f"{path}[{i}]", item) for i, item in reversed(list(enumerate(value))))
     return None
 
 
-def _push_without_nul(user: Any, records: list[Any]) -> list[dict[str, Any]]:
-    """The push's answers, with every record carrying a NUL character rejected on that field and the
-    others pushed as usual (in the same order)."""
+def _push_storable(user: Any, records: list[Any]) -> list[dict[str, Any]]:
+    """The push's answers, with every record holding text no column can store rejected on that field and
+    the others pushed as usual (in the same order)."""
     refused: dict[int, dict[str, Any]] = {}
     for index, record in enumerate(records):
-        field = _nul_field(record.get("data") if isinstance(record, dict) else None)
-        if field is not None:
+        found = _unstorable_field(record.get("data") if isinstance(record, dict) else None)
+        if found is not None:
             raw_uuid = record.get("uuid")
             uuid = (
                 raw_uuid
-                if isinstance(raw_uuid, str) and len(raw_uuid) <= 36 and "\x00" not in raw_uuid
+                if isinstance(raw_uuid, str) and len(raw_uuid) <= 36 and _unstorable(raw_uuid) is None
                 else None
             )
             refused[index] = {
                 "uuid": uuid,
                 "status": "rejected",
-                "errors": [{"field": field, "message": NUL_DETAIL}],
+                "errors": [{"field": found[0], "message": found[1]}],
             }
     others = iter(sync.push(user=user, records=[r for i, r in enumerate(records) if i not in refused]))
     return [refused[i] if i in refused else next(others) for i in range(len(records))]

@@ -405,6 +405,41 @@ def test_a_nul_character_is_a_rejection_naming_the_field(member: tuple[World, st
     ]
 
 
+def test_half_a_surrogate_pair_is_a_rejection_naming_the_field(member: tuple[World, str]) -> None:
+    """`"\\ud800"` is valid JSON, and Python's parser keeps it as is; no UTF-8 text holds it, and hashing
+    the record failed: the whole push was a 500. A pair (an emoji) is a character like any other."""
+    world, token = member
+    ids = _ids(world)
+    notes = ["Ghi chú \ud800", "Ghi chú \udfff", "Ghi chú \ud83d", "Ghi chú \U0001f600"]
+    records = [
+        {
+            "uuid": f"3f0c2b1e-0000-4000-8000-00000000010{n}",
+            "type": kind,
+            "data": _valid_record(kind, ids, note),
+        }
+        for n, (kind, note) in enumerate(
+            zip(["visit", "work_time", "scam_report", "visit"], notes, strict=True)
+        )
+    ]
+    body = json.dumps({"records": records}).encode()  # (ensure_ascii: the halves go as \\udxxx escapes)
+    assert b"\\ud800" in body and b"\\ud83d\\ude00" in body
+    answer = _check("POST", PUSH, _send("POST", PUSH, token, data=body, content_type="application/json"))
+    assert [(r["status"], [e["field"] for e in r["errors"]]) for r in answer["results"]] == [
+        ("rejected", ["notes"]),
+        ("rejected", ["note"]),
+        ("rejected", ["description"]),
+        ("created", []),
+    ]
+    assert "\\uD800" in answer["results"][0]["errors"][0]["message"]
+
+
+def test_a_question_with_half_a_surrogate_pair_is_refused(member: tuple[World, str]) -> None:
+    body = json.dumps({"question": "Cài VNeID \ud800 thế nào?"}).encode()
+    response = _send("POST", ASK, None, data=body, content_type="application/json")
+    assert 400 <= response.status_code < 500
+    _check("POST", ASK, response)
+
+
 def test_a_question_with_a_nul_character_is_refused_by_name(member: tuple[World, str]) -> None:
     """It was a 500 on PostgreSQL (the conversation keeps the question; found by the hostile phase)."""
     body = json.dumps({"question": "Cài VNeID\u0000 thế nào?"}).encode()
