@@ -162,6 +162,7 @@ class _Context:
     user: Any
     now: dt.datetime
     today: dt.date
+    zone: dt.tzinfo  # the current time zone, read once per batch (the local day of each record)
     households: dict[int, int]  # household id -> village id, only households the user may change
     residents: dict[int, int]  # resident id -> household id (in scope, not erased, not moved out)
     gone: dict[int, str]  # resident id -> why they are no longer in the book (in scope only)
@@ -297,6 +298,7 @@ def _load_context(
         user=user,
         now=timezone.now(),
         today=timezone.localdate(),
+        zone=timezone.get_current_timezone(),
         households=households,
         residents=residents,
         gone=gone,
@@ -463,7 +465,7 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
     except Rejected as exc:
         errors += exc.errors
         follow_up = None
-    local_day = timezone.localtime(visited_at).date()
+    local_day = visited_at.astimezone(ctx.zone).date()
     if follow_up and follow_up < local_day:
         errors.append(_error("follow_up_on", "Ngày hẹn quay lại phải sau ngày hỗ trợ."))
     notes = data.get("notes") or ""
@@ -500,20 +502,19 @@ def _plan_visit(ctx: _Context, client_uuid: uuid_lib.UUID, data: dict[str, Any])
         for s_index, item in enumerate(skills):
             code = item.get("skill") if isinstance(item, dict) else None
             outcome = item.get("outcome") if isinstance(item, dict) else None
+            fits = isinstance(code, str) and code in ctx.skills and _skill_fits(ctx, code, household_id)
+            level = OUTCOMES.get(outcome) if isinstance(outcome, str) else None
+            if fits and level is not None and isinstance(code, str):
+                plan_skills.append((resident_id, ctx.skills[code], level))  # (the usual case: no names built)
+                continue
             at = f"{where}.skills[{s_index}]"
-            if (
-                not isinstance(code, str)
-                or code not in ctx.skills
-                or not _skill_fits(ctx, code, household_id)
-            ):
+            if not fits:
                 message = f"Không có kỹ năng mã “{_echo(code)}”." if code is not None else "Thiếu mã kỹ năng."
                 errors.append(_error(f"{at}.skill", message, resident=resident_id))
-            elif not isinstance(outcome, str) or outcome not in OUTCOMES:
+            else:
                 errors.append(
                     _error(f"{at}.outcome", "Kết quả phải là “guided” hoặc “mastered”.", resident=resident_id)
                 )
-            else:
-                plan_skills.append((resident_id, ctx.skills[code], OUTCOMES[outcome]))
         status = person.get("status") or {}
         if not isinstance(status, dict):
             errors.append(_error(f"{where}.status", "Trạng thái số không hợp lệ.", resident=resident_id))
