@@ -1,8 +1,13 @@
 """Sync throughput on PostgreSQL, through the real authenticated API served by gunicorn.
 
-Prints: batched ingest (200 visits per request, two people and three skills each) in visits/s;
-single-visit requests/s with p50/p99 at 32 concurrent clients; and the same rows loaded by
-PostgreSQL COPY, as a ratio. Figures drift on shared machines: compare the ratios of one run.
+Prints: batched ingest (200 visits per request, two people and three skills each) in visits/s, with the
+CPU each part of the machine spent per request (gunicorn, PostgreSQL, the drainer…); single-visit
+requests/s with p50/p99 at 32 concurrent clients; and the same rows loaded by PostgreSQL COPY, as a ratio,
+with COPY's own PostgreSQL CPU. Figures drift on shared machines: compare the ratios of one run.
+
+Statistics are taken after the warm-up batch, once visits exist, as autovacuum keeps them on a database in
+use: taken on the empty tables of a new commune, they made every connection's cached plans of the
+foreign-key checks scan the visits table as it grew (docs/deployment.md §3, sixth round).
 
 The indicators' rollups are not skipped: a drainer (`manage.py rollups_catch_up --follow 1`, what each
 `jobs_worker` does in production) runs beside gunicorn the whole time, and the benchmark prints how long
