@@ -39,9 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://binhdan@127.0.0.1:5432/binhdan_bench")
 BATCHED_VISITS = int(os.environ.get("BENCH_VISITS", "40000"))
 SINGLE_REQUESTS = int(os.environ.get("BENCH_SINGLE", "4000"))
-ROUNDS = int(
-    os.environ.get("BENCH_ROUNDS", "3")
-)  # batched ingest, then COPY of the same rows, this many times
+# Batched ingest, then COPY of the same rows, this many times.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONCURRENCY = 32
 SKILLS = ["thanh-toan-qr", "vneid-muc-2", "nhan-biet-lua-dao"]
 
