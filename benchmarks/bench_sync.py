@@ -32,7 +32,9 @@ import time
 import urllib.parse
 import uuid
 from pathlib import Path
+from typing import Any
 
+import psycopg
 from _cpu import cpu_by_part, cpu_line, machine_busy  # benchmarks/, the script's own directory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,11 +148,10 @@ def _backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _copy_same_rows(url: str, visits: list[dict], user_id: int) -> tuple[float, float]:
-    """Load the rows one batch of visits produces (visit, people, skills, receipt) with COPY: the seconds
-    it took, and its PostgreSQL backend's CPU seconds."""
-    import psycopg
-
+def _copy_same_rows(connection: Any, visits: list[dict], user_id: int) -> tuple[float, float]:
+    """Load the rows one batch of visits produces (visit, people, skills, receipt) with COPY, on one
+    connection kept for every round (a backend that ended during the next round would count there): the
+    seconds it took, and its PostgreSQL backend's CPU seconds."""
     day_rows, people_rows, skill_rows, receipt_rows = (
         io.StringIO(),
         io.StringIO(),
@@ -158,51 +159,48 @@ def _copy_same_rows(url: str, visits: list[dict], user_id: int) -> tuple[float, 
         io.StringIO(),
     )
     skill_ids: dict[str, int] = {}
-    with psycopg.connect(url) as connection:
-        for code, pk in connection.execute("SELECT code, id FROM registry_skill"):
-            skill_ids[code] = pk
-        base = connection.execute("SELECT coalesce(max(id), 0) + 1000000 FROM fieldwork_visit").fetchone()[0]
-        for offset, record in enumerate(visits):
-            vid = base + offset
-            data = record["data"]
-            fresh = uuid.uuid4()  # the API run already stored these visits; COPY writes the same rows anew
-            day_rows.write(
-                f"{vid}\t{fresh}\t{data['household']}\t{user_id}\t{data['visited_at']}\t15\tdoor\t\\N\t\t\\N\t2026-01-01 00:00:00+00\n"
-            )
-            for person in data["people"]:
-                people_rows.write(f"{vid}\t{person['resident']}\n")
-                for skill in person["skills"]:
-                    skill_rows.write(
-                        f"{person['resident']}\t{skill_ids[skill['skill']]}\t1\t{data['visited_at'][:10]}\tvisit\t{user_id}\t2026-01-01 00:00:00+00\t{fresh}\n"
-                    )
-            receipt_rows.write(
-                f"{uuid.uuid4()}\tvisit\t{user_id}\t{'0' * 64}\t{vid}\t2026-01-01 00:00:00+00\n"
-            )
-        backend = connection.info.backend_pid
-        start, cpu = time.perf_counter(), _backend_cpu(backend)
-        with connection.cursor() as cursor:
-            for table, columns, buffer in [
-                (
-                    "fieldwork_visit",
-                    "id, uuid, household_id, recorded_by_id, visited_at, minutes, channel, follow_up_on, notes, campaign_id, created_at",
-                    day_rows,
-                ),
-                ("fieldwork_visitperson", "visit_id, resident_id", people_rows),
-                (
-                    "registry_skillobservation",
-                    "resident_id, skill_id, level, observed_on, source, recorded_by_id, recorded_at, source_ref",
-                    skill_rows,
-                ),
-                (
-                    "fieldwork_syncreceipt",
-                    "uuid, kind, user_id, payload_hash, object_id, received_at",
-                    receipt_rows,
-                ),
-            ]:
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    copy.write(buffer.getvalue())
-        connection.commit()
-        return time.perf_counter() - start, _backend_cpu(backend) - cpu
+    for code, pk in connection.execute("SELECT code, id FROM registry_skill"):
+        skill_ids[code] = pk
+    base = connection.execute("SELECT coalesce(max(id), 0) + 1000000 FROM fieldwork_visit").fetchone()[0]
+    for offset, record in enumerate(visits):
+        vid = base + offset
+        data = record["data"]
+        fresh = uuid.uuid4()  # the API run already stored these visits; COPY writes the same rows anew
+        day_rows.write(
+            f"{vid}\t{fresh}\t{data['household']}\t{user_id}\t{data['visited_at']}\t15\tdoor\t\\N\t\t\\N\t2026-01-01 00:00:00+00\n"
+        )
+        for person in data["people"]:
+            people_rows.write(f"{vid}\t{person['resident']}\n")
+            for skill in person["skills"]:
+                skill_rows.write(
+                    f"{person['resident']}\t{skill_ids[skill['skill']]}\t1\t{data['visited_at'][:10]}\tvisit\t{user_id}\t2026-01-01 00:00:00+00\t{fresh}\n"
+                )
+        receipt_rows.write(f"{uuid.uuid4()}\tvisit\t{user_id}\t{'0' * 64}\t{vid}\t2026-01-01 00:00:00+00\n")
+    backend = connection.info.backend_pid
+    start, cpu = time.perf_counter(), _backend_cpu(backend)
+    with connection.cursor() as cursor:
+        for table, columns, buffer in [
+            (
+                "fieldwork_visit",
+                "id, uuid, household_id, recorded_by_id, visited_at, minutes, channel, follow_up_on, notes, campaign_id, created_at",
+                day_rows,
+            ),
+            ("fieldwork_visitperson", "visit_id, resident_id", people_rows),
+            (
+                "registry_skillobservation",
+                "resident_id, skill_id, level, observed_on, source, recorded_by_id, recorded_at, source_ref",
+                skill_rows,
+            ),
+            (
+                "fieldwork_syncreceipt",
+                "uuid, kind, user_id, payload_hash, object_id, received_at",
+                receipt_rows,
+            ),
+        ]:
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+    connection.commit()
+    return time.perf_counter() - start, _backend_cpu(backend) - cpu
 
 
 def _queued(url: str) -> int:
@@ -227,7 +225,7 @@ def main() -> None:
     _psql(admin, f'CREATE DATABASE "{name}"')
     env = dict(os.environ, DATABASE_URL=BASE_URL, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0",
                SECRET_KEY="bench-secret", ALLOWED_HOSTS="127.0.0.1", SECURE_COOKIES="0", LOG_LEVEL="WARNING")  # fmt: skip
-    server = drainer = None
+    server = drainer = copier = None
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
@@ -265,6 +263,7 @@ def main() -> None:
         # the visits table, which then grew: batched ingest ran at a third of its speed.)
         _psql(BASE_URL, "ANALYZE")
         _caught_up_after(BASE_URL)
+        copier = psycopg.connect(BASE_URL)
         spent: dict[str, float] = {}
         busy = [0.0, 0.0]
         latencies, ratios, copy_cpu = [], [], 0.0
@@ -288,7 +287,7 @@ def main() -> None:
             failures += failed
             visits = [v for phone in records for batch in phone[chunk] for v in batch]
             caught_up = _caught_up_after(BASE_URL)
-            copied, cpu = _copy_same_rows(BASE_URL, visits, user_id)
+            copied, cpu = _copy_same_rows(copier, visits, user_id)
             ratios.append(copied / took)
             sent, elapsed, copy_seconds, copy_cpu = (
                 sent + len(visits),
@@ -333,6 +332,8 @@ def main() -> None:
               f"a single-visit push reaches {push_rate / trivial_rate:.0%} of it")  # fmt: skip
 
     finally:
+        if copier is not None:
+            copier.close()
         for process in (server, drainer):
             if process is not None:
                 process.terminate()
