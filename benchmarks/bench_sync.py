@@ -43,13 +43,14 @@ BATCHED_VISITS = int(os.environ.get("BENCH_VISITS", "40000"))
 SINGLE_REQUESTS = int(os.environ.get("BENCH_SINGLE", "4000"))
 # Batched ingest, then COPY of the same rows, this many times.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "300"))  # of the commune, split between 4 villages
 CONCURRENCY = 32
 SKILLS = ["thanh-toan-qr", "vneid-muc-2", "nhan-biet-lua-dao"]
 
 SETUP = """
 import json
 from binhdan.testing.scenarios import field_commune
-world = field_commune(villages=4, members_per_village=8, households=300, people_per_household=2)
+world = field_commune(villages=4, members_per_village=8, households={households}, people_per_household=2)
 print(json.dumps(world))
 """
 
@@ -229,7 +230,7 @@ def main() -> None:
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
-        world = json.loads(subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env,
+        world = json.loads(subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP.format(households=HOUSEHOLDS)], cwd=ROOT, env=env,
                                           check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])  # fmt: skip
         members = world["members"]
         user_id = members[0]["member"]
