@@ -290,12 +290,10 @@ def main() -> None:
             caught_up = _caught_up_after(BASE_URL)
             copied, cpu = _copy_same_rows(copier, visits, user_id)
             ratios.append(copied / took)
-            sent, elapsed, copy_seconds, copy_cpu = (
-                sent + len(visits),
-                elapsed + took,
-                copy_seconds + copied,
-                copy_cpu + cpu,
-            )
+            sent += len(visits)
+            elapsed += took
+            copy_seconds += copied
+            copy_cpu += cpu
             print(f"  round {number + 1}: API {len(visits) / took:,.0f} visits/s, COPY of the same rows "
                   f"{len(visits) / copied:,.0f} visits/s: {ratios[-1]:.1%} (rollups caught up {caught_up:.1f} s after the round)")  # fmt: skip
         batched_rate, copy_rate = sent / elapsed, sent / copy_seconds

@@ -87,10 +87,9 @@ def _in_lists(sql: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
 
 def _array_of(values: Sequence[Any]) -> tuple[str, str] | None:
     """(PostgreSQL array literal, its type) of ids: ints within bigint's range, or UUIDs; None otherwise."""
-    first = type(values[0])
-    if first is int and all(type(v) is int and -_INT8 <= v < _INT8 for v in values):
+    if all(type(v) is int and -_INT8 <= v < _INT8 for v in values):
         return "{" + ",".join(map(str, values)) + "}", "bigint[]"
-    if first is uuid.UUID and all(type(v) is uuid.UUID for v in values):
+    if all(type(v) is uuid.UUID for v in values):
         return "{" + ",".join(map(str, values)) + "}", "uuid[]"
     return None
 
@@ -137,7 +136,7 @@ def _remember(known: set[Any], keys: Any) -> None:
 def _numbered(sql: str) -> str:
     """Django's `%s` placeholders as PostgreSQL's `$1, $2, …` (and `%%` as `%`), for PREPARE."""
     number = itertools.count(1)
-    return re.sub(r"%[%s]", lambda m: "%" if m.group() == "%%" else f"${next(number)}", sql)
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(number)}", sql)
 
 
 # A prepared statement's parameters get the types the values would have as literals in the text (what

@@ -395,14 +395,22 @@ def test_a_nul_character_is_a_rejection_naming_the_field(member: tuple[World, st
             strict=True,
         )
     ]  # fmt: skip
-    body = json.dumps({"records": records}).encode()
-    answer = _check("POST", PUSH, _send("POST", PUSH, token, data=body, content_type="application/json"))
-    assert [(r["status"], [e["field"] for e in r["errors"]]) for r in answer["results"]] == [
+    answer = _push_checked(token, json.dumps({"records": records}).encode())
+    assert _statuses_and_fields(answer) == [
         ("rejected", ["notes"]),
         ("rejected", ["note"]),
         ("rejected", ["description"]),
         ("created", []),
     ]
+
+
+def _push_checked(token: str, body: bytes) -> dict[str, Any]:
+    """The push's answer to `body`, checked against the OpenAPI document."""
+    return _check("POST", PUSH, _send("POST", PUSH, token, data=body, content_type="application/json"))
+
+
+def _statuses_and_fields(answer: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    return [(r["status"], [e["field"] for e in r["errors"]]) for r in answer["results"]]
 
 
 def test_half_a_surrogate_pair_is_a_rejection_naming_the_field(member: tuple[World, str]) -> None:
@@ -423,8 +431,8 @@ def test_half_a_surrogate_pair_is_a_rejection_naming_the_field(member: tuple[Wor
     ]
     body = json.dumps({"records": records}).encode()  # (ensure_ascii: the halves go as \\udxxx escapes)
     assert b"\\ud800" in body and b"\\ud83d\\ude00" in body
-    answer = _check("POST", PUSH, _send("POST", PUSH, token, data=body, content_type="application/json"))
-    assert [(r["status"], [e["field"] for e in r["errors"]]) for r in answer["results"]] == [
+    answer = _push_checked(token, body)
+    assert _statuses_and_fields(answer) == [
         ("rejected", ["notes"]),
         ("rejected", ["note"]),
         ("rejected", ["description"]),
