@@ -51,6 +51,11 @@ RATIO_ROUNDS = int(os.environ.get("BENCH_RATIO_ROUNDS", "3"))  # push then trivi
 LEVELS = [int(n) for n in os.environ.get("BENCH_LEVELS", "64,128,256").split(",")]
 STACK = os.environ.get("BENCH_STACK", "prod")  # prod (scripts/prod.sh) or gunicorn
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "100"))  # per village
+# Visits already recorded per household (the last 90 days) before the load starts: a commune in use. On
+# tables that start empty, the plans PostgreSQL caches on each connection (the receipts' lookup, the
+# foreign-key checks of a visit's people) are made for a few pages and then scan the whole table at
+# every push as it grows, until autovacuum's next ANALYZE: a cost no commune in use pays.
+HISTORY = int(os.environ.get("BENCH_HISTORY", "10"))
 MEMBERS = 11  # per team (a team is at most 12 people with its leader)
 BATCH = 50  # visits in a batched push (a phone back online after a day)
 PASSWORD = "Mat-khau-thu-2025"  # binhdan.testing.load.PASSWORD
@@ -70,7 +75,7 @@ KINDS = ["signin", "pull", "push", "batch", "dashboard", "report", "ask"]
 WORLD = """
 import json
 from binhdan.testing.load import load_commune
-world = load_commune(villages={villages}, households={households}, people=3, members={members})
+world = load_commune(villages={villages}, households={households}, people=3, members={members}, history={history})
 print(json.dumps(world))
 """
 
@@ -425,7 +430,7 @@ def main() -> None:
     try:
         stack.up()
         villages = -(-max([*LEVELS, 32]) // MEMBERS)
-        code = WORLD.format(villages=villages, households=HOUSEHOLDS, members=MEMBERS)
+        code = WORLD.format(villages=villages, households=HOUSEHOLDS, members=MEMBERS, history=HISTORY)
         env = dict(stack.app_env(), DEBUG="1")
         made = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
                               capture_output=True, text=True)  # fmt: skip
@@ -438,7 +443,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         print(f"world: {len(world['villages'])} villages × {HOUSEHOLDS} households × 3 residents, "
-              f"{len(world['villages']) * MEMBERS} members with tokens; set up in {time.perf_counter() - started:.0f} s")  # fmt: skip
+              f"{len(world['villages']) * MEMBERS} members with tokens, {HISTORY} visits per household "
+              f"recorded before; set up in {time.perf_counter() - started:.0f} s")  # fmt: skip
         asyncio.run(_bench(base, world))
         logs = stack.logs()
         too_many = len(re.findall(r"too many clients|remaining connection slots", logs, re.I))

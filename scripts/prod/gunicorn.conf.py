@@ -35,9 +35,14 @@ keepalive = 0
 # A request longer than this is killed (the largest import is a background job, never a request).
 timeout = 60
 graceful_timeout = 30
-# Recycle a worker after this many requests (with jitter so they do not all restart at once).
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle a worker after this many requests, each worker at its own count between max_requests and twice
+# that. Starting a worker costs about 2.3 s of CPU (Django, the Vietnamese tokenizer, the assistant's
+# index): with a jitter of a tenth (5000 ± 500), requests spread evenly over the workers brought them all
+# to their count within seconds of each other, and the stack served a third of its rate while five of
+# them started at once (benchmarks/bench_load.py, the third round of the trivial view: 300 req/s
+# instead of 900). Spread over a whole period, one worker restarts at a time.
+max_requests = 20000
+max_requests_jitter = 20000
 # The code is loaded by each worker, not the master, so `kill -HUP <master>` reloads new code without downtime.
 preload_app = False
 # The unix socket is for nginx only: owner and group (scripts/prod.sh gives the socket's directory nginx's group).
