@@ -224,10 +224,13 @@ ensure_database() {
 }
 
 set_up_app() {  # against PostgreSQL itself, not through the pooler (migrations hold locks across statements)
-  local setup="$LOG/setup.log"
+  local setup="$LOG/setup.log" before
+  before=$( (wc -l <"$setup") 2>/dev/null || echo 0)
   say "migrate, cache table, static files, places$([ "$PROD_DEMO" = 1 ] && echo ", demo commune") (log: $setup)"
   (app_env && export PROD_DEMO PROD_DEMO_HOUSEHOLDS && DATABASE_URL="$DIRECT_URL" DATABASE_POOLER="" \
     "$PY" "$TEMPLATES/setup.py") >>"$setup" 2>&1 || die "setup failed: see $setup"
+  # (setup's warnings of this run, on the terminal too: a server without autovacuum)
+  tail -n +"$((before + 1))" "$setup" | grep '^prod setup: WARNING' >&2 || true
 }
 
 gunicorn_health() {

@@ -44,9 +44,29 @@ def static_is_stale() -> bool:
     return False
 
 
+AUTOVACUUM_OFF = (
+    "prod setup: WARNING: PostgreSQL's autovacuum is off on this server: the planner's statistics go stale "
+    "as visits and receipts grow, and dead row versions pile up (docs/deployment.md §2)"
+)
+
+
+def warn_without_autovacuum() -> None:
+    """Say so when the server runs without autovacuum (a setting of the server, not of this stack)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        (setting,) = cursor.fetchone()
+    if setting != "on":
+        print(AUTOVACUUM_OFF, file=sys.stderr, flush=True)
+
+
 def main() -> None:
     from binhdan.places.models import Place
 
+    warn_without_autovacuum()
     step("migrate", interactive=False, verbosity=0)
     step("createcachetable")
     # STATIC_ROOT is shared by every stack on the machine (the smoke test, a load test, make prod): one
