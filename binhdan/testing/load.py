@@ -101,31 +101,8 @@ def _push_history(pushers: list[tuple[list[User], dict[int, list[int]]]], per_ho
     for members, by_home in pushers:
         records: dict[int, list[dict[str, Any]]] = {m.pk: [] for m in members}
         for n, (household, residents) in enumerate(sorted(by_home.items())):
-            member = members[n % len(members)]
-            for _ in range(per_household):
-                at = now - dt.timedelta(seconds=rng.randint(3600, HISTORY_DAYS * 86400))
-                people = residents[: rng.randint(1, min(2, len(residents)))] if residents else []
-                records[member.pk].append(
-                    {
-                        "uuid": str(uuid_lib.UUID(int=rng.getrandbits(128), version=4)),
-                        "type": "visit",
-                        "data": {
-                            "household": household,
-                            "visited_at": at.astimezone(dt.timezone(dt.timedelta(hours=7))).isoformat(),
-                            "minutes": 15,
-                            "channel": "door",
-                            "people": [
-                                {
-                                    "resident": r,
-                                    "skills": [
-                                        {"skill": s, "outcome": "guided"} for s in rng.sample(HISTORY_SKILLS, 2)
-                                    ],
-                                }
-                                for r in people
-                            ],
-                        },
-                    }
-                )
+            mine = records[members[n % len(members)].pk]
+            mine += [_history_visit(rng, now, household, residents) for _ in range(per_household)]
         for member in members:
             mine = records[member.pk]
             for start in range(0, len(mine), 200):
@@ -134,3 +111,23 @@ def _push_history(pushers: list[tuple[list[User], dict[int, list[int]]]], per_ho
                 if refused:
                     raise ValueError(f"history not stored: {refused[:3]}")
     rollup.catch_up()
+
+
+def _history_visit(
+    rng: random.Random, now: dt.datetime, household: int, residents: list[int]
+) -> dict[str, Any]:
+    """A visit record as a phone sends it: one or two of the household's people, two skills each."""
+    at = now - dt.timedelta(seconds=rng.randint(3600, HISTORY_DAYS * 86400))
+    people = residents[: rng.randint(1, min(2, len(residents)))] if residents else []
+    skills = [[{"skill": s, "outcome": "guided"} for s in rng.sample(HISTORY_SKILLS, 2)] for _ in people]
+    return {
+        "uuid": str(uuid_lib.UUID(int=rng.getrandbits(128), version=4)),
+        "type": "visit",
+        "data": {
+            "household": household,
+            "visited_at": at.astimezone(dt.timezone(dt.timedelta(hours=7))).isoformat(),
+            "minutes": 15,
+            "channel": "door",
+            "people": [{"resident": r, "skills": k} for r, k in zip(people, skills, strict=True)],
+        },
+    }
