@@ -40,7 +40,7 @@ graceful_timeout = 30
 # index): with a jitter of a tenth (5000 ± 500), requests spread evenly over the workers brought them all
 # to their count within seconds of each other, and the stack served a third of its rate while five of
 # them started at once (benchmarks/bench_load.py, the third round of the trivial view: 300 req/s
-# instead of 900). Spread over a whole period, one worker restarts at a time.
+# instead of 900). Spread over a whole period, the restarts come one by one.
 max_requests = 20000
 max_requests_jitter = 20000
 # The code is loaded by each worker, not the master, so `kill -HUP <master>` reloads new code without downtime.
