@@ -717,13 +717,19 @@ def _newest_queued() -> int | None:
 
 def _take_round(limit: int, upto: int) -> tuple[set[int], int]:
     """Remove up to `limit` queued rows with ids up to `upto`, oldest first; return their households and how
-    many rows were removed. Only rows committed before this statement are seen; later ones wait."""
+    many rows were removed. Only rows committed before this statement are seen; later ones wait.
+
+    The rows go by a bound: every id up to the `limit`-th queued one (or up to `upto` when fewer are
+    queued), found once by a subquery that depends on nothing outside it. (`id IN (SELECT … LIMIT n)` let PostgreSQL, which
+    takes a small queue for one row, join the two as a nested loop that ran the subquery once for every
+    row it deleted: 7 ms for 200 rows, and about n²/2 comparisons for n.)"""
     table = QueuedHousehold._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE id <= %s ORDER BY id LIMIT %s) "  # nosec B608  # a table name; the bounds are parameters
+            f"DELETE FROM {table} WHERE id <= COALESCE("  # nosec B608  # a table name; the bounds are parameters
+            f"(SELECT id FROM {table} WHERE id <= %s ORDER BY id LIMIT 1 OFFSET %s), %s) "
             "RETURNING household_id",
-            [upto, limit],
+            [upto, limit - 1, upto],
         )
         rows = cursor.fetchall()
     return {row[0] for row in rows}, len(rows)

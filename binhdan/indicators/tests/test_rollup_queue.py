@@ -82,6 +82,22 @@ def test_rounds_are_bounded_and_the_rest_waits_for_the_next_call(world):
     assert not rollup.pending()
 
 
+def test_a_round_takes_the_oldest_rows_up_to_its_limit_and_no_newer_than_the_start(world):
+    """`_take_round` removes exactly `limit` rows, oldest first, none newer than `upto`; with fewer queued,
+    all of them up to `upto` (the bound is the limit-th row's id, found once)."""
+    rollup.catch_up()
+    homes = [world.household_a.pk, world.household_b.pk]
+    rows = [QueuedHousehold.objects.create(household_id=homes[i % 2]) for i in range(7)]
+    taken, removed = rollup._take_round(3, rows[5].pk)
+    assert (removed, taken) == (3, set(homes))
+    left = list(QueuedHousehold.objects.order_by("pk").values_list("pk", flat=True))
+    assert left == [r.pk for r in rows[3:]]
+    taken, removed = rollup._take_round(10, rows[5].pk)  # fewer than the limit: all up to upto
+    assert removed == 3
+    assert list(QueuedHousehold.objects.values_list("pk", flat=True)) == [rows[6].pk]
+    assert rollup._take_round(10, rows[5].pk) == (set(), 0)
+
+
 def test_what_is_queued_during_a_catch_up_waits_for_the_next_call(world, monkeypatch):
     """A drainer takes what was queued when it started, in as few rounds as the limit allows: under a
     steady stream of pushes it does not chase the stream in rounds of one household each."""
