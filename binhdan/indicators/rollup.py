@@ -720,9 +720,11 @@ def _take_round(limit: int, upto: int) -> tuple[set[int], int]:
     many rows were removed. Only rows committed before this statement are seen; later ones wait.
 
     The rows go by a bound: every id up to the `limit`-th queued one (or up to `upto` when fewer are
-    queued), found once by a subquery that depends on nothing outside it. (`id IN (SELECT … LIMIT n)` let PostgreSQL, which
-    takes a small queue for one row, join the two as a nested loop that ran the subquery once for every
-    row it deleted: 7 ms for 200 rows, and about n²/2 comparisons for n.)"""
+    queued), found once by a subquery that depends on nothing outside it. (`id IN (SELECT … LIMIT n)`
+    let PostgreSQL, which takes a small queue for one row, join the two as a nested loop that ran the
+    subquery once for every row it deleted: 7 ms for 200 rows, and about n²/2 comparisons for n.)"""
+    if limit < 1:
+        raise ValueError("a round takes at least one queued row")
     table = QueuedHousehold._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

@@ -96,6 +96,8 @@ def test_a_round_takes_the_oldest_rows_up_to_its_limit_and_no_newer_than_the_sta
     assert removed == 3
     assert list(QueuedHousehold.objects.values_list("pk", flat=True)) == [rows[6].pk]
     assert rollup._take_round(10, rows[5].pk) == (set(), 0)
+    with pytest.raises(ValueError):
+        rollup.catch_up(limit=0)  # (a round of none would never end the catch-up)
 
 
 def test_what_is_queued_during_a_catch_up_waits_for_the_next_call(world, monkeypatch):
