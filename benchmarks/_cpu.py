@@ -24,10 +24,28 @@ def _psql(url: str, sql: str) -> None:
     subprocess.run(["psql", url, "-qc", sql], check=True, capture_output=True)
 
 
+def refuse_if_in_use(admin: str, name: str) -> None:
+    """Stop before a benchmark drops and remakes its database while something else is connected to it:
+    `DROP DATABASE … WITH (FORCE)` would end another run's connections in the middle of its load (its
+    requests then answer 500), or a stack left running by a run that was killed."""
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name]
+        ).fetchone()
+    if count:
+        sys.exit(
+            f"{name}: {count} connection(s) to this database: another benchmark run is using it, or a stack "
+            "left by one (PROD_DIR=/tmp/bench-load-* bash scripts/prod.sh down). Wait for it, or stop it."
+        )
+
+
 def in_fresh_database(url: str, run: Callable[[], None]) -> None:
     """`run()` with Django set to a database made for it at `url` (DEBUG off), dropped afterwards."""
     parts = urllib.parse.urlsplit(url)
     name, admin = parts.path.lstrip("/"), parts._replace(path="/postgres").geturl()
+    refuse_if_in_use(admin, name)
     _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _psql(admin, f'CREATE DATABASE "{name}"')
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0",

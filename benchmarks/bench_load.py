@@ -39,7 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from _cpu import cpu_by_part, cpu_line, machine_busy  # benchmarks/, the script's own directory
+from _cpu import (  # benchmarks/, the script's own directory
+    cpu_by_part,
+    cpu_line,
+    machine_busy,
+    refuse_if_in_use,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = os.environ.get("BENCH_PG", "postgres://binhdan@127.0.0.1:5432")
@@ -423,6 +428,7 @@ async def _bench(base: str, world: dict[str, Any]) -> list[str]:
 
 def main() -> None:
     started = time.perf_counter()
+    refuse_if_in_use(f"{PG}/postgres", DB)
     _psql(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     _psql(f'CREATE DATABASE "{DB}"')
     stack = Stack()

@@ -35,7 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from _cpu import cpu_by_part, cpu_line, machine_busy  # benchmarks/, the script's own directory
+from _cpu import (  # benchmarks/, the script's own directory
+    cpu_by_part,
+    cpu_line,
+    machine_busy,
+    refuse_if_in_use,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://binhdan@127.0.0.1:5432/binhdan_bench")
@@ -222,6 +227,7 @@ def main() -> None:
     parts = urllib.parse.urlsplit(BASE_URL)
     name = parts.path.lstrip("/")
     admin = parts._replace(path="/postgres").geturl()
+    refuse_if_in_use(admin, name)
     _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _psql(admin, f'CREATE DATABASE "{name}"')
     env = dict(os.environ, DATABASE_URL=BASE_URL, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="0",
