@@ -41,17 +41,13 @@ def test_each_setting_of_autovacuum(capsys, setting, warned):
     if connection.vendor != "postgresql":
         pytest.skip("autovacuum is PostgreSQL's")
     setup = _setup_module()
-    real = connection.cursor
 
-    class Answer:
-        def __init__(self, cursor):
-            self.cursor = cursor
-
+    class Answer:  # the server's answer to SHOW autovacuum, without asking it
         def __enter__(self):
             return self
 
         def __exit__(self, *exc):
-            self.cursor.close()
+            return None
 
         def execute(self, sql, params=None):
             assert sql == "SHOW autovacuum"
@@ -59,6 +55,6 @@ def test_each_setting_of_autovacuum(capsys, setting, warned):
         def fetchone(self):
             return (setting,)
 
-    with mock.patch.object(connection, "cursor", lambda: Answer(real())):
+    with mock.patch.object(connection, "cursor", Answer):
         setup.warn_without_autovacuum()
     assert (setup.AUTOVACUUM_OFF in capsys.readouterr().err) is warned
