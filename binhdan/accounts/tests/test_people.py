@@ -15,13 +15,16 @@ from django.utils import timezone
 from binhdan.accounts.models import AuditEvent, Role, RoleKind, User
 from binhdan.testing.personas import PASSWORD, grant, make_user
 
-TODAY = timezone.localdate()
-D = TODAY.strftime("%d/%m/%Y")
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
+
+
+def today_typed() -> str:
+    return TODAY().strftime("%d/%m/%Y")
 
 
 def _invite(client: Client, world, **fields):
     data = {"full_name": "Đinh Thị Mai", "phone": "0912 345 678", "username": "", "kind": "member",
-            "village": world.village_a.pk, "valid_from": D, **fields}  # fmt: skip
+            "village": world.village_a.pk, "valid_from": today_typed(), **fields}  # fmt: skip
     return client.post(reverse("accounts:people_invite", args=[world.commune.pk]), data)
 
 
@@ -40,8 +43,8 @@ def test_the_officer_invites_a_member_who_must_change_the_temporary_password(wor
     assert invited.full_name == "Đinh Thị Mai" and invited.phone == "0912345678"
     assert invited.must_change_password and invited.check_password(password)
     assert not invited.is_staff and not invited.is_superuser
-    role = Role.objects.get(user=invited)
-    assert (role.kind, role.place, role.valid_from, role.valid_to) == ("member", world.village_a, TODAY, None)
+    role, today = Role.objects.get(user=invited), TODAY()
+    assert (role.kind, role.place, role.valid_from, role.valid_to) == ("member", world.village_a, today, None)
     event = AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE).latest("pk")
     assert event.user == world.officer and event.place == world.village_a and "Đinh Thị Mai" in event.detail
     assert event.ip == "127.0.0.1" and password not in event.detail
@@ -164,7 +167,7 @@ def test_the_list_page_makes_the_same_number_of_queries_for_many_people(world, c
         assert client.get(url).status_code == 200
     for i in range(20):
         grant(make_user(f"them.{i}", f"Người Thêm {i}"), RoleKind.MEMBER, world.village_b)
-    Role.objects.filter(user__username="them.0").update(valid_to=TODAY.replace(year=TODAY.year - 1))
+    Role.objects.filter(user__username="them.0").update(valid_to=TODAY().replace(year=TODAY().year - 1))
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
@@ -177,7 +180,7 @@ def test_ending_a_role_keeps_it_as_history_and_ends_access(world, client_for):
     url = reverse("accounts:role_end", args=[role.pk])
     page = client.post(url, {"valid_to": "01/01/2000"}).content.decode()
     assert "Ngày cuối không được trước ngày bắt đầu" in page or "hơn một năm" in page
-    yesterday = TODAY - timezone.timedelta(days=1)
+    yesterday = TODAY() - timezone.timedelta(days=1)
     response = client.post(url, {"valid_to": yesterday.strftime("%d/%m/%Y")})
     assert response.status_code == 302
     role.refresh_from_db()
@@ -190,12 +193,10 @@ def test_ending_a_role_keeps_it_as_history_and_ends_access(world, client_for):
 
 
 def test_the_officer_cannot_end_officer_or_leader_roles_nor_their_own(world, client_for):
-    client = client_for(world.officer)
+    client, ended = client_for(world.officer), {"valid_to": today_typed()}
     for user in (world.officer, world.leader, world.other_officer, world.province_officer):
         for role in Role.objects.filter(user=user):
-            assert (
-                client.post(reverse("accounts:role_end", args=[role.pk]), {"valid_to": D}).status_code == 404
-            )
+            assert client.post(reverse("accounts:role_end", args=[role.pk]), ended).status_code == 404
             role.refresh_from_db()
             assert role.valid_to is None
 

@@ -26,7 +26,7 @@ from binhdan.places.services import add_village
 from binhdan.testing.personas import World, make_user
 
 PERSONAS = ["member_a", "leader_a", "member_b", "officer", "leader", "province_officer", "other_officer"]
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 
 
 @dataclass
@@ -77,7 +77,7 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
 def _plain_value(name: str, field: forms.Field) -> Any:
     if isinstance(field, forms.DateField):
-        return TODAY.strftime("%d/%m/%Y")
+        return TODAY().strftime("%d/%m/%Y")
     if isinstance(field, forms.ChoiceField) and not isinstance(field, _Scoped):
         return next(str(value) for value, _ in field.choices if value)
     if name == "phone":

@@ -25,8 +25,11 @@ from binhdan.registry import services as registry
 from binhdan.registry.models import Gender, Relation
 from binhdan.testing.indicators import attend, community_class
 
-TODAY = timezone.localdate()
-HELD = TODAY - dt.timedelta(days=3)
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
+
+
+def held_on() -> dt.date:
+    return TODAY() - dt.timedelta(days=3)
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +42,7 @@ def _fresh_cache(db):
 @pytest.fixture
 def lop(world):
     """A commune-wide class of Xã Sơn Đông attended by two residents of Thôn Đông and one of Thôn Tây."""
-    held = community_class(world.commune, HELD, by=world.officer)
+    held = community_class(world.commune, held_on(), by=world.officer)
     held.title = "Sử dụng điện thoại thông minh an toàn"
     held.save()
     second = registry.add_resident(
@@ -87,7 +90,7 @@ def _main(html: str) -> str:
 
 def test_issue_to_one_then_all_numbers_per_commune_and_year_and_codes_unguessable(world, lop):
     one = services.issue_certificates(by=world.officer, community_class=lop, residents=[world.resident_a])
-    assert [c.serial for c in one] == [1] and one[0].year == TODAY.year and one[0].commune == world.commune
+    assert [c.serial for c in one] == [1] and one[0].year == TODAY().year and one[0].commune == world.commune
     rest = services.issue_certificates(
         by=world.officer, community_class=lop, residents=list(services.attendees_without_certificate(lop))
     )
@@ -100,7 +103,7 @@ def test_issue_to_one_then_all_numbers_per_commune_and_year_and_codes_unguessabl
     assert len(set(codes)) == 3 and all(len(c) == CODE_LENGTH and normalise_code(c) == c for c in codes)
     assert not any(a in b or b in a for a in codes for b in codes if a != b)
     # Another commune numbers from 1 too.
-    other = community_class(world.other_commune, HELD, by=world.other_officer)
+    other = community_class(world.other_commune, held_on(), by=world.other_officer)
     attend(other, [world.household_c.residents.get()], by=world.other_officer)
     made = services.issue_certificates(
         by=world.other_officer, community_class=other, residents=[world.household_c.residents.get()]
@@ -115,14 +118,14 @@ def test_only_attendees_and_no_future_or_pre_class_dates(world, lop):
     with pytest.raises(ValidationError, match="tương lai"):
         services.issue_certificates(
             by=world.officer, community_class=lop, residents=[world.resident_a],
-            issued_on=TODAY + dt.timedelta(days=1),
+            issued_on=TODAY() + dt.timedelta(days=1),
         )  # fmt: skip
     with pytest.raises(ValidationError, match="từ ngày học"):
         services.issue_certificates(
             by=world.officer,
             community_class=lop,
             residents=[world.resident_a],
-            issued_on=HELD - dt.timedelta(1),
+            issued_on=held_on() - dt.timedelta(1),
         )
     assert not Certificate.objects.exists()
 
@@ -164,7 +167,7 @@ def test_public_page_shows_only_initials_class_date_and_commune(world, lop):
     html = response.content.decode()
     assert '<meta name="robots" content="noindex, nofollow">' in html
     text = page_text(_main(html))
-    assert "N. T. H." in text and lop.title in text and HELD.strftime("%d/%m/%Y") in text
+    assert "N. T. H." in text and lop.title in text and held_on().strftime("%d/%m/%Y") in text
     assert "Xã Sơn Đông" in text and "Còn hiệu lực" in text
     assert "không phải là xác nhận “đạt phổ cập kỹ năng số”" in text
     resident = world.resident_a
@@ -172,7 +175,7 @@ def test_public_page_shows_only_initials_class_date_and_commune(world, lop):
     for secret in (resident.full_name, "Nguyễn", "Hoà", "Thôn Đông", "Xóm 1", str(resident.birth_year)):
         assert secret not in whole, secret
     # No resident, household or certificate id, no number at all but the two dates.
-    undated = text.replace(HELD.strftime("%d/%m/%Y"), "").replace(paper.issued_on.strftime("%d/%m/%Y"), "")
+    undated = text.replace(f"{held_on():%d/%m/%Y}", "").replace(paper.issued_on.strftime("%d/%m/%Y"), "")
     assert not re.search(r"\d", undated), undated
     # What the page says is exactly: the verdict, five facts, the note.
     terms = re.findall(r"<dt>([^<]+)</dt>", html)
@@ -316,7 +319,7 @@ def test_lists_take_a_fixed_number_of_queries(world, lop, client_for, django_ass
 
     small = counts()
     for n in range(12):
-        more = community_class(world.commune, HELD, by=world.officer)
+        more = community_class(world.commune, held_on(), by=world.officer)
         home = registry.create_household(by=world.officer, village=world.village_b, head_name=f"Hộ Thử {n}")
         person = registry.add_resident(
             by=world.officer,

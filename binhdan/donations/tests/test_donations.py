@@ -22,13 +22,16 @@ from binhdan.registry import rights
 from binhdan.registry.models import Evidence, Household, Source, StatusField, StatusObservation
 from binhdan.testing.personas import make_household
 
-TODAY = timezone.localdate()
-GIVEN = TODAY - dt.timedelta(days=2)
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 PERSONAS = ["member_a", "leader_a", "member_b", "leader", "province_officer", "other_officer"]
 
 
-def smartphones(place, day=TODAY) -> tuple[int, int]:
-    found = next(v for v in values(place, day, with_pace=False) if v.code == "AD_SMARTPHONE")
+def given_day() -> dt.date:
+    return TODAY() - dt.timedelta(days=2)
+
+
+def smartphones(place, day: dt.date | None = None) -> tuple[int, int]:
+    found = next(v for v in values(place, day or TODAY(), with_pace=False) if v.code == "AD_SMARTPHONE")
     return found.numerator, found.denominator
 
 
@@ -56,14 +59,14 @@ def test_a_smartphone_clears_the_flag_records_the_status_and_moves_the_indicator
     assert before[0] == 0 and before[1] >= 2
     donation = services.record_donation(
         by=world.officer, commune=world.commune, donor=donor, item_kind=ItemKind.SMARTPHONE,
-        household=home, recipient=world.resident_a, given_on=GIVEN, value_vnd=2_500_000,
-        follow_up_on=TODAY,
+        household=home, recipient=world.resident_a, given_on=given_day(), value_vnd=2_500_000,
+        follow_up_on=TODAY(),
     )  # fmt: skip
     home.refresh_from_db()
     assert not home.no_smart_device
     observation = StatusObservation.objects.get(resident=world.resident_a, field=StatusField.SMARTPHONE)
     assert observation.value == 1 and observation.evidence == Evidence.SEEN
-    assert observation.source == Source.OFFICER and observation.observed_on == GIVEN
+    assert observation.source == Source.OFFICER and observation.observed_on == given_day()
     assert observation.source_ref == f"donation:{donation.pk}" and observation.recorded_by == world.officer
     assert smartphones(world.commune) == (1, before[1])
     assert smartphones(world.village_a)[0] == 1 and smartphones(world.village_b)[0] == 0
@@ -75,14 +78,16 @@ def test_a_sim_or_data_package_changes_no_status(world, donor):
     home.save()
     services.record_donation(
         by=world.officer, commune=world.commune, donor=donor, item_kind=ItemKind.SIM,
-        household=home, recipient=world.resident_a, given_on=GIVEN,
+        household=home, recipient=world.resident_a, given_on=given_day(),
     )  # fmt: skip
     home.refresh_from_db()
     assert home.no_smart_device and not StatusObservation.objects.exists()
 
 
 def test_the_service_refuses_what_does_not_belong_to_the_commune(world, donor):
-    base = dict(by=world.officer, commune=world.commune, donor=donor, item_kind="smartphone", given_on=GIVEN)
+    base = dict(
+        by=world.officer, commune=world.commune, donor=donor, item_kind="smartphone", given_on=given_day()
+    )
     with pytest.raises(ValidationError, match="Hộ không thuộc xã này"):
         services.record_donation(**base, household=world.household_c)
     with pytest.raises(ValidationError, match="người của hộ"):
@@ -93,7 +98,9 @@ def test_the_service_refuses_what_does_not_belong_to_the_commune(world, donor):
     with pytest.raises(ValidationError, match="Nhà tài trợ"):
         services.record_donation(**{**base, "donor": other_donor}, household=world.household_a)
     with pytest.raises(ValidationError, match="tương lai"):
-        services.record_donation(**{**base, "given_on": TODAY + dt.timedelta(1)}, household=world.household_a)
+        services.record_donation(
+            **{**base, "given_on": TODAY() + dt.timedelta(1)}, household=world.household_a
+        )
     with pytest.raises(ValidationError, match="Số lượng"):
         services.record_donation(**base, household=world.household_a, quantity=10**12)
     assert not Donation.objects.exists() and not StatusObservation.objects.exists()
@@ -102,7 +109,7 @@ def test_the_service_refuses_what_does_not_belong_to_the_commune(world, donor):
 def _payload(world, giver, **extra):
     return {
         "donor": giver.pk, "item_kind": "smartphone", "quantity": "1", "value_vnd": "2.500.000",
-        "given_on": GIVEN.strftime("%d/%m/%Y"), "household": world.household_a.pk,
+        "given_on": given_day().strftime("%d/%m/%Y"), "household": world.household_a.pk,
         "recipient": world.resident_a.pk, "description": "Samsung Galaxy A05", **extra,
     }  # fmt: skip
 
@@ -166,14 +173,14 @@ def test_a_household_or_recipient_of_another_commune_is_refused(world, donor, cl
 def test_no_persona_but_the_officer_writes_and_only_the_leader_reads(world, donor, client_for, persona):
     donation = services.record_donation(
         by=world.officer, commune=world.commune, donor=donor, item_kind="sim", household=world.household_a,
-        given_on=GIVEN, follow_up_on=TODAY,
+        given_on=given_day(), follow_up_on=TODAY(),
     )  # fmt: skip
     client = client_for(world.personas()[persona])
     targets = {
         "donation_create": (world.commune.pk, _payload(world, donor)),
         "donor_create": (world.commune.pk, {"name": "Mới", "kind": "person"}),
         "donor_edit": (donor.pk, {"name": "Đổi tên", "kind": "person"}),
-        "follow_up_record": (donation.pk, {"followed_up_on": TODAY.strftime("%d/%m/%Y")}),
+        "follow_up_record": (donation.pk, {"followed_up_on": TODAY().strftime("%d/%m/%Y")}),
     }
     for name, (pk, payload) in targets.items():
         before = _snapshot()
@@ -215,7 +222,7 @@ def test_list_totals_by_kind_and_donor_filters_and_a_fixed_number_of_queries(wor
             donor=donor,
             item_kind="sim",
             household=world.household_b,
-            given_on=GIVEN,
+            given_on=given_day(),
         )
         return services.record_donation(**{**base, **kw})
 
@@ -251,11 +258,11 @@ def test_list_totals_by_kind_and_donor_filters_and_a_fixed_number_of_queries(wor
 def test_follow_ups_due_are_listed_and_recorded(world, donor, client_for, django_assert_max_num_queries):
     due = services.record_donation(
         by=world.officer, commune=world.commune, donor=donor, item_kind="tablet", household=world.household_a,
-        given_on=GIVEN, follow_up_on=GIVEN,
+        given_on=given_day(), follow_up_on=given_day(),
     )  # fmt: skip
     services.record_donation(
         by=world.officer, commune=world.commune, donor=donor, item_kind="sim", household=world.household_b,
-        given_on=GIVEN, follow_up_on=TODAY + dt.timedelta(days=60),
+        given_on=given_day(), follow_up_on=TODAY() + dt.timedelta(days=60),
     )  # fmt: skip
     client = client_for(world.officer)
     url = reverse("donations:follow_ups", args=[world.commune.pk])
@@ -266,11 +273,11 @@ def test_follow_ups_due_are_listed_and_recorded(world, donor, client_for, django
     )
     response = client.post(
         reverse("donations:follow_up_record", args=[due.pk]),
-        {"followed_up_on": TODAY.strftime("%d/%m/%Y"), "note": "Đã dùng được Zalo và VNeID"},
+        {"followed_up_on": TODAY().strftime("%d/%m/%Y"), "note": "Đã dùng được Zalo và VNeID"},
     )
     assert response.status_code == 302
     due.refresh_from_db()
-    assert due.followed_up_on == TODAY
+    assert due.followed_up_on == TODAY()
     assert "Đến hạn hoặc quá hạn (0)" in client.get(url).content.decode()
     bad = client.post(reverse("donations:follow_up_record", args=[due.pk]), {"followed_up_on": "01/01/2019"})
     assert bad.status_code == 200 and "2020" in bad.content.decode()
@@ -289,11 +296,11 @@ def test_donor_names_are_unique_per_commune(world, donor, client_for):
 def test_erasure_redacts_donation_text_and_keeps_the_gift(world, donor):
     donation = services.record_donation(
         by=world.officer, commune=world.commune, donor=donor, item_kind="smartphone",
-        household=world.household_a, recipient=world.resident_a, given_on=GIVEN,
+        household=world.household_a, recipient=world.resident_a, given_on=given_day(),
         description="Điện thoại cho bà Nguyễn Thị Hoà",
     )  # fmt: skip
     services.record_follow_up(
-        by=world.officer, donation=donation, followed_up_on=TODAY, note="Nguyen Thi Hoa đã dùng VNeID"
+        by=world.officer, donation=donation, followed_up_on=TODAY(), note="Nguyen Thi Hoa đã dùng VNeID"
     )
     rights.erase_resident(by=world.officer, resident=world.resident_a, reason="Yêu cầu")
     donation.refresh_from_db()

@@ -17,7 +17,7 @@ from binhdan.accounts.models import AuditEvent
 from binhdan.donations import services, urls
 
 PERSONAS = ["member_a", "leader_a", "member_b", "officer", "leader", "province_officer", "other_officer"]
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 
 
 def marked() -> list[URLPattern]:
@@ -32,7 +32,7 @@ def _site(commune, officer, household):
     )
     donation = services.record_donation(
         by=officer, commune=commune, donor=donor, item_kind="sim", household=household,
-        given_on=TODAY - dt.timedelta(days=1), follow_up_on=TODAY,
+        given_on=TODAY() - dt.timedelta(days=1), follow_up_on=TODAY(),
     )  # fmt: skip
     return {"commune": commune, "donor": donor, "donation": donation}
 
@@ -57,7 +57,7 @@ def _snapshot():
 def _payloads(pattern, persona, commune):
     fields = pattern.callback.workspace_form.form.base_fields
     base = {"name": "Thử", "kind": "person", "item_kind": "smartphone", "quantity": "1",
-            "given_on": TODAY.strftime("%d/%m/%Y"), "followed_up_on": TODAY.strftime("%d/%m/%Y")}  # fmt: skip
+            "given_on": TODAY().strftime("%d/%m/%Y"), "followed_up_on": TODAY().strftime("%d/%m/%Y")}  # fmt: skip
     out = [dict(base)]
     foreign: dict[str, list] = {}
     for name, field in fields.items():
@@ -95,7 +95,7 @@ def test_no_persona_writes_outside_its_scope(pattern, world, sites, client_for):
 
 def test_every_marked_form_saves_for_the_officer_in_scope(world, sites, client_for):
     own = sites["own"]
-    day = TODAY.strftime("%d/%m/%Y")
+    day = TODAY().strftime("%d/%m/%Y")
     controls = {
         "donation_create": (world.commune.pk, {
             "donor": own["donor"].pk, "item_kind": "smartphone", "quantity": "1", "given_on": day,

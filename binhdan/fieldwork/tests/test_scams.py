@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -22,8 +24,17 @@ from binhdan.fieldwork.views_scams import REPORTS_PER_ADDRESS, TOO_MANY
 from binhdan.registry import rights
 
 PUSH, ME = "/api/v1/sync/push", "/api/v1/me"
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 GUIDES = Path(settings.BASE_DIR) / "content" / "guides"
+
+
+def in_days(days: int) -> Callable[[], str]:
+    """A date for `parametrize`, which runs at collection: the test works it out, the day may have turned."""
+    return lambda: (TODAY() + dt.timedelta(days=days)).isoformat()
+
+
+def worked_out(fields: dict[str, Any]) -> dict[str, Any]:
+    return {name: value() if callable(value) else value for name, value in fields.items()}
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +57,7 @@ def good_post(world, **changes):
     data = {
         "channel": "call",
         "pretext": "cap_nhat_vneid",
-        "happened_on": TODAY.isoformat(),
+        "happened_on": TODAY().isoformat(),
         "amount_lost": "1.500.000",
         "village": str(world.village_a.pk),
         "description": "Người xưng công an xã gọi bảo cài ứng dụng VNeID mới qua link.",
@@ -57,7 +68,7 @@ def good_post(world, **changes):
 
 
 def scam_record(**data):
-    base = {"happened_on": TODAY.isoformat(), "channel": "zalo", "pretext": "dau_tu", "amount_lost": 0}
+    base = {"happened_on": TODAY().isoformat(), "channel": "zalo", "pretext": "dau_tu", "amount_lost": 0}
     base.update(data)
     return {"uuid": str(uuid.uuid4()), "type": "scam_report", "data": base}
 
@@ -100,8 +111,8 @@ def test_a_resident_finds_the_commune_and_reports_without_an_account(world, clie
         ({"amount_lost": "9" * 400}, "Số tiền bị mất phải là số nguyên"),
         ({"happened_on": "2026-02-30"}, "Ngày phải có thật"),
         ({"happened_on": "99999-01-01"}, "Ngày phải có thật"),
-        ({"happened_on": (TODAY + dt.timedelta(days=1)).isoformat()}, "không được ở tương lai"),
-        ({"happened_on": (TODAY - dt.timedelta(days=400)).isoformat()}, "một năm gần đây"),
+        ({"happened_on": in_days(1)}, "không được ở tương lai"),
+        ({"happened_on": in_days(-400)}, "một năm gần đây"),
         ({"happened_on": ""}, "Hãy nhập ngày xảy ra."),
         ({"pretext": "x"}, "Hãy chọn một thủ đoạn trong danh sách."),
         ({"pretext": ""}, "Hãy chọn thủ đoạn"),
@@ -113,7 +124,7 @@ def test_a_resident_finds_the_commune_and_reports_without_an_account(world, clie
 def test_malformed_or_oversized_fields_are_form_errors_and_nothing_is_stored(
     world, client, changes, field_message
 ):
-    response = client.post(form_url(world), good_post(world, **changes))
+    response = client.post(form_url(world), good_post(world, **worked_out(changes)))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Chưa lưu được" in page
@@ -137,7 +148,7 @@ def test_unknown_or_merged_communes_and_long_codes_are_404(world, client):
     assert client.get("/bao-lua-dao/99999/").status_code == 404
     assert client.get("/bao-lua-dao/" + "9" * 300 + "/").status_code == 404
     assert client.get(f"/bao-lua-dao/{world.village_a.code}/").status_code == 404  # a village is no commune
-    world.other_commune.valid_to = TODAY
+    world.other_commune.valid_to = TODAY()
     world.other_commune.save()
     assert client.post(f"/bao-lua-dao/{world.other_commune.code}/", good_post(world)).status_code == 404
     assert not ScamReport.objects.exists()
@@ -234,7 +245,7 @@ def test_the_phone_may_name_its_own_village_only(world, phone):
         ({"happened_on": "hôm qua"}, "happened_on"),
         ({"happened_on": None}, "happened_on"),
         ({"happened_on": {"y": 2026}}, "happened_on"),
-        ({"happened_on": (TODAY + dt.timedelta(days=2)).isoformat()}, "happened_on"),
+        ({"happened_on": in_days(2)}, "happened_on"),
         ({"happened_on": "9" * 5000}, "happened_on"),
         ({"channel": "fax"}, "channel"),
         ({"channel": ["zalo"]}, "channel"),
@@ -248,7 +259,7 @@ def test_the_phone_may_name_its_own_village_only(world, phone):
     ],
 )
 def test_hostile_values_are_rejected_naming_the_field_and_the_batch_goes_on(world, phone, data, field):
-    answers = push(phone, [scam_record(**data), scam_record()])
+    answers = push(phone, [scam_record(**worked_out(data)), scam_record()])
     assert answers[0]["status"] == "rejected", answers[0]
     assert [e["field"] for e in answers[0]["errors"]] == [field]
     assert all(
@@ -378,21 +389,21 @@ def _report(world, village, pretext, channel, days_ago, amount=None):
         village=village,
         pretext=pretext,
         channel=channel,
-        happened_on=TODAY - dt.timedelta(days=days_ago),
+        happened_on=TODAY() - dt.timedelta(days=days_ago),
         amount_lost=amount,
         source=ScamSource.RESIDENT,
     )
 
 
 def test_patterns_count_by_week_pretext_channel_and_village_within_the_dates(world):
-    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    monday = TODAY() - dt.timedelta(days=TODAY().weekday())
     _report(world, world.village_a, "cap_nhat_vneid", "call", 0, 129_000_000)
     _report(world, world.village_a, "cap_nhat_vneid", "zalo", 0)
     _report(world, world.village_b, "dau_tu", "link", 7, 22_000)
     _report(world, None, "cap_nhat_vneid", "call", 200)  # outside the period
-    ScamReport.objects.create(commune=world.other_commune, pretext="dau_tu", channel="call", happened_on=TODAY,
+    ScamReport.objects.create(commune=world.other_commune, pretext="dau_tu", channel="call", happened_on=TODAY(),
                               source=ScamSource.RESIDENT)  # fmt: skip
-    found = scams.patterns(world.commune, monday - dt.timedelta(days=7), TODAY)
+    found = scams.patterns(world.commune, monday - dt.timedelta(days=7), TODAY())
     assert (found.total, found.lost_reports, found.amount_lost) == (3, 2, 129_022_000)
     assert [w["n"] for w in found.weeks] == [1, 2]
     assert found.weeks[1]["label"] == f"Tuần {monday.isocalendar()[1]}/{monday.isocalendar()[0]}"

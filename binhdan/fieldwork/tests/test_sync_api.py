@@ -14,9 +14,19 @@ from binhdan.fieldwork.models import ClassAttendance, CommunityClass, SyncReceip
 from binhdan.registry.models import SkillObservation, StatusObservation
 
 PUSH, PULL = "/api/v1/sync/push", "/api/v1/sync/pull"
-DAY = timezone.localdate() - dt.timedelta(days=3)
-AT = f"{DAY.isoformat()}T09:30:00+07:00"
-FOLLOW_UP = (DAY + dt.timedelta(days=7)).isoformat()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
+
+
+def visit_day() -> dt.date:
+    return TODAY() - dt.timedelta(days=3)
+
+
+def visit_time() -> str:
+    return f"{visit_day().isoformat()}T09:30:00+07:00"
+
+
+def follow_up_day() -> str:
+    return (visit_day() + dt.timedelta(days=7)).isoformat()
 
 
 def visit(world, household=None, resident=None, **overrides):
@@ -24,7 +34,7 @@ def visit(world, household=None, resident=None, **overrides):
     resident = resident or household.residents.first()
     data = {
         "household": household.pk,
-        "visited_at": AT,
+        "visited_at": visit_time(),
         "minutes": 20,
         "channel": "door",
         "people": [
@@ -37,7 +47,7 @@ def visit(world, household=None, resident=None, **overrides):
                 "status": {"vneid_level": {"value": 2, "evidence": "seen"}, "smartphone": True},
             }
         ],
-        "follow_up_on": FOLLOW_UP,
+        "follow_up_on": follow_up_day(),
     }
     data.update(overrides)
     return {"uuid": str(uuid.uuid4()), "type": "visit", "data": data}
@@ -61,11 +71,12 @@ def test_a_visit_is_stored_with_its_people_skills_and_status(world, token_client
     assert answer["status"] == "created" and answer["errors"] == []
     stored = Visit.objects.get(uuid=record["uuid"])
     assert stored.recorded_by == world.member_a and stored.minutes == 20
-    assert stored.visited_at == dt.datetime(DAY.year, DAY.month, DAY.day, 2, 30, tzinfo=dt.UTC)
+    day = visit_day()
+    assert stored.visited_at == dt.datetime(day.year, day.month, day.day, 2, 30, tzinfo=dt.UTC)
     assert list(stored.people.values_list("resident_id", flat=True)) == [world.resident_a.pk]
     assert SkillObservation.objects.filter(source_ref=record["uuid"]).count() == 2
     level = StatusObservation.objects.get(source_ref=record["uuid"], field="vneid_level")
-    assert (level.value, level.evidence, level.observed_on) == (2, "seen", DAY)
+    assert (level.value, level.evidence, level.observed_on) == (2, "seen", visit_day())
     phone = StatusObservation.objects.get(source_ref=record["uuid"], field="smartphone")
     assert phone.evidence == "told"  # a bare value is what the resident said
 
@@ -140,7 +151,10 @@ def test_residents_must_belong_to_the_visited_household(world, token_client):
 
 
 def test_time_needs_a_zone_and_cannot_be_in_the_future(world, token_client):
-    naive, future = visit(world, visited_at=AT[:-6]), visit(world, visited_at="2099-01-01T00:00:00+07:00")
+    naive, future = (
+        visit(world, visited_at=visit_time()[:-6]),
+        visit(world, visited_at="2099-01-01T00:00:00+07:00"),
+    )
     too_old = visit(world, visited_at="2020-01-01T09:00:00+07:00")
     answers = push(token_client, [naive, future, too_old])
     assert "múi giờ" in answers[0]["errors"][0]["message"]
@@ -190,8 +204,16 @@ def test_work_time_and_class_attendance(world, token_client):
     community_class = CommunityClass.objects.create(title="Lớp VNeID cho người cao tuổi", place=world.commune,
                                                     held_on=dt.date(2025, 10, 10), audience="elderly")  # fmt: skip
     records = [
-        {"uuid": str(uuid.uuid4()), "type": "work_time", "data": {"date": DAY.isoformat(), "hours": 4.5}},
-        {"uuid": str(uuid.uuid4()), "type": "work_time", "data": {"date": DAY.isoformat(), "hours": 30}},
+        {
+            "uuid": str(uuid.uuid4()),
+            "type": "work_time",
+            "data": {"date": visit_day().isoformat(), "hours": 4.5},
+        },
+        {
+            "uuid": str(uuid.uuid4()),
+            "type": "work_time",
+            "data": {"date": visit_day().isoformat(), "hours": 30},
+        },
         {
             "uuid": str(uuid.uuid4()),
             "type": "class_attendance",
@@ -246,7 +268,7 @@ def test_pull_brings_back_what_a_visit_changed(world, token_client):
     assert resident["status"]["vneid_level"] == 2
     assert resident["skills"]["thanh-toan-qr"] == 2
     household = next(h for h in page["households"] if h["id"] == world.household_a.pk)
-    assert household["follow_up_on"] == FOLLOW_UP and household["last_visit"]
+    assert household["follow_up_on"] == follow_up_day() and household["last_visit"]
 
 
 def test_a_damaged_cursor_is_refused_in_vietnamese(world, token_client):

@@ -19,15 +19,17 @@ from binhdan.registry.models import CommuneSettings, Skill
 from binhdan.registry.rights import erase_resident
 
 PUSH, PULL = "/api/v1/sync/push", "/api/v1/sync/pull"
-TODAY = timezone.localdate()
-DAY = TODAY - dt.timedelta(days=3)
-AT = f"{DAY.isoformat()}T09:30:00+07:00"
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
+
+
+def visit_day() -> dt.date:
+    return TODAY() - dt.timedelta(days=3)
 
 
 def visit(world, **overrides):
     data = {
         "household": world.household_a.pk,
-        "visited_at": AT,
+        "visited_at": f"{visit_day().isoformat()}T09:30:00+07:00",
         "minutes": 20,
         "channel": "door",
         "people": [
@@ -38,7 +40,8 @@ def visit(world, **overrides):
     return {"uuid": str(uuid.uuid4()), "type": "visit", "data": data}
 
 
-def work(day=DAY, hours=4, **extra):
+def work(day: dt.date | None = None, hours=4, **extra):
+    day = day or visit_day()
     return {
         "uuid": str(uuid.uuid4()),
         "type": "work_time",
@@ -122,16 +125,17 @@ def test_hostile_people_skills_and_status_are_rejected_per_record(world, token_c
 
 
 def test_nan_infinity_and_strings_in_work_hours_are_rejected_one_by_one(world, token_client):
+    day = visit_day()
     body = (
         '{"records": ['
-        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{DAY}", "hours": NaN}}}},'
-        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{DAY}", "hours": Infinity}}}},'
-        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{DAY}", "hours": -Infinity}}}},'
-        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{DAY}", "hours": "sNaN"}}}},'
-        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{DAY}", "hours": "4.5"}}}},'
-        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{DAY}", "hours": 1e999}}}},'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{day}", "hours": NaN}}}},'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{day}", "hours": Infinity}}}},'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{day}", "hours": -Infinity}}}},'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{day}", "hours": "sNaN"}}}},'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{day}", "hours": "4.5"}}}},'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{day}", "hours": 1e999}}}},'
         f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "2026-02-30", "hours": 4}}}},'
-        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{DAY}", "hours": 4.5}}}}'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "work_time", "data": {{"date": "{day}", "hours": 4.5}}}}'
         "]}"
     )
     answers = post_raw(token_client, body).json()["results"]
@@ -281,13 +285,13 @@ def test_work_time_in_the_future_too_old_or_over_16_hours_a_day_is_refused(world
     answers = push(
         token_client,
         [
-            work(TODAY + dt.timedelta(days=1)),
-            work(TODAY - dt.timedelta(days=36)),
-            work(TODAY - dt.timedelta(days=35), hours=2),
-            work(DAY, hours=10),
-            work(DAY, hours=6),
-            work(DAY, hours=0.5),
-            work(TODAY, hours=16),
+            work(TODAY() + dt.timedelta(days=1)),
+            work(TODAY() - dt.timedelta(days=36)),
+            work(TODAY() - dt.timedelta(days=35), hours=2),
+            work(visit_day(), hours=10),
+            work(visit_day(), hours=6),
+            work(visit_day(), hours=0.5),
+            work(TODAY(), hours=16),
         ],
     )
     assert [a["status"] for a in answers] == ["rejected", "rejected", "created", "created", "created",
@@ -298,13 +302,13 @@ def test_work_time_in_the_future_too_old_or_over_16_hours_a_day_is_refused(world
         "quá 16 giờ" in answers[5]["errors"][0]["message"] and "16 giờ" in answers[5]["errors"][0]["message"]
     )
     # Stored hours count too, in a later push.
-    (later,) = push(token_client, [work(DAY, hours=0.25)])
+    (later,) = push(token_client, [work(visit_day(), hours=0.25)])
     assert later["status"] == "rejected" and later["errors"][0]["field"] == "hours"
 
 
 def test_the_commune_chooses_how_old_work_time_may_be_and_the_pull_says_so(world, token_client):
     CommuneSettings.objects.create(commune=world.commune, work_time_max_age_days=7)
-    answers = push(token_client, [work(TODAY - dt.timedelta(days=8)), work(TODAY - dt.timedelta(days=7))])
+    answers = push(token_client, [work(TODAY() - dt.timedelta(days=8)), work(TODAY() - dt.timedelta(days=7))])
     assert [a["status"] for a in answers] == ["rejected", "created"]
     page = token_client.get(PULL).json()
     assert page["limits"] == {"work_time_max_age_days": 7, "work_time_max_daily_hours": 16}

@@ -24,14 +24,14 @@ from binhdan.registry.rights import erase_resident
 from binhdan.testing.personas import make_household
 
 PUSH = "/api/v1/sync/push"
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 OUT_OF_SCOPE = "Người này không thuộc phạm vi của bạn."
 
 
 def left(resident: Any, left_on: Any = None, reason: Any = "moved", **data: Any) -> dict[str, Any]:
     body = {
         "resident": resident,
-        "left_on": TODAY.isoformat() if left_on is None else left_on,
+        "left_on": TODAY().isoformat() if left_on is None else left_on,
         "reason": reason,
     }
     body.update(data)
@@ -54,7 +54,7 @@ def people(world, count: int) -> list[Resident]:
 
 
 def smartphone_denominator(world) -> int:
-    (found,) = [v for v in values(world.village_a, TODAY, with_pace=False) if v.code == "AD_SMARTPHONE"]
+    (found,) = [v for v in values(world.village_a, TODAY(), with_pace=False) if v.code == "AD_SMARTPHONE"]
     return found.denominator
 
 
@@ -66,7 +66,7 @@ def test_hostile_records_are_rejected_per_field_and_the_good_ones_beside_them_ar
     other_village = world.resident_b.pk  # Thôn Tây: the same commune, not the member's village
     other_commune = world.household_c.residents.get().pk
     hostile: list[tuple[dict[str, Any], str, str]] = [
-        ({"left_on": TODAY.isoformat(), "reason": "moved"}, "resident", "Mã người dân không hợp lệ."),
+        ({"left_on": TODAY().isoformat(), "reason": "moved"}, "resident", "Mã người dân không hợp lệ."),
         ({"resident": None}, "resident", "Mã người dân không hợp lệ."),
         ({"resident": float("nan")}, "resident", "Mã người dân không hợp lệ."),
         ({"resident": float("inf")}, "resident", "Mã người dân không hợp lệ."),
@@ -87,11 +87,11 @@ def test_hostile_records_are_rejected_per_field_and_the_good_ones_beside_them_ar
         ({"left_on": "9" * 100_000}, "left_on", "Ngày phải theo dạng năm-tháng-ngày, ví dụ 2025-10-20."),
         ({"left_on": ""}, "left_on", "Hãy nhập ngày rời sổ."),
         ({"left_on": None}, "left_on", "Hãy nhập ngày rời sổ."),
-        ({"left_on": (TODAY + dt.timedelta(days=1)).isoformat()}, "left_on", "Ngày rời sổ không được ở tương lai."),
-        ({"left_on": (TODAY - dt.timedelta(days=400)).isoformat()}, "left_on",
+        ({"left_on": (TODAY() + dt.timedelta(days=1)).isoformat()}, "left_on", "Ngày rời sổ không được ở tương lai."),
+        ({"left_on": (TODAY() - dt.timedelta(days=400)).isoformat()}, "left_on",
          "Ngày rời sổ đã quá một năm; hãy nhờ cán bộ xã ghi trực tiếp."),
-        ({"left_on": (TODAY - dt.timedelta(days=1)).isoformat()}, "left_on",
-         f"Ngày rời sổ phải từ ngày vào sổ ({TODAY:%d/%m/%Y}) trở đi."),
+        ({"left_on": (TODAY() - dt.timedelta(days=1)).isoformat()}, "left_on",
+         f"Ngày rời sổ phải từ ngày vào sổ ({TODAY():%d/%m/%Y}) trở đi."),
         ({"reason": "emigrated"}, "reason", "Không có lý do rời sổ “emigrated”; hãy chọn một lý do trong danh sách."),
         ({"reason": ["moved"]}, "reason", "Không có lý do rời sổ “[\"moved\"]”; hãy chọn một lý do trong danh sách."),
         ({"reason": "x" * 10_000}, "reason",
@@ -123,7 +123,7 @@ def test_hostile_records_are_rejected_per_field_and_the_good_ones_beside_them_ar
     assert [a["status"] for a in answers[0::2]] == ["created"] * len(good)
     assert [a["id"] for a in answers[0::2]] == [p.pk for p in good]
     stored = Resident.objects.filter(pk__in=[p.pk for p in good])
-    assert set(stored.values_list("left_on", "left_reason")) == {(TODAY, "died")}
+    assert set(stored.values_list("left_on", "left_reason")) == {(TODAY(), "died")}
     for outsider in (world.resident_a, world.resident_b, world.household_c.residents.get()):
         outsider.refresh_from_db()
         assert outsider.left_on is None and outsider.left_reason == ""
@@ -135,8 +135,8 @@ def test_nan_and_infinity_in_a_raw_body_are_rejected_without_sinking_the_batch(w
     good = left(person.pk)
     body = (
         '{"records": ['
-        f'{{"uuid": "{uuid.uuid4()}", "type": "resident_left", "data": {{"resident": NaN, "left_on": "{TODAY}", "reason": "died"}}}},'
-        f'{{"uuid": "{uuid.uuid4()}", "type": "resident_left", "data": {{"resident": 1e999, "left_on": "{TODAY}", "reason": "died"}}}},'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "resident_left", "data": {{"resident": NaN, "left_on": "{TODAY()}", "reason": "died"}}}},'
+        f'{{"uuid": "{uuid.uuid4()}", "type": "resident_left", "data": {{"resident": 1e999, "left_on": "{TODAY()}", "reason": "died"}}}},'
         f'{{"uuid": "{uuid.uuid4()}", "type": "resident_left", "data": {{"resident": {person.pk}, "left_on": Infinity, "reason": NaN}}}},'
         f"{json.dumps(good)}"
         "]}"
@@ -162,7 +162,7 @@ def test_a_stored_departure_goes_through_the_registry_leaves_the_phone_and_stops
     (answer,) = push(token_client, [record])
     assert answer == {"uuid": record["uuid"], "status": "created", "errors": [], "id": tu.pk}
     tu.refresh_from_db()
-    assert (tu.left_on, tu.left_reason) == (TODAY, LeftReason.MOVED)
+    assert (tu.left_on, tu.left_reason) == (TODAY(), LeftReason.MOVED)
     assert smartphone_denominator(world) == before - 1
 
     pages = phone.round()
@@ -182,7 +182,7 @@ def test_a_stored_departure_goes_through_the_registry_leaves_the_phone_and_stops
 
 def test_a_resident_already_recorded_as_left_keeps_the_earlier_record(world, token_client):
     (tu,) = people(world, 1)
-    earlier = TODAY
+    earlier = TODAY()
     registry.record_resident_left(by=world.officer, resident=tu, left_on=earlier, reason=LeftReason.DIED)
     before = smartphone_denominator(world)
     # Two phones learned it too; one sends it twice in a batch.

@@ -30,7 +30,7 @@ from binhdan.registry.models import Skill
 from binhdan.testing.personas import World, make_household, make_user
 
 PERSONAS = ["member_a", "leader_a", "member_b", "officer", "leader", "province_officer", "other_officer"]
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 
 
 @dataclass
@@ -43,13 +43,15 @@ class Site:
 
 def _site(commune: Place, village: Place, team: Team, member: Any, resident: Any) -> Site:
     membership = team.memberships.get(user=member, left_on__isnull=True)
-    training = Training.objects.create(title="Tập huấn VNeID", commune=commune, held_on=TODAY)
+    training = Training.objects.create(title="Tập huấn VNeID", commune=commune, held_on=TODAY())
     community_class = CommunityClass.objects.create(
-        title="Lớp điện thoại thông minh", place=village, held_on=TODAY
+        title="Lớp điện thoại thông minh", place=village, held_on=TODAY()
     )
     mentor = Mentor.objects.create(commune=commune, user=member, started_on=dt.date(2025, 1, 1))
     mentorship = Mentorship.objects.create(mentor=mentor, mentee=resident, started_on=dt.date(2025, 2, 1))
-    campaign = Campaign.objects.create(name="Gõ từng nhà", commune=commune, starts_on=TODAY, ends_on=TODAY)
+    campaign = Campaign.objects.create(
+        name="Gõ từng nhà", commune=commune, starts_on=TODAY(), ends_on=TODAY()
+    )
     return Site(
         commune,
         {
@@ -119,7 +121,7 @@ def _commune_of(obj: Any) -> Place:
 
 def _plain_value(name: str, field: forms.Field) -> Any:
     if isinstance(field, forms.DateField):
-        return TODAY.strftime("%d/%m/%Y")
+        return TODAY().strftime("%d/%m/%Y")
     if isinstance(field, forms.BooleanField):
         return "on"
     if isinstance(field, forms.ChoiceField):
@@ -181,7 +183,7 @@ def test_no_persona_writes_outside_its_scope_through_any_workspace_form(pattern,
 
 def _positive_controls(world: World, sites: dict[str, Site]) -> dict[str, tuple[Any, dict[str, Any]]]:
     own = sites["own"].objects
-    today = TODAY.strftime("%d/%m/%Y")
+    today = TODAY().strftime("%d/%m/%Y")
     empty = add_village(commune=world.commune, name="Thôn Mới")
     teamless = add_village(commune=world.commune, name="Thôn Bắc")
     skill = Skill.objects.filter(active=True).first()

@@ -33,11 +33,11 @@ from binhdan.places.services import add_village
 from binhdan.registry.models import Household, StatusObservation
 from binhdan.testing.personas import make_household, make_user
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 
 
 def _today() -> str:
-    return TODAY.strftime("%d/%m/%Y")
+    return TODAY().strftime("%d/%m/%Y")
 
 
 def _visit(user: Any, household: Household, when: dt.datetime, **extra: Any) -> Visit:
@@ -76,7 +76,7 @@ def test_merging_two_villages_moves_households_and_members_and_keeps_the_past(wo
     observation_count = StatusObservation.objects.count()
     client = client_for(world.officer)
     url = reverse("fieldwork:village_merge", args=[world.commune.pk])
-    future = (TODAY + dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    future = (TODAY() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
     refused = client.post(
         url, {"village": world.village_b.pk, "into": world.village_b.pk, "merged_on": future}
     )
@@ -87,16 +87,16 @@ def test_merging_two_villages_moves_households_and_members_and_keeps_the_past(wo
     )
     assert response.status_code == 302
     world.village_b.refresh_from_db()
-    assert world.village_b.valid_to == TODAY - dt.timedelta(days=1)
+    assert world.village_b.valid_to == TODAY() - dt.timedelta(days=1)
     assert world.village_b.replaced_by == world.village_a
     old_household.refresh_from_db()
     assert old_household.village == world.village_a
     assert StatusObservation.objects.count() == observation_count
     # Lê Văn Cường left team B the day of the merge and joined team A; the history of B stays.
     old = TeamMembership.objects.get(team=world.team_b, user=world.member_b)
-    assert old.left_on == TODAY
+    assert old.left_on == TODAY()
     assert world.team_a.memberships.filter(
-        user=world.member_b, left_on__isnull=True, joined_on=TODAY
+        user=world.member_b, left_on__isnull=True, joined_on=TODAY()
     ).exists()
     assert (
         Role.objects.current()
@@ -108,9 +108,8 @@ def test_merging_two_villages_moves_households_and_members_and_keeps_the_past(wo
     # The old village still exists for history, no longer among the commune's current villages.
     commune_page = client.get(reverse("fieldwork:commune_detail", args=[world.commune.pk])).content.decode()
     assert "sáp nhập vào Thôn Đông" in commune_page
-    assert (
-        Place.objects.villages().valid_on(TODAY - dt.timedelta(days=2)).filter(pk=world.village_b.pk).exists()
-    )
+    two_days_ago = TODAY() - dt.timedelta(days=2)
+    assert Place.objects.villages().valid_on(two_days_ago).filter(pk=world.village_b.pk).exists()
 
 
 def test_a_merge_that_would_make_a_team_too_big_is_refused_and_nothing_moves(world, client_for):
@@ -148,7 +147,7 @@ def test_renaming_and_closing_villages(world, client_for):
         == 302
     )
     empty.refresh_from_db()
-    assert empty.valid_to == TODAY
+    assert empty.valid_to == TODAY()
     # A closed village takes no more changes.
     assert client.get(reverse("fieldwork:village_rename", args=[empty.pk])).status_code == 404
 
@@ -162,7 +161,7 @@ def test_officer_forms_a_team_and_members_join_and_leave_with_roles_leader_first
         make_user(f"bac.{i}", name) for i, name in enumerate(["An Văn Tư", "Bùi Thị Năm", "Cao Văn Sáu"])
     ]
     for person in people:
-        Role.objects.create(user=person, kind=RoleKind.MEMBER, place=village, valid_from=TODAY)
+        Role.objects.create(user=person, kind=RoleKind.MEMBER, place=village, valid_from=TODAY())
     client = client_for(world.officer)
     response = client.post(
         reverse("fieldwork:team_create", args=[world.commune.pk]),
@@ -191,14 +190,14 @@ def test_officer_forms_a_team_and_members_join_and_leave_with_roles_leader_first
     assert "không được trước ngày vào tổ" in client.post(leave, {"left_on": "01/01/2020"}).content.decode()
     assert client.post(leave, {"left_on": _today()}).status_code == 302
     membership.refresh_from_db()
-    assert membership.left_on == TODAY
+    assert membership.left_on == TODAY()
     assert "Đã rời tổ" in client.get(reverse("fieldwork:team_detail", args=[team.pk])).content.decode()
     assert len([d for d in _changes() if "tổ" in d.lower()]) >= 5
 
 
 def test_team_leader_adds_members_to_their_own_team_only(world, client_for):
     newcomer = make_user("moi.dong", "Đinh Văn Mới")
-    Role.objects.create(user=newcomer, kind=RoleKind.MEMBER, place=world.village_a, valid_from=TODAY)
+    Role.objects.create(user=newcomer, kind=RoleKind.MEMBER, place=world.village_a, valid_from=TODAY())
     client = client_for(world.leader_a)
     ok = client.post(
         reverse("fieldwork:team_member_add", args=[world.team_a.pk]),
@@ -211,15 +210,15 @@ def test_team_leader_adds_members_to_their_own_team_only(world, client_for):
 def test_team_page_shows_each_members_week_against_the_quotas(world, client_for):
     from binhdan.fieldwork.models import WorkTime
 
-    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    monday = TODAY() - dt.timedelta(days=TODAY().weekday())
     for i in range(10):
         make_household(world.village_a, f"Hộ Phụ Trách {i}").__class__.objects.filter(
             head_name=f"Hộ Phụ Trách {i}"
         ).update(assigned_member=world.member_a)
     now = timezone.localtime()
-    _visit(world.member_a, world.household_a, now, follow_up_on=TODAY.isoformat())
+    _visit(world.member_a, world.household_a, now, follow_up_on=TODAY().isoformat())
     for day, hours in ((monday, "4.5"), (monday + dt.timedelta(days=1), "2")):
-        if day <= TODAY:
+        if day <= TODAY():
             WorkTime.objects.create(uuid=uuid.uuid4(), user=world.member_a, day=day, hours=hours)
     page = (
         client_for(world.leader_a)
@@ -331,7 +330,7 @@ def test_mentors_and_their_mentees_with_outcomes(world, client_for):
     assert "Vui lòng nhập ngày kết thúc" in client.post(outcome, {"outcome": "independent"}).content.decode()
     client.post(outcome, {"outcome": "independent", "ended_on": _today(), "note": "Tự cài VNeID"})
     mentorship.refresh_from_db()
-    assert mentorship.outcome == "independent" and mentorship.ended_on == TODAY
+    assert mentorship.outcome == "independent" and mentorship.ended_on == TODAY()
     page = client.get(reverse("fieldwork:mentor_list", args=[world.commune.pk])).content.decode()
     assert "chưa đủ 5" in page and "Nguyễn Văn An" in page
 
@@ -376,8 +375,8 @@ def test_a_finished_campaign_shows_its_period_totals_not_todays_zeros(world, cli
     campaign = Campaign.objects.create(
         name="Chiến dịch tháng trước",
         commune=world.commune,
-        starts_on=TODAY - dt.timedelta(days=12),
-        ends_on=TODAY - dt.timedelta(days=2),
+        starts_on=TODAY() - dt.timedelta(days=12),
+        ends_on=TODAY() - dt.timedelta(days=2),
     )
     for days_ago in (10, 5):
         _visit(world.member_a, world.household_a, timezone.localtime() - dt.timedelta(days=days_ago))
@@ -401,9 +400,10 @@ def test_a_finished_campaign_shows_its_period_totals_not_todays_zeros(world, cli
 
 
 def _workspace_pages(world: Any) -> list[str]:
-    community_class = CommunityClass.objects.create(title="Lớp Zalo", place=world.village_a, held_on=TODAY)
-    mentor = Mentor.objects.create(commune=world.commune, user=world.member_a, started_on=TODAY)
-    campaign = Campaign.objects.create(name="Chợ số", commune=world.commune, starts_on=TODAY, ends_on=TODAY)
+    today = TODAY()
+    community_class = CommunityClass.objects.create(title="Lớp Zalo", place=world.village_a, held_on=today)
+    mentor = Mentor.objects.create(commune=world.commune, user=world.member_a, started_on=today)
+    campaign = Campaign.objects.create(name="Chợ số", commune=world.commune, starts_on=today, ends_on=today)
     return [
         reverse("fieldwork:commune_detail", args=[world.commune.pk]),
         reverse("fieldwork:village_detail", args=[world.village_a.pk]),
@@ -497,15 +497,15 @@ def busy_commune(world):
             team = Team.objects.create(village=village, name=f"Tổ {village.name}")
             add_team_member(team=team, user=make_user(f"u{village.pk}", f"Người {village.pk}"))
             household = make_household(village, f"Hộ {village.pk}")
-            community_class = CommunityClass.objects.create(title=f"Lớp {i}", place=village, held_on=TODAY)
+            community_class = CommunityClass.objects.create(title=f"Lớp {i}", place=village, held_on=TODAY())
             ClassAttendance.objects.create(
                 community_class=community_class, resident=household.residents.get()
             )
             mentor = Mentor.objects.create(
-                commune=world.commune, user=team.memberships.get().user, started_on=TODAY
+                commune=world.commune, user=team.memberships.get().user, started_on=TODAY()
             )
-            Mentorship.objects.create(mentor=mentor, mentee=household.residents.get(), started_on=TODAY)
-            training = Training.objects.create(title=f"Tập huấn {i}", commune=world.commune, held_on=TODAY)
+            Mentorship.objects.create(mentor=mentor, mentee=household.residents.get(), started_on=TODAY())
+            training = Training.objects.create(title=f"Tập huấn {i}", commune=world.commune, held_on=TODAY())
             training.attendees.add(world.member_a)
             if world.team_a.memberships.filter(left_on__isnull=True).count() < 12:
                 add_team_member(
@@ -516,7 +516,8 @@ def busy_commune(world):
 
 
 def test_workspace_pages_do_not_query_per_row(world, client_for, busy_commune, django_assert_max_num_queries):
-    campaign = Campaign.objects.create(name="Chợ số", commune=world.commune, starts_on=TODAY, ends_on=TODAY)
+    today = TODAY()
+    campaign = Campaign.objects.create(name="Chợ số", commune=world.commune, starts_on=today, ends_on=today)
     client = client_for(world.officer)
     busy_commune(3)
     community_class = CommunityClass.objects.filter(place__parent=world.commune).first()
@@ -553,7 +554,7 @@ def test_workspace_pages_do_not_query_per_row(world, client_for, busy_commune, d
 
 def test_hostile_input_gets_vietnamese_messages_and_never_a_server_error(world, client_for):
     client = client_for(world.officer)
-    community_class = CommunityClass.objects.create(title="Lớp", place=world.village_a, held_on=TODAY)
+    community_class = CommunityClass.objects.create(title="Lớp", place=world.village_a, held_on=TODAY())
     long = "Ạ" * 5000
     cases = [
         (

@@ -33,6 +33,8 @@ pytestmark = pytest.mark.django_db
 
 # The window every history falls in: before today (the services refuse the future), wide enough to hold
 # two 1 March days, so that 29 February birthdays and 14/18/60th birthdays fall inside.
+# Worked out at import for the strategies below; a day turning during the run only leaves the window
+# further in the past, still before today.
 END = min(dt.date(2026, 10, 31), timezone.localdate() - dt.timedelta(days=1))
 START = END - dt.timedelta(days=640)
 SPAN = (END - START).days

@@ -26,13 +26,13 @@ from binhdan.registry import services as registry
 from binhdan.registry.models import Evidence, Source, StatusField
 from binhdan.testing.personas import World, make_household
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 PERSONAS = ["member_a", "leader_a", "member_b", "officer", "leader", "province_officer", "other_officer"]
 READERS = {"officer", "leader", "province_officer"}  # of world.commune; other_officer reads Xã Tam Sơn
 
 
-def _value(place: Place, code: str, day: dt.date = TODAY) -> values.IndicatorValue:
-    found = [v for v in values.values(place, day, with_pace=False) if v.code == code]
+def _value(place: Place, code: str, day: dt.date | None = None) -> values.IndicatorValue:
+    found = [v for v in values.values(place, day or TODAY(), with_pace=False) if v.code == code]
     assert len(found) == 1, code
     return found[0]
 
@@ -46,7 +46,7 @@ def _page_errors(response: Any) -> list[str]:
 
 
 def _months_back(n: int) -> dt.date:
-    month = TODAY.replace(day=1)
+    month = TODAY().replace(day=1)
     for _ in range(n):
         month = (month - dt.timedelta(days=1)).replace(day=1)
     return month
@@ -176,8 +176,8 @@ def _post_month(client, commune, indicator, month: dt.date, num, den):
 def test_monthly_figures_feed_the_year_sum_and_the_latest_month_for_commune_and_province(world, client_for):
     dossier, ocop = Indicator.objects.get(code="DOSSIER_ONLINE"), Indicator.objects.get(code="OCOP_ONLINE")
     officer, other = client_for(world.officer), client_for(world.other_officer)
-    jan, feb = TODAY.replace(month=1, day=1), TODAY.replace(month=2, day=1)
-    last_december = dt.date(TODAY.year - 1, 12, 1)
+    jan, feb = TODAY().replace(month=1, day=1), TODAY().replace(month=2, day=1)
+    last_december = dt.date(TODAY().year - 1, 12, 1)
     for client, commune, rows in (
         (officer, world.commune, [(dossier, last_december, 50, 60), (dossier, jan, 40, 50), (dossier, feb, 30, 40),
                                   (ocop, jan, 2, 5), (ocop, feb, 3, 6)]),
@@ -192,7 +192,7 @@ def test_monthly_figures_feed_the_year_sum_and_the_latest_month_for_commune_and_
     d, o = _value(world.province, "DOSSIER_ONLINE"), _value(world.province, "OCOP_ONLINE")
     assert (d.numerator, d.denominator) == (80, 100)
     assert (o.numerator, o.denominator) == (4, 10)
-    on_jan_31 = _value(world.commune, "DOSSIER_ONLINE", TODAY.replace(month=1, day=31))
+    on_jan_31 = _value(world.commune, "DOSSIER_ONLINE", TODAY().replace(month=1, day=31))
     assert (on_jan_31.numerator, on_jan_31.denominator) == (40, 50)
 
     # Correcting a past month replaces it and is audited with the old and new figures.
@@ -205,7 +205,7 @@ def test_monthly_figures_feed_the_year_sum_and_the_latest_month_for_commune_and_
     assert AggregateEntry.objects.filter(commune=world.commune, indicator=dossier).count() == 3
 
     page = officer.get(reverse("indicators:monthly", args=[world.commune.pk])).content.decode()
-    assert f"Từ đầu năm {TODAY.year} (2 tháng): <strong>75/90 = 83,3%" in page
+    assert f"Từ đầu năm {TODAY().year} (2 tháng): <strong>75/90 = 83,3%" in page
     assert f"Tháng gần nhất ({feb:%m/%Y}): <strong>3/6 = 50,0%" in page
     # "Sửa" opens that month with its figures.
     page = officer.get(
@@ -234,9 +234,10 @@ def test_monthly_figures_feed_the_year_sum_and_the_latest_month_for_commune_and_
 )
 def test_hostile_monthly_figures_are_form_errors(world, client_for, month, num, den, field, message):
     dossier = Indicator.objects.get(code="DOSSIER_ONLINE")
-    month = {"this": f"{TODAY:%Y-%m}", "next": f"{(TODAY.replace(day=28) + dt.timedelta(days=7)):%Y-%m}"}.get(
-        month, month
-    )
+    month = {
+        "this": f"{TODAY():%Y-%m}",
+        "next": f"{(TODAY().replace(day=28) + dt.timedelta(days=7)):%Y-%m}",
+    }.get(month, month)
     response = client_for(world.officer).post(
         reverse("indicators:monthly", args=[world.commune.pk]),
         {"indicator": dossier.pk, "month": month, "numerator": num, "denominator": den},
@@ -251,14 +252,14 @@ def test_hostile_monthly_figures_are_form_errors(world, client_for, month, num, 
 
 def test_the_service_refuses_future_months_registry_kinds_and_numerators_over_denominators(world):
     dossier, hh = Indicator.objects.get(code="DOSSIER_ONLINE"), Indicator.objects.get(code="HH_DIGITAL")
-    future = (TODAY.replace(day=28) + dt.timedelta(days=7)).replace(day=1)
+    future = (TODAY().replace(day=28) + dt.timedelta(days=7)).replace(day=1)
     for indicator, month, num, den, field in (
         (dossier, future, 1, 2, "month"),
         (dossier, dt.date(2024, 12, 1), 1, 2, "month"),
-        (dossier, TODAY.replace(day=15), 1, 2, "month"),
-        (dossier, TODAY.replace(day=1), 3, 2, "numerator"),
-        (dossier, TODAY.replace(day=1), 1, services.COUNT_MAX + 1, "denominator"),
-        (hh, TODAY.replace(day=1), 1, 2, "indicator"),
+        (dossier, TODAY().replace(day=15), 1, 2, "month"),
+        (dossier, TODAY().replace(day=1), 3, 2, "numerator"),
+        (dossier, TODAY().replace(day=1), 1, services.COUNT_MAX + 1, "denominator"),
+        (hh, TODAY().replace(day=1), 1, 2, "indicator"),
     ):
         with pytest.raises(services.ValidationError) as error:
             services.record_month(
@@ -275,20 +276,20 @@ def test_a_monthly_entry_for_another_communes_own_aggregate_indicator_is_refused
         numerator_label="Hộ kinh doanh có mã QR", denominator_label="Hộ kinh doanh", target=Decimal(80),
         deadline=dt.date(2026, 12, 31),
     ).obj  # fmt: skip
-    response = _post_month(client_for(world.officer), world.commune, theirs, TODAY.replace(day=1), 1, 2)
+    response = _post_month(client_for(world.officer), world.commune, theirs, TODAY().replace(day=1), 1, 2)
     assert response.status_code == 200
     assert "nằm ngoài địa bàn bạn phụ trách" in response.content.decode()
     assert not AggregateEntry.objects.exists()
     # Its own officer enters it; it is counted for that commune only.
     response = _post_month(
-        client_for(world.other_officer), world.other_commune, theirs, TODAY.replace(day=1), 1, 2
+        client_for(world.other_officer), world.other_commune, theirs, TODAY().replace(day=1), 1, 2
     )
     assert response.status_code == 302
     assert (
         _value(world.other_commune, theirs.code).numerator,
         _value(world.other_commune, theirs.code).denominator,
     ) == (1, 2)
-    assert theirs.code not in {v.code for v in values.values(world.commune, TODAY, with_pace=False)}
+    assert theirs.code not in {v.code for v in values.values(world.commune, TODAY(), with_pace=False)}
 
 
 # --- own indicators -----------------------------------------------------------------------------------------
@@ -301,16 +302,16 @@ def _new_own(client, commune, **fields):
     return client.post(reverse("indicators:own_indicator_new", args=[commune.pk]), data)
 
 
-def _sells_online(resident, value: int, day: dt.date = TODAY) -> None:
+def _sells_online(resident, value: int, day: dt.date | None = None) -> None:
     registry.record_status(
         by=None, resident=resident, facts=[registry.StatusFact(StatusField.SELLS_ONLINE, value, Evidence.SEEN)],
-        observed_on=day, source=Source.VISIT,
+        observed_on=day or TODAY(), source=Source.VISIT,
     )  # fmt: skip
 
 
 def test_an_own_resident_indicator_counts_for_its_commune_only(world, client_for):
     third = make_household(world.village_b, "Vương Văn Sơn")  # a third adult in the commune
-    _sells_online(world.resident_a, 1, TODAY - dt.timedelta(days=20))  # before the indicator exists
+    _sells_online(world.resident_a, 1, TODAY() - dt.timedelta(days=20))  # before the indicator exists
     before = _changes()
     response = _new_own(client_for(world.officer), world.commune)
     assert response.status_code == 302, _page_errors(response)
@@ -321,8 +322,8 @@ def test_an_own_resident_indicator_counts_for_its_commune_only(world, client_for
 
     found = _value(world.commune, own.code)
     assert (found.numerator, found.denominator, found.target) == (1, 3, Decimal("40.0"))
-    assert own.code not in {v.code for v in values.values(world.other_commune, TODAY, with_pace=False)}
-    assert own.code not in {v.code for v in values.values(world.province, TODAY, with_pace=False)}
+    assert own.code not in {v.code for v in values.values(world.other_commune, TODAY(), with_pace=False)}
+    assert own.code not in {v.code for v in values.values(world.province, TODAY(), with_pace=False)}
     # The village sees its part of the commune's own indicator.
     in_a = _value(world.village_a, own.code)
     assert (in_a.numerator, in_a.denominator) == (1, 1)
@@ -338,7 +339,7 @@ def test_an_own_resident_indicator_counts_for_its_commune_only(world, client_for
     # The other commune's resident who sells online is not counted anywhere here.
     _sells_online(world.household_c.residents.get(), 1)
     assert _value(world.commune, own.code).numerator == 1
-    assert own.code not in {v.code for v in values.values(world.other_commune, TODAY, with_pace=False)}
+    assert own.code not in {v.code for v in values.values(world.other_commune, TODAY(), with_pace=False)}
 
 
 def test_changing_what_an_own_indicator_counts_recounts_it_and_deactivating_hides_it(world, client_for):
@@ -363,7 +364,7 @@ def test_changing_what_an_own_indicator_counts_recounts_it_and_deactivating_hide
     # Deactivate: gone from the values and the pages; its edit page still opens to switch it back on.
     response = client.post(url, {**data, "active": ""})
     assert response.status_code == 302
-    assert own.code not in {v.code for v in values.values(world.commune, TODAY, with_pace=False)}
+    assert own.code not in {v.code for v in values.values(world.commune, TODAY(), with_pace=False)}
     assert (
         "Người cao tuổi bán hàng"
         not in client.get(reverse("indicators:targets", args=[world.commune.pk]))
@@ -411,7 +412,7 @@ def test_an_own_aggregate_indicator_gets_monthly_entry(world, client_for):
     own = Indicator.objects.get(commune=world.commune)
     assert (own.kind, own.population, own.stock) == ("aggregate", "", True)
     assert response["Location"].endswith(f"#so-lieu-{own.code.lower()}")
-    assert _post_month(client, world.commune, own, TODAY.replace(day=1), 12, 40).status_code == 302
+    assert _post_month(client, world.commune, own, TODAY().replace(day=1), 12, 40).status_code == 302
     found = _value(world.commune, own.code)
     assert (found.numerator, found.denominator, found.value) == (12, 40, Decimal("30.0"))
 
@@ -622,7 +623,7 @@ def test_every_targets_form_saves_for_the_officer_and_leaves_an_audit_row(world,
         ),
         "monthly": (
             reverse("indicators:monthly", args=[world.commune.pk]),
-            {"indicator": own.pk, "month": f"{TODAY:%Y-%m}", "numerator": "3", "denominator": "4"},
+            {"indicator": own.pk, "month": f"{TODAY():%Y-%m}", "numerator": "3", "denominator": "4"},
         ),
         "own_indicator_new": (
             reverse("indicators:own_indicator_new", args=[world.commune.pk]),

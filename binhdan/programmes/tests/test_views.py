@@ -20,8 +20,7 @@ from binhdan.programmes.models import Drive, DriveInvitee
 from binhdan.registry.models import SkillObservation, StatusObservation
 from binhdan.testing import indicators as f
 
-TODAY = timezone.localdate()
-DAY = TODAY.strftime("%d/%m/%Y")
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 PERSONAS = [
     "member_a",
     "leader_a",
@@ -34,13 +33,17 @@ PERSONAS = [
 ]
 
 
+def today_typed() -> str:
+    return TODAY().strftime("%d/%m/%Y")
+
+
 def _post_drive(client, world, villages, **extra):
     data = {
         "rule": "vneid",
         "villages": [v.pk for v in villages],
         "title": "Ra quân kích hoạt VNeID mức 2",
         "kind": "vneid",
-        "held_on": DAY,
+        "held_on": today_typed(),
         "starts_at": "7:30",
         "venue": "Nhà văn hoá thôn Đông",
         "what_to_bring": "CCCD gắn chip, điện thoại, SIM chính chủ",
@@ -60,7 +63,7 @@ def _snapshot():
 
 
 def _cis(place):
-    value = {v.code: v for v in values(place, TODAY, with_pace=False)}["CI_VNEID2"]
+    value = {v.code: v for v in values(place, TODAY(), with_pace=False)}["CI_VNEID2"]
     return value.numerator, value.denominator
 
 
@@ -150,9 +153,9 @@ def test_officer_creates_a_drive_records_results_and_the_indicators_move(world, 
 def test_a_class_drive_takes_attendance_and_writes_skills(world, client_for):
     core = f.national_core()
     person = f.resident(world.household_a, dt.date(2020, 1, 1), birth_year=1950)
-    f.master_skills(person, core[:4], TODAY - dt.timedelta(days=3))
+    f.master_skills(person, core[:4], TODAY() - dt.timedelta(days=3))
     client = client_for(world.officer)
-    elderly_before = {v.code: v for v in values(world.commune, TODAY, with_pace=False)}["ELDERLY_CLASS"]
+    elderly_before = {v.code: v for v in values(world.commune, TODAY(), with_pace=False)}["ELDERLY_CLASS"]
     response = _post_drive(
         client, world, [world.village_a], rule="elderly", kind="class", title="Lớp người cao tuổi",
         skills=[core[4].pk],
@@ -167,7 +170,7 @@ def test_a_class_drive_takes_attendance_and_writes_skills(world, client_for):
     )
     assert ClassAttendance.objects.filter(community_class=drive.community_class, resident=person).exists()
     assert SkillObservation.objects.filter(resident=person, skill=core[4], source="class").exists()
-    after = {v.code: v for v in values(world.commune, TODAY, with_pace=False)}
+    after = {v.code: v for v in values(world.commune, TODAY(), with_pace=False)}
     assert after["ELDERLY_CLASS"].numerator == elderly_before.numerator + 1
     assert after["AD_BASIC"].numerator >= 1
 
@@ -217,7 +220,7 @@ def test_hostile_input_never_gives_a_server_error(world, client_for):
         {},
         {"rule": "x", "villages": ["abc", "-1", "9" * 30], "contact": "<script>", "held_on": "32/13/2025"},
         {"rule": "vneid", "villages": [world.village_a.pk], "starts_at": "25:99", "held_on": "01/01/1900"},
-        {"rule": "vneid", "villages": [world.village_c.pk], "title": "x" * 500, "held_on": DAY},
+        {"rule": "vneid", "villages": [world.village_c.pk], "title": "x" * 500, "held_on": today_typed()},
     ):
         response = client.post(reverse("programmes:drive_create", args=[world.commune.pk]), payload)
         assert response.status_code == 200
@@ -241,7 +244,7 @@ def test_hostile_input_never_gives_a_server_error(world, client_for):
 
 def test_a_future_drive_takes_results_only_from_its_day(world, client_for):
     client = client_for(world.officer)
-    later = (TODAY + dt.timedelta(days=7)).strftime("%d/%m/%Y")
+    later = (TODAY() + dt.timedelta(days=7)).strftime("%d/%m/%Y")
     assert _post_drive(client, world, [world.village_a], held_on=later).status_code == 302
     drive = Drive.objects.get()
     invitee = drive.invitees.get()

@@ -15,7 +15,7 @@ from binhdan.accounts.models import AuditEvent
 from binhdan.registry import catalogue
 from binhdan.registry.models import CommuneSkillChoice, Skill
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 
 
 def _core_codes(commune, on=None) -> set[str]:
@@ -33,7 +33,7 @@ def test_the_default_core_set_is_the_five_seeded_skills(world):
 def test_a_core_set_change_is_dated_and_keeps_the_past(world):
     five = _core_codes(world.commune)
     spare = Skill.objects.get(code="mat-khau-manh")
-    tomorrow = TODAY + dt.timedelta(days=1)
+    tomorrow = TODAY() + dt.timedelta(days=1)
     chosen = [*Skill.objects.filter(code__in=five).exclude(code="thanh-toan-qr"), spare]
     written = catalogue.set_core_set(
         by=world.officer, commune=world.commune, skills=chosen, effective_on=tomorrow
@@ -45,28 +45,31 @@ def test_a_core_set_change_is_dated_and_keeps_the_past(world):
     assert _core_codes(world.other_commune, tomorrow) == five  # another commune keeps the default
     with pytest.raises(ValidationError):  # a choice never rewrites past days
         catalogue.set_core_set(
-            by=world.officer, commune=world.commune, skills=chosen, effective_on=TODAY - dt.timedelta(days=1)
+            by=world.officer,
+            commune=world.commune,
+            skills=chosen,
+            effective_on=TODAY() - dt.timedelta(days=1),
         )
     with pytest.raises(ValidationError):
-        catalogue.set_core_set(by=world.officer, commune=world.commune, skills=[], effective_on=TODAY)
+        catalogue.set_core_set(by=world.officer, commune=world.commune, skills=[], effective_on=TODAY())
 
 
 def test_hidden_and_core_exclude_each_other(world):
     core = catalogue.core_skills(world.commune)
     with pytest.raises(ValidationError, match="bỏ khỏi bộ cơ bản"):
         catalogue.set_hidden_skills(
-            by=world.officer, commune=world.commune, skills=core[:1], effective_on=TODAY
+            by=world.officer, commune=world.commune, skills=core[:1], effective_on=TODAY()
         )
     spare = Skill.objects.get(code="sim-4g")
-    catalogue.set_hidden_skills(by=world.officer, commune=world.commune, skills=[spare], effective_on=TODAY)
+    catalogue.set_hidden_skills(by=world.officer, commune=world.commune, skills=[spare], effective_on=TODAY())
     assert spare not in catalogue.skills_in_use(world.commune)
     assert spare in catalogue.skills_in_use(world.other_commune)
     with pytest.raises(ValidationError, match="hiện lại"):
         catalogue.set_core_set(
-            by=world.officer, commune=world.commune, skills=[*core, spare], effective_on=TODAY
+            by=world.officer, commune=world.commune, skills=[*core, spare], effective_on=TODAY()
         )
     # Showing it again is one more dated row; the history keeps both.
-    catalogue.set_hidden_skills(by=world.officer, commune=world.commune, skills=[], effective_on=TODAY)
+    catalogue.set_hidden_skills(by=world.officer, commune=world.commune, skills=[], effective_on=TODAY())
     assert spare in catalogue.skills_in_use(world.commune)
     assert CommuneSkillChoice.objects.filter(skill=spare).count() == 2
 
@@ -109,7 +112,7 @@ def test_an_officer_cannot_rename_or_deactivate_the_national_seed(world, client_
     # Hiding it is the commune's own choice and leaves the national row as it was.
     client.post(
         reverse("registry:catalogue_hidden", args=[world.commune.pk]),
-        {"skills": [Skill.objects.get(code="sim-4g").pk], "effective_on": TODAY.strftime("%d/%m/%Y")},
+        {"skills": [Skill.objects.get(code="sim-4g").pk], "effective_on": TODAY().strftime("%d/%m/%Y")},
     )
     national.refresh_from_db()
     assert (
@@ -152,7 +155,7 @@ def test_the_catalogue_page_costs_the_same_queries_however_big_the_catalogue(wor
         )
         if n % 2:
             catalogue.set_hidden_skills(
-                by=world.officer, commune=world.commune, skills=[skill], effective_on=TODAY
+                by=world.officer, commune=world.commune, skills=[skill], effective_on=TODAY()
             )
     with CaptureQueriesContext(connection) as big:
         assert client.get(url).status_code == 200

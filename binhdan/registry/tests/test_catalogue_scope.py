@@ -26,7 +26,7 @@ from binhdan.registry.models import Skill
 from binhdan.testing.personas import World
 
 PERSONAS = ["member_a", "leader_a", "member_b", "officer", "leader", "province_officer", "other_officer"]
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 
 
 def workspace_patterns() -> list[URLPattern]:
@@ -68,7 +68,7 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
 def _plain_value(name: str, field: forms.Field) -> Any:
     if isinstance(field, forms.DateField):
-        return TODAY.strftime("%d/%m/%Y")
+        return TODAY().strftime("%d/%m/%Y")
     if isinstance(field, forms.BooleanField):
         return "on"
     if isinstance(field, forms.IntegerField):
@@ -121,7 +121,7 @@ def test_no_persona_writes_outside_its_scope_through_any_catalogue_form(pattern,
 
 
 def test_every_catalogue_form_saves_for_the_officer_and_leaves_an_audit_row(world, sites, client_for):
-    today = TODAY.strftime("%d/%m/%Y")
+    today = TODAY().strftime("%d/%m/%Y")
     core = list(Skill.objects.national().filter(is_core=True).values_list("pk", flat=True))[:3]
     spare = Skill.objects.national().filter(is_core=False, active=True).first()
     controls = {

@@ -30,7 +30,7 @@ from binhdan.reports.periods import quarter_of
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["officer", "leader", "leader_a", "member_a", "province_officer", "other_officer", "admin"]
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 
 
 def _summary(world, *, status=ReportStatus.DRAFT, period=None):
@@ -38,7 +38,7 @@ def _summary(world, *, status=ReportStatus.DRAFT, period=None):
         by=world.officer,
         kind=ReportKind.COMMUNE_SUMMARY,
         commune=world.commune,
-        period=period or quarter_of(TODAY),
+        period=period or quarter_of(TODAY()),
     )
     if status != ReportStatus.DRAFT:
         services.submit_report(by=world.officer, report=report)
@@ -53,7 +53,7 @@ def _team_report(world):
         by=world.leader_a,
         kind=ReportKind.TEAM_QUARTERLY,
         commune=world.commune,
-        period=quarter_of(TODAY),
+        period=quarter_of(TODAY()),
         team=world.team_a,
     )
 
@@ -83,7 +83,7 @@ def _snapshot():
 
 def test_each_page_answers_each_persona_or_404(world, client_for):
     draft = _summary(world)
-    submitted = _summary(world, status=ReportStatus.SUBMITTED, period=one_day(TODAY - dt.timedelta(days=1)))
+    submitted = _summary(world, status=ReportStatus.SUBMITTED, period=one_day(TODAY() - dt.timedelta(days=1)))
     team = _team_report(world)
     expected = {
         # persona: list, create form, columns, draft summary, submitted summary, team report
@@ -113,7 +113,7 @@ def test_each_page_answers_each_persona_or_404(world, client_for):
 
 def test_the_province_officer_sees_only_submitted_commune_reports_in_the_list(world, client_for):
     _summary(world)
-    submitted = _summary(world, status=ReportStatus.SUBMITTED, period=one_day(TODAY - dt.timedelta(days=1)))
+    submitted = _summary(world, status=ReportStatus.SUBMITTED, period=one_day(TODAY() - dt.timedelta(days=1)))
     _team_report(world)
     page = client_for(world.province_officer).get(reverse("reports:commune", args=[world.commune.pk]))
     listed = set(re.findall(r'href="/bao-cao/(\d+)/"', page.content.decode()))
@@ -159,7 +159,7 @@ def test_make_edit_submit_return_new_version_submit_approve_through_the_pages(wo
     officer, leader = client_for(world.officer), client_for(world.leader)
     create = officer.post(
         reverse("reports:create", args=[world.commune.pk]),
-        {"kind": ReportKind.COMMUNE_SUMMARY, "period": quarter_of(TODAY).code},
+        {"kind": ReportKind.COMMUNE_SUMMARY, "period": quarter_of(TODAY()).code},
     )
     assert create.status_code == 302
     report = Report.objects.get()
@@ -235,7 +235,7 @@ def test_a_team_leader_makes_the_teams_report_and_the_officer_approves_it(world,
     assert "Báo cáo tổng hợp" not in form  # only the team kinds
     response = leader_a.post(
         reverse("reports:create", args=[world.commune.pk]),
-        {"kind": ReportKind.TEAM_QUARTERLY, "team": world.team_a.pk, "period": quarter_of(TODAY).code},
+        {"kind": ReportKind.TEAM_QUARTERLY, "team": world.team_a.pk, "period": quarter_of(TODAY()).code},
     )
     assert response.status_code == 302
     report = Report.objects.get()
@@ -257,12 +257,12 @@ def test_a_submitted_report_page_and_docx_do_not_change_after_a_data_edit(world,
     url = reverse("reports:report", args=[report.pk])
     before_page = _document_part(client.get(url))
     before_docx = client.get(reverse("reports:download", args=[report.pk, "docx"])).content
-    _smartphone(world.resident_a, TODAY, world.officer)
+    _smartphone(world.resident_a, TODAY(), world.officer)
     assert _document_part(client.get(url)) == before_page
     assert client.get(reverse("reports:download", args=[report.pk, "docx"])).content == before_docx
     # A draft made now does see the new figure (so the comparison above could fail).
     draft = services.create_report(
-        by=world.officer, kind=ReportKind.COMMUNE_SUMMARY, commune=world.commune, period=one_day(TODAY)
+        by=world.officer, kind=ReportKind.COMMUNE_SUMMARY, commune=world.commune, period=one_day(TODAY())
     )
     smartphone = {i["code"]: i for i in draft.content["indicators"]}["AD_SMARTPHONE"]
     assert smartphone["numerator"] == 1
@@ -270,7 +270,7 @@ def test_a_submitted_report_page_and_docx_do_not_change_after_a_data_edit(world,
 
 
 def test_the_page_shows_the_figures_as_the_document_does(world, client_for):
-    _smartphone(world.resident_a, TODAY, world.officer)
+    _smartphone(world.resident_a, TODAY(), world.officer)
     report = _summary(world)
     page = client_for(world.officer).get(reverse("reports:report", args=[report.pk])).content.decode()
     for heading in (
@@ -324,7 +324,7 @@ def test_a_duplicate_is_refused_with_a_link_to_the_existing_report(world, client
     report = _summary(world)
     response = client_for(world.officer).post(
         reverse("reports:create", args=[world.commune.pk]),
-        {"kind": ReportKind.COMMUNE_SUMMARY, "period": quarter_of(TODAY).code},
+        {"kind": ReportKind.COMMUNE_SUMMARY, "period": quarter_of(TODAY()).code},
     )
     page = response.content.decode()
     assert response.status_code == 200 and "Đã có báo cáo tổng hợp" in page
@@ -370,14 +370,14 @@ def test_hostile_create_posts_are_form_errors_and_write_nothing(world, client_fo
 def test_another_communes_team_or_campaign_is_out_of_scope(world, client_for):
     other_team = create_team(village=world.village_c)
     other_campaign = Campaign.objects.create(
-        name="Chiến dịch Tam Sơn", commune=world.other_commune, starts_on=TODAY, ends_on=TODAY
+        name="Chiến dịch Tam Sơn", commune=world.other_commune, starts_on=TODAY(), ends_on=TODAY()
     )
     before = _snapshot()
     for persona in ("officer", "leader_a"):
         client = client_for(world.personas()[persona])
         for payload in (
-            {"kind": ReportKind.TEAM_QUARTERLY, "period": quarter_of(TODAY).code, "team": other_team.pk},
-            {"kind": ReportKind.TEAM_QUARTERLY, "period": quarter_of(TODAY).code, "team": world.team_b.pk}
+            {"kind": ReportKind.TEAM_QUARTERLY, "period": quarter_of(TODAY()).code, "team": other_team.pk},
+            {"kind": ReportKind.TEAM_QUARTERLY, "period": quarter_of(TODAY()).code, "team": world.team_b.pk}
             if persona == "leader_a"
             else {"kind": ReportKind.CAMPAIGN, "campaign": other_campaign.pk},
         ):
@@ -451,11 +451,11 @@ def _count(client, url) -> int:
 def test_the_list_takes_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
     client = client_for(world.officer)
     url = reverse("reports:commune", args=[world.commune.pk])
-    _summary(world, period=one_day(TODAY - dt.timedelta(days=1)))
+    _summary(world, period=one_day(TODAY() - dt.timedelta(days=1)))
     _team_report(world)
     few = _count(client, url)
     for days in range(2, 12):
-        _summary(world, status=ReportStatus.SUBMITTED, period=one_day(TODAY - dt.timedelta(days=days)))
+        _summary(world, status=ReportStatus.SUBMITTED, period=one_day(TODAY() - dt.timedelta(days=days)))
     add_village(commune=world.commune, name="Thôn Bắc")
     with django_assert_max_num_queries(few):
         page = client.get(url)

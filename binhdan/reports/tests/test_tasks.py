@@ -20,7 +20,7 @@ from binhdan.reports.models_tasks import PlanTask, PlanTaskEvidence, TaskStatus
 from binhdan.reports.tasks_import import parse_deadline, read_annex
 from binhdan.reports.tests.files.annex import BAD_ROWS, GOOD_TASKS, WARNED, messy_annex
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 PDF = b"%PDF-1.4\n% minh chung\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -216,7 +216,7 @@ def test_officer_imports_the_annex_after_a_preview_and_reimporting_duplicates_no
     # Work goes on, then the same file again: nothing new, the status and result stay.
     first = tasks[0]
     services.set_status(
-        by=world.officer, task=first, status=TaskStatus.DONE, done_on=TODAY, result_note="Đã họp"
+        by=world.officer, task=first, status=TaskStatus.DONE, done_on=TODAY(), result_note="Đã họp"
     )
     again = _upload(client, world.commune, messy_annex())
     page = client.get(again["Location"]).content.decode()
@@ -319,7 +319,7 @@ def test_who_may_read_and_who_may_change_the_tasks(world, client_for, django_ass
 
 
 def test_overdue_tasks_are_flagged_counted_and_filtered(world, client_for):
-    past = TODAY - dt.timedelta(days=1)
+    past = TODAY() - dt.timedelta(days=1)
     late = _task(world.commune, number="1", title="Việc trễ hạn", deadline=past, lead_unit="Phòng VH-XH")
     _task(
         world.commune,
@@ -329,9 +329,9 @@ def test_overdue_tasks_are_flagged_counted_and_filtered(world, client_for):
         status=TaskStatus.DONE,
         lead_unit="Công an xã",
     )
-    _task(world.commune, number="3", title="Việc còn hạn", deadline=TODAY, status=TaskStatus.IN_PROGRESS)
+    _task(world.commune, number="3", title="Việc còn hạn", deadline=TODAY(), status=TaskStatus.IN_PROGRESS)
     _task(world.commune, number="4", title="Việc thường xuyên", deadline_text="Thường xuyên")
-    assert late.overdue_on(TODAY) and not late.overdue_on(past)
+    assert late.overdue_on(TODAY()) and not late.overdue_on(past)
     client = client_for(world.leader)
     url = reverse("reports:tasks", args=[world.commune.pk])
     page = client.get(url).content.decode()
@@ -404,14 +404,18 @@ def test_officer_adds_edits_and_marks_a_task_done_with_hostile_input_as_form_err
     assert task.deadline == dt.date(2025, 12, 15) and task.section == ""
     status = reverse("reports:task_status", args=[task.pk])
     future = client.post(
-        status, {"status": "done", "done_on": (TODAY + dt.timedelta(days=3)).strftime("%d/%m/%Y")}
+        status, {"status": "done", "done_on": (TODAY() + dt.timedelta(days=3)).strftime("%d/%m/%Y")}
     )
     assert future.status_code == 200 and "sau hôm nay" in " ".join(_errors(future))
     assert client.post(status, {"status": "bogus"}).status_code == 200
     done = client.post(status, {"status": "done", "done_on": "", "result_note": "Đã tổ chức 01 hội nghị"})
     assert done.status_code == 302
     task.refresh_from_db()
-    assert (task.status, task.done_on, task.result_note) == (TaskStatus.DONE, TODAY, "Đã tổ chức 01 hội nghị")
+    assert (task.status, task.done_on, task.result_note) == (
+        TaskStatus.DONE,
+        TODAY(),
+        "Đã tổ chức 01 hội nghị",
+    )
     client.post(status, {"status": "in_progress"})
     task.refresh_from_db()
     assert task.status == TaskStatus.IN_PROGRESS and task.done_on is None

@@ -22,7 +22,7 @@ from binhdan.reports.models_tasks import PlanTask
 from binhdan.reports.tests.files.annex import messy_annex
 
 PERSONAS = ["member_a", "leader_a", "member_b", "officer", "leader", "province_officer", "other_officer"]
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called in each test: the day may turn during a run
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
@@ -70,7 +70,7 @@ def _plain_value(name: str, field: forms.Field) -> Any:
     if isinstance(field, forms.FileField):
         return SimpleUploadedFile("bien-ban.pdf", PDF)
     if isinstance(field, forms.DateField):
-        return TODAY.strftime("%d/%m/%Y")
+        return TODAY().strftime("%d/%m/%Y")
     if isinstance(field, forms.BooleanField):
         return "on"
     if isinstance(field, forms.ChoiceField):
@@ -103,7 +103,7 @@ def test_every_task_form_saves_for_the_officer_in_scope_and_leaves_an_audit_row(
     controls: dict[str, tuple[Any, dict[str, Any]]] = {
         "task_create": (world.commune, {"title": "Tổ chức lớp học", "deadline_text": "Quý IV/2025"}),
         "task_edit": (own["task"], {"title": "Hội nghị triển khai", "number": "1"}),
-        "task_status": (own["task"], {"status": "done", "done_on": TODAY.strftime("%d/%m/%Y")}),
+        "task_status": (own["task"], {"status": "done", "done_on": TODAY().strftime("%d/%m/%Y")}),
         "evidence_upload": (own["task"], {"file": SimpleUploadedFile("anh.pdf", PDF)}),
         "evidence_delete": (own["evidence"], {"action": "confirm"}),
         "task_delete": (spare, {}),
