@@ -19,8 +19,13 @@ from binhdan.fieldwork.models import SyncReceipt, Visit, VisitPerson
 from binhdan.registry.models import Household, SkillObservation
 
 PUSH = "/api/v1/sync/push"
-DAY = timezone.localdate() - dt.timedelta(days=3)
-AT = f"{DAY.isoformat()}T09:30:00+07:00"
+
+
+def visit_time() -> str:
+    """Three days ago at 09:30 local time, worked out when the test runs (the day may turn during a run)."""
+    return f"{(timezone.localdate() - dt.timedelta(days=3)).isoformat()}T09:30:00+07:00"
+
+
 POSTGRES = connection.vendor == "postgresql"
 
 
@@ -30,7 +35,7 @@ def visit(world):
         "type": "visit",
         "data": {
             "household": world.household_a.pk,
-            "visited_at": AT,
+            "visited_at": visit_time(),
             "minutes": 20,
             "channel": "door",
             "people": [
