@@ -37,6 +37,7 @@ from django.db.models.functions import Lag, RowNumber
 from django.utils import timezone
 
 from binhdan.common.db import add_to_rows, fetch_together, insert_rows
+from binhdan.common.lookups import as_ids
 from binhdan.indicators import catalogue as cat
 from binhdan.indicators.models import Delta, Indicator, QueuedHousehold, RollupClock, StateSpan, Total
 from binhdan.places.models import Level, Place
@@ -219,7 +220,10 @@ def _load(
     `also` querysets: two round trips (`common.db.fetch_together`), whatever the number of households."""
     from binhdan.fieldwork.models import Channel, ClassAttendance, Visit
 
-    homes = Household.objects.filter(pk__in=household_ids)
+    # `__among` (common.lookups): the ids as one array value; `__in` would prepare each of a round's
+    # thousands of ids again for every queryset below.
+    ids = as_ids(household_ids)
+    homes = Household.objects.filter(pk__among=ids)
     # Round 1: the households with their communes, their moves, which of their communes count only
     # trusted evidence, and what the caller wants too.
     rows, move_rows, trusted_rows, *extra = fetch_together(
@@ -228,7 +232,7 @@ def _load(
                 "pk", "village_id", "registered_on", "left_on", "is_poor", "is_near_poor",
                 "village__parent_id", "village__parent__parent_id",
             ),
-            HouseholdMove.objects.filter(household_id__in=household_ids)
+            HouseholdMove.objects.filter(household_id__among=ids)
             .order_by("moved_on", "pk")
             .values_list(
                 "household_id", "moved_on", "from_village_id", "to_village_id",
@@ -250,8 +254,13 @@ def _load(
     chosen_core = CommuneSkillChoice.objects.filter(commune_id__in=home_communes, in_core=True).values(
         "skill_id"
     )
-    mine = Q(resident__household_id__in=household_ids)
-    in_trusted = Q(resident__household__village__parent_id__in=trusted_communes)
+    # The observations of these households' residents, by resident id (read once into an array): the
+    # rows then come in the order of the (resident, key, observed_on, recorded_at, id) index, which is
+    # the order of `_changes`' window, so PostgreSQL sorts nothing. (A join to the residents came out
+    # in no order, and a round of a thousand households sorted a hundred thousand rows on disk.)
+    residents = Resident.objects.filter(household_id__among=ids)
+    trusted_residents = residents.filter(household__village__parent_id__in=trusted_communes)
+    mine = Q(resident_id__among=residents.values("pk"))
     # Round 2: the rules' rows, the residents and what was learned about them, the visits.
     _, skills_of_rules, choices_of_rules = _rules_querysets(home_communes)
     (
@@ -267,16 +276,26 @@ def _load(
         [
             skills_of_rules,
             choices_of_rules,
-            Resident.objects.filter(household_id__in=household_ids).values_list(
+            residents.values_list(
                 "pk", "household_id", "birth_date", "birth_year", "is_disabled", "registered_on", "left_on"
             ),
             # The commune counts only seen/confirmed values where it says so.
             _changes(
-                StatusObservation.objects.filter(mine & in_trusted, evidence__in=TRUSTED_EVIDENCE),
+                StatusObservation.objects.filter(
+                    resident_id__among=trusted_residents.values("pk"), evidence__in=TRUSTED_EVIDENCE
+                ),
                 "field",
                 "value",
             ),
-            _changes(StatusObservation.objects.filter(mine).exclude(in_trusted), "field", "value"),
+            _changes(
+                StatusObservation.objects.filter(
+                    resident_id__among=residents.exclude(
+                        household__village__parent_id__in=trusted_communes
+                    ).values("pk")
+                ),
+                "field",
+                "value",
+            ),
             _changes(
                 SkillObservation.objects.filter(mine).filter(
                     Q(skill_id__in=core_skills) | Q(skill_id__in=chosen_core)
@@ -288,7 +307,7 @@ def _load(
             .values("resident_id")
             .annotate(first=Min("community_class__held_on"))
             .values_list("resident_id", "first"),
-            Visit.objects.filter(household_id__in=household_ids)
+            Visit.objects.filter(household_id__among=ids)
             .values("household_id", "channel")
             .annotate(first=Min("visited_at"))
             .values_list("household_id", "channel", "first"),
@@ -654,7 +673,7 @@ def _refresh(ids: list[int]) -> None:
             ids,
             communes,
             [
-                StateSpan.objects.filter(household_id__in=ids).values_list(*_SPAN_COLUMNS),
+                StateSpan.objects.filter(household_id__among=ids).values_list(*_SPAN_COLUMNS),
                 _registry_rules_queryset(),
             ],
         )
@@ -675,7 +694,7 @@ def _refresh(ids: list[int]) -> None:
             cell = changes.setdefault(key, [0, 0])
             cell[0] += num
             cell[1] += den
-        StateSpan.objects.filter(household_id__in=changed).delete()
+        StateSpan.objects.filter(household_id__among=changed).delete()
         insert_rows(StateSpan, _SPAN_COLUMNS, sorted(row for pk in changed for row in new.get(pk, set())))
         apply(changes)
 

@@ -664,7 +664,10 @@ class ObservationQuerySet(models.QuerySet[Any]):
 class StatusObservation(AppendOnlyModel):
     """One fact about a resident's digital status, as seen on a day; never edited, only superseded."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="status_observations")
+    # (no index of its own: the history index below starts with the resident)
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="status_observations", db_index=False
+    )
     field = models.CharField("thông tin", max_length=30, choices=StatusField.choices)
     value = models.PositiveSmallIntegerField("giá trị")
     observed_on = models.DateField("ngày ghi nhận")
@@ -682,7 +685,16 @@ class StatusObservation(AppendOnlyModel):
         verbose_name = "ghi nhận trạng thái số"
         verbose_name_plural = "ghi nhận trạng thái số"
         ordering = ["observed_on", "recorded_at", "pk"]
-        indexes = [models.Index(fields=["resident", "field", "observed_on"])]
+        indexes = [
+            # A resident's history of one field in the order it happened (the order of `Meta.ordering`),
+            # with what the rollups read of each row: a round reads many residents' histories straight
+            # from it, already in the order of its window (indicators.rollup._changes).
+            models.Index(
+                fields=["resident", "field", "observed_on", "recorded_at", "id"],
+                include=["value", "evidence"],
+                name="status_obs_history",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(value__lte=2), name="status_value_small"),
         ]
@@ -708,7 +720,10 @@ class SkillLevel(models.IntegerChoices):
 class SkillObservation(AppendOnlyModel):
     """A resident's level in one skill as of a day; the latest observation is the current level."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="skill_observations")
+    # (no index of its own: the history index below starts with the resident)
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="skill_observations", db_index=False
+    )
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField("mức", choices=SkillLevel.choices)
     observed_on = models.DateField("ngày ghi nhận")
@@ -725,7 +740,14 @@ class SkillObservation(AppendOnlyModel):
         verbose_name = "ghi nhận kỹ năng"
         verbose_name_plural = "ghi nhận kỹ năng"
         ordering = ["observed_on", "recorded_at", "pk"]
-        indexes = [models.Index(fields=["resident", "skill", "observed_on"])]
+        indexes = [
+            # As StatusObservation's: a resident's history of one skill, in order, with its levels.
+            models.Index(
+                fields=["resident", "skill", "observed_on", "recorded_at", "id"],
+                include=["level"],
+                name="skill_obs_history",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.skill}: {self.get_level_display()} ({self.observed_on:%d/%m/%Y})"
