@@ -347,6 +347,8 @@ def _active_skills_queryset() -> QuerySet[Skill, tuple[str, int, int | None]]:
 def _take_visit_ids(count: int) -> tuple[str, list[Any]]:
     """`count` new ids from the visits' sequence (PostgreSQL), as a read for `fetch_together`."""
     table = Visit._meta.db_table
+    if count == 1:  # a single visit: no parameter, so its plan is made once per connection, not per push
+        return (f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))", [])  # nosec B608  # a table name from model metadata
     return (
         f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",  # nosec B608  # a table name from model metadata
         [count],
