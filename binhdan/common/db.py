@@ -169,6 +169,34 @@ def _kind(value: Any) -> str | None:
     return None
 
 
+def _literals(values: Sequence[Any]) -> str | None:
+    """The values of a prepared statement's EXECUTE as SQL literals, for a server with standard conforming
+    strings: each value's text, quoted, which the statement's declared parameter types (`_kind`) read as
+    the value itself. psycopg's `mogrify` writes the same values through its dumpers and query parser: 22 µs
+    for a visit row's 11 values against 6 µs here (about 60 µs of a single push's 3 ms). None for a value written otherwise (a string with a backslash or a NUL,
+    a float, a Decimal, a timedelta…): then psycopg writes them all."""
+    out = []
+    for value in values:
+        kind = type(value)
+        if kind is int:
+            out.append(str(value))
+        elif value is None:
+            out.append("NULL")
+        elif kind is str:
+            if "\\" in value or "\x00" in value:
+                return None
+            out.append("'" + value.replace("'", "''") + "'")
+        elif kind is bool:
+            out.append("true" if value else "false")
+        elif kind is uuid.UUID or kind is dt.date:
+            out.append(f"'{value}'")
+        elif kind is dt.datetime:
+            out.append(f"'{value.isoformat()}'")
+        else:
+            return None
+    return ", ".join(out)
+
+
 class _Together:
     """Statements as the text of one query of several, each bound client-side (`plain`), or — where the
     connection keeps prepared statements — each small one as `EXECUTE name(values)`, after a `PREPARE name
@@ -185,6 +213,7 @@ class _Together:
         self.reset = False
         self.own: list[int] = []
         self.parts: list[str] = []
+        self.conforming: bool | None = None  # the server reads '…' without backslash escapes
 
     def plain(self) -> str:
         return _bound(self.mogrify, self.statements)
@@ -220,13 +249,16 @@ class _Together:
                 self.new.append((key, name))
                 fresh[key] = name  # (a second statement of the same shape in this query uses it too)
             self.own.append(len(parts))
-            parts.append(
-                f"EXECUTE {name}({self.mogrify(', '.join(['%s'] * len(values)), values)})"
-                if values
-                else f"EXECUTE {name}"
-            )
+            parts.append(f"EXECUTE {name}({self.arguments(values)})" if values else f"EXECUTE {name}")
         self.parts = parts
         return "; ".join(parts)
+
+    def arguments(self, values: list[Any]) -> str:
+        """An EXECUTE's values as literals (`_literals`), or as psycopg writes them where that cannot."""
+        if self.conforming is None:
+            self.conforming = self.raw.info.parameter_status("standard_conforming_strings") == b"on"
+        written = _literals(values) if self.conforming else None
+        return written if written is not None else self.mogrify(", ".join(["%s"] * len(values)), values)
 
     def guarded(self) -> str:
         """The prepared query in a savepoint (released before a COMMIT among its statements)."""

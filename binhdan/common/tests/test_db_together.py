@@ -5,11 +5,14 @@ the same query of EXECUTEs of statements prepared once per connection (PostgreSQ
 default; the last tests are about those). The tests that need PostgreSQL are skipped elsewhere; the
 others run on both."""
 
+import datetime as dt
+import decimal
 import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import (
@@ -23,7 +26,15 @@ from django.db import (
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from binhdan.common.db import as_arrays, execute_together, fetch_together, insert_rows, writes_together
+from binhdan.common.db import (
+    _kind,
+    _literals,
+    as_arrays,
+    execute_together,
+    fetch_together,
+    insert_rows,
+    writes_together,
+)
 from binhdan.fieldwork.models import SyncReceipt
 
 POSTGRES = connection.vendor == "postgresql"
@@ -396,3 +407,36 @@ def test_reads_of_many_ids_find_the_rows_the_lists_name_and_log_the_arrays(world
     assert (
         entry["sql"].count("= ANY(") == 3 and keys[0].hex not in entry["sql"] and str(keys[0]) in entry["sql"]
     )
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_execute_literals_read_back_as_the_values():
+    """The EXECUTE values written by `common.db._literals` are the values themselves to a statement
+    prepared with their declared kinds, quotes and comment marks in strings included."""
+    values = [
+        0, -7, 2**31, -(2**63), 2**63 + 5, None, True, False, "", "Hoà's nhà; --x", "'; DROP TABLE x; --",
+        "Đặng Văn Đức", uuid.uuid4(), dt.date(2024, 2, 29),
+        dt.datetime(2026, 12, 3, 18, 26, 4, 371395, tzinfo=dt.UTC),
+        dt.datetime(2026, 1, 1, 0, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        dt.datetime(1900, 1, 1, 12, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),  # a local mean time offset
+    ]  # fmt: skip
+    text = _literals(values)
+    assert text is not None
+    declared = ", ".join("text" if k == "unknown" else str(k) for k in map(_kind, values))
+    selects = ", ".join(f"${n}" for n in range(1, len(values) + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(f"PREPARE binhdan_literals_test({declared}) AS SELECT {selects}")
+        try:
+            cursor.execute(f"EXECUTE binhdan_literals_test({text})")
+            row = cursor.fetchone()
+        finally:
+            cursor.execute("DEALLOCATE binhdan_literals_test")
+    assert [int(v) if isinstance(v, decimal.Decimal) else v for v in row] == values
+
+
+@pytest.mark.parametrize(
+    "odd", ["a\\b", "a\x00b", 1.5, {"a": 1}, b"x", dt.timedelta(days=1), decimal.Decimal("1.5"), dt.time(9)]
+)
+def test_values_not_written_as_literals_go_to_psycopg(odd):
+    assert _literals([1, odd]) is None
