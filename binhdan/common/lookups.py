@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Field, ForeignObject, Lookup
+from django.db.models.sql.query import Query
 
 _BIGINT = 2**63
 
@@ -42,7 +43,10 @@ class Among(Lookup[Any]):
     can_use_none_as_rhs = False
 
     def get_prep_lookup(self) -> Any:
-        if hasattr(self.rhs, "resolve_expression"):  # a subquery
+        if isinstance(self.rhs, Query):  # a subquery: its rows' order means nothing here (as for `__in`)
+            self.rhs.clear_ordering(clear_default=True)
+            return self.rhs
+        if hasattr(self.rhs, "resolve_expression"):  # another expression
             return self.rhs
         return as_ids(self.rhs)
 

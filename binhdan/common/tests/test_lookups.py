@@ -75,3 +75,10 @@ def test_only_integer_ids(bad):
 
 def test_the_largest_ids_pass():
     assert as_ids([2**63 - 1, -(2**63)]) == [2**63 - 1, -(2**63)]
+
+
+def test_a_subquery_is_not_sorted(jobs):
+    ordered = get_user_model().objects.order_by("username").values("pk")
+    sql = str(Job.objects.filter(created_by_id__among=ordered).order_by().query)
+    assert "ORDER BY" not in sql  # not the users' order inside
+    assert Job.objects.filter(created_by_id__among=ordered).count() == 12
