@@ -34,7 +34,7 @@ def test_it_finds_the_rows_in_finds(jobs):
 
 
 def test_foreign_keys_negation_and_subqueries(jobs):
-    rows, users = jobs
+    _, users = jobs
     first = [users[0].pk]
     assert _titles(Job.objects.filter(created_by_id__among=first)) == _titles(
         Job.objects.filter(created_by_id__in=first)
@@ -61,7 +61,7 @@ def test_thousands_of_ids_are_one_value(jobs):
         assert "= ANY(" in query["sql"]
     else:
         assert "json_each" in query["sql"]
-    sql, params = Job.objects.filter(done__among=ids).query.sql_with_params()
+    _, params = Job.objects.filter(done__among=ids).query.sql_with_params()
     assert len(params) == 1
 
 
