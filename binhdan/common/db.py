@@ -173,8 +173,9 @@ def _literals(values: Sequence[Any]) -> str | None:
     """The values of a prepared statement's EXECUTE as SQL literals, for a server with standard conforming
     strings: each value's text, quoted, which the statement's declared parameter types (`_kind`) read as
     the value itself. psycopg's `mogrify` writes the same values through its dumpers and query parser: 22 µs
-    for a visit row's 11 values against 6 µs here (about 60 µs of a single push's 3 ms). None for a value written otherwise (a string with a backslash or a NUL,
-    a float, a Decimal, a timedelta…): then psycopg writes them all."""
+    for a visit row's 11 values against 6 µs here (about 60 µs of a single push's 3 ms). None for a value
+    written otherwise (a string with a backslash or a NUL, a float, a Decimal, a timedelta…): then psycopg
+    writes them all."""
     out = []
     for value in values:
         kind = type(value)
